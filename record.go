@@ -1,0 +1,110 @@
+package emohallucer
+
+import (
+	"fmt"
+	"time"
+)
+
+// RecordSchema is the version of the Record layout this build writes. Decoders
+// accept every older version and upgrade it.
+const RecordSchema = 1
+
+// Status says whether a question was answered.
+type Status string
+
+// Record statuses.
+const (
+	// StatusAnswered: the model answered (the answer may still be unparsed).
+	StatusAnswered Status = "answered"
+	// StatusNotEvaluated: the model cannot take the question's modality. Such
+	// questions are shown as not evaluated and never counted wrong.
+	StatusNotEvaluated Status = "not_evaluated"
+	// StatusError: every attempt failed; a rerun tries again.
+	StatusError Status = "error"
+)
+
+// Record is the durable result of asking one model one question of a suite. A run
+// writes one record per question; scoring and reporting read records and never
+// call a model, so anything can be re-scored.
+//
+// A record carries the pair's dimension, sub-category and modality so that it can
+// be scored without the suite.
+type Record struct {
+	Schema      int         `json:"schema"`
+	Run         string      `json:"run"`
+	Suite       string      `json:"suite"`
+	Model       string      `json:"model"`
+	Strategy    string      `json:"strategy"`
+	Pair        string      `json:"pair"`
+	Role        Role        `json:"role"`
+	Dimension   Dimension   `json:"dimension"`
+	SubCategory SubCategory `json:"subcategory"`
+	Modality    Modality    `json:"modality"`
+	Tags        []string    `json:"tags,omitempty"`
+	Gold        Gold        `json:"gold"`
+	Status      Status      `json:"status"`
+	// Raw is the model text the answer was extracted from (bounded in size).
+	Raw        string   `json:"raw"`
+	Answer     Answer   `json:"answer,omitempty"`
+	Rule       string   `json:"rule,omitempty"`
+	Confidence *float64 `json:"confidence,omitempty"`
+	Steps      []Step   `json:"steps,omitempty"`
+	Usage      Usage    `json:"usage"`
+	Calls      int      `json:"calls"`
+	// CachedCalls counts the calls answered from the response cache.
+	CachedCalls int       `json:"cached_calls,omitempty"`
+	CostUSD     float64   `json:"cost_usd,omitempty"`
+	LatencyMS   float64   `json:"latency_ms"`
+	Started     time.Time `json:"started"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// Key identifies the question a record answers within its run.
+func (r *Record) Key() string { return r.Pair + "/" + string(r.Role) }
+
+// Correct reports whether the record's answer matches the gold answer. Unparsed
+// answers are never correct.
+func (r *Record) Correct() bool { return r.Status == StatusAnswered && r.Answer.Matches(r.Gold) }
+
+// Validate checks the fields scoring relies on.
+func (r *Record) Validate() error {
+	switch {
+	case r.Schema < 1 || r.Schema > RecordSchema:
+		return Errorf(EINVALID, "record schema %d is not supported (this build reads 1..%d)", r.Schema, RecordSchema)
+	case r.Run == "":
+		return Errorf(EINVALID, "record without run id")
+	case r.Pair == "":
+		return Errorf(EINVALID, "record without pair id")
+	case r.Role != Basic && r.Role != Hallucinated:
+		return Errorf(EINVALID, "record %s: unknown role %q", r.Pair, r.Role)
+	case r.Gold != GoldFor(r.Role):
+		return Errorf(EINVALID, "record %s/%s: gold %q does not fit the role", r.Pair, r.Role, r.Gold)
+	case !r.SubCategory.Valid() || !r.Modality.Valid() || !r.Dimension.Valid():
+		return Errorf(EINVALID, "record %s: unknown dimension, subcategory or modality (%q, %q, %q)", r.Pair, r.Dimension, r.SubCategory, r.Modality)
+	}
+	switch r.Status {
+	case StatusAnswered:
+		if r.Answer != AnswerYes && r.Answer != AnswerNo && r.Answer != AnswerUnparsed {
+			return Errorf(EINVALID, "record %s/%s: answered but answer is %q", r.Pair, r.Role, r.Answer)
+		}
+	case StatusNotEvaluated, StatusError:
+	default:
+		return Errorf(EINVALID, "record %s/%s: unknown status %q", r.Pair, r.Role, r.Status)
+	}
+	return nil
+}
+
+// NewRecord starts the record of one item of a run, copying what scoring needs
+// from the pair.
+func NewRecord(run, suite, model, strategy string, p *Pair, role Role) *Record {
+	return &Record{
+		Schema: RecordSchema, Run: run, Suite: suite, Model: model, Strategy: strategy,
+		Pair: p.ID, Role: role, Dimension: p.Dimension, SubCategory: p.SubCategory,
+		Modality: p.Modality, Tags: p.Tags, Gold: p.Question(role).Gold,
+	}
+}
+
+// String is a short description for logs.
+func (r *Record) String() string {
+	return fmt.Sprintf("%s %s %s/%s %s", r.Run, r.Model, r.Pair, r.Role, r.Status)
+}

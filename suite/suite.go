@@ -1,0 +1,335 @@
+// Package suite reads, writes and validates suite folders: a suite.jsonl file with
+// one pair per line, and the media files it references by relative path and
+// SHA-256 digest.
+package suite
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+// FileName is the name of the pair file inside a suite folder.
+const FileName = "suite.jsonl"
+
+// maxLine bounds one suite line; a pair with a long review context fits easily.
+const maxLine = 4 << 20
+
+// Problem is one thing wrong with a suite, located by file and line.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Pair    string `json:"pair,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return fmt.Sprintf("%s: %s", p.File, p.Message)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+}
+
+// Problems is a list of problems; as an error it says how many there are and
+// shows the first few.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "suite has %d problem(s)", len(ps))
+	for i, p := range ps {
+		if i == 5 {
+			fmt.Fprintf(&b, "\n  … and %d more (run `emohallucer suite validate`)", len(ps)-5)
+			break
+		}
+		b.WriteString("\n  " + p.String())
+	}
+	return b.String()
+}
+
+// Options control how much checking Read does.
+type Options struct {
+	// SkipMedia skips reading media files to check existence and digests.
+	SkipMedia bool
+}
+
+// Read loads the suite in dir and checks every line. It returns the suite and,
+// when anything is wrong, a Problems error listing every problem found (the suite
+// then holds only the lines that parsed).
+func Read(dir string, opt Options) (*eh.Suite, error) {
+	name := filepath.Join(dir, FileName)
+	f, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no suite at %s (expected a folder holding %s)", dir, FileName),
+				Hint: "use --suite builtin, or build one with `emohallucer build`"}
+		}
+		return nil, fmt.Errorf("open suite: %w", err)
+	}
+	defer f.Close()
+	s, probs := Decode(f, name)
+	s.Name = filepath.Base(filepath.Clean(dir))
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.Dir = abs
+	if !opt.SkipMedia {
+		probs = append(probs, checkMedia(s, name)...)
+	}
+	if len(probs) > 0 {
+		return s, Problems(probs)
+	}
+	return s, nil
+}
+
+// Decode parses suite JSONL from r, naming the file as name in problems. It keeps
+// going after errors so that one pass reports every problem.
+func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
+	s := &eh.Suite{}
+	var probs []Problem
+	seen := map[string]int{}
+	questions := map[string]int{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		var p eh.Pair
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			probs = append(probs, Problem{File: name, Line: line, Message: "malformed JSON: " + err.Error()})
+			continue
+		}
+		bad := false
+		for _, msg := range p.Problems() {
+			probs = append(probs, Problem{File: name, Line: line, Pair: p.ID, Message: msg})
+			bad = true
+		}
+		if p.ID != "" {
+			if first, dup := seen[p.ID]; dup {
+				probs = append(probs, Problem{File: name, Line: line, Pair: p.ID, Message: fmt.Sprintf("duplicate pair id %q (first on line %d)", p.ID, first)})
+				bad = true
+			} else {
+				seen[p.ID] = line
+			}
+		}
+		// The same question text with the same context twice would be one item
+		// counted twice; with different contexts it is legitimate.
+		for _, q := range []eh.Question{p.Basic, p.Hallucinated} {
+			k := p.Context.Text + "\x00" + mediaKey(p.Context.Media) + "\x00" + strings.ToLower(strings.TrimSpace(q.Text))
+			if first, dup := questions[k]; dup && first != line {
+				probs = append(probs, Problem{File: name, Line: line, Pair: p.ID, Message: fmt.Sprintf("question %q repeats line %d with the same context", q.Text, first)})
+			}
+			questions[k] = line
+		}
+		if !bad {
+			s.Pairs = append(s.Pairs, p)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		probs = append(probs, Problem{File: name, Line: line + 1, Message: "read: " + err.Error()})
+	}
+	if line == 0 {
+		probs = append(probs, Problem{File: name, Message: "empty suite"})
+	}
+	return s, probs
+}
+
+func mediaKey(ms []eh.Media) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(m.SHA256)
+	}
+	return b.String()
+}
+
+// checkMedia verifies that every media file exists inside the suite folder (also
+// after resolving symbolic links) and has the recorded digest.
+func checkMedia(s *eh.Suite, name string) []Problem {
+	var probs []Problem
+	digests := map[string]string{} // a file shared by several pairs is hashed once
+	for _, p := range s.Pairs {
+		for _, m := range p.Context.Media {
+			got, ok := digests[m.Path]
+			if !ok {
+				full, err := Resolve(s.Dir, m.Path)
+				if err == nil {
+					got, err = FileSHA256(full)
+				}
+				if err != nil {
+					probs = append(probs, Problem{File: name, Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: %v", p.ID, m.Path, err)})
+					digests[m.Path] = ""
+					continue
+				}
+				digests[m.Path] = got
+			}
+			if got != "" && got != m.SHA256 {
+				probs = append(probs, Problem{File: name, Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: digest mismatch (suite says %s…, file is %s…)", p.ID, m.Path, m.SHA256[:12], got[:12])})
+			}
+		}
+	}
+	return probs
+}
+
+// Resolve returns the absolute path of a media file of the suite in dir, refusing
+// paths that escape the folder, including through symbolic links.
+func Resolve(dir, rel string) (string, error) {
+	if err := eh.CheckMediaPath(rel); err != nil {
+		return "", err
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	full, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", &eh.Error{Code: eh.ENOTFOUND, Message: "file not found"}
+		}
+		return "", err
+	}
+	if r, err := filepath.Rel(root, full); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", eh.Errorf(eh.EINVALID, "media path %q leads outside the suite folder (refused)", rel)
+	}
+	return full, nil
+}
+
+// FileSHA256 returns the lower-case hex SHA-256 of a file.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Encode writes pairs as suite JSONL, one pair per line, in the given order.
+func Encode(w io.Writer, pairs []eh.Pair) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for i := range pairs {
+		if err := enc.Encode(&pairs[i]); err != nil {
+			return fmt.Errorf("encode pair %s: %w", pairs[i].ID, err)
+		}
+	}
+	return bw.Flush()
+}
+
+// Write writes s.Pairs to dir/suite.jsonl, creating dir. Media files are the
+// caller's to place.
+func Write(dir string, pairs []eh.Pair) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, FileName))
+	if err != nil {
+		return err
+	}
+	if err := Encode(f, pairs); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Stats counts pairs by dimension, sub-category and modality.
+type Stats struct {
+	Pairs         int            `json:"pairs"`
+	ByDimension   map[string]int `json:"by_dimension"`
+	BySubCategory map[string]int `json:"by_subcategory"`
+	ByModality    map[string]int `json:"by_modality"`
+}
+
+// Count returns the stats of a suite.
+func Count(s *eh.Suite) Stats {
+	st := Stats{Pairs: len(s.Pairs), ByDimension: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}}
+	for _, p := range s.Pairs {
+		st.ByDimension[string(p.Dimension)]++
+		st.BySubCategory[string(p.SubCategory)]++
+		st.ByModality[string(p.Modality)]++
+	}
+	return st
+}
+
+// Items expands a suite into the questions to ask, basic before hallucinated for
+// each pair, with media resolved on disk.
+func Items(s *eh.Suite) ([]eh.Item, error) {
+	items := make([]eh.Item, 0, 2*len(s.Pairs))
+	for i := range s.Pairs {
+		p := &s.Pairs[i]
+		var media []eh.MediaFile
+		for _, m := range p.Context.Media {
+			full, err := Resolve(s.Dir, m.Path)
+			if err != nil {
+				return nil, fmt.Errorf("suite %s pair %s: media %s: %w", s.Name, p.ID, m.Path, err)
+			}
+			mime := m.MIME
+			if mime == "" {
+				mime = MIMEOf(m.Path)
+			}
+			media = append(media, eh.MediaFile{Kind: m.Kind, MIME: mime, SHA256: m.SHA256, Path: full})
+		}
+		items = append(items, eh.Item{Pair: p, Role: eh.Basic, Media: media}, eh.Item{Pair: p, Role: eh.Hallucinated, Media: media})
+	}
+	return items, nil
+}
+
+// MIMEOf guesses a media type from a file extension.
+func MIMEOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		return "image/png"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".gif":
+		return "image/gif"
+	case ".webp":
+		return "image/webp"
+	case ".wav":
+		return "audio/wav"
+	case ".mp3":
+		return "audio/mpeg"
+	case ".flac":
+		return "audio/flac"
+	case ".ogg":
+		return "audio/ogg"
+	case ".mp4":
+		return "video/mp4"
+	case ".webm":
+		return "video/webm"
+	case ".flv":
+		return "video/x-flv"
+	case ".mov":
+		return "video/quicktime"
+	}
+	return "application/octet-stream"
+}
+
+// SortPairs orders pairs by id, the canonical order of built suites.
+func SortPairs(pairs []eh.Pair) {
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].ID < pairs[j].ID })
+}
