@@ -1,0 +1,230 @@
+package perr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// DefaultMaxBody bounds a reply body when Transport.MaxBody is 0. A yes/no answer
+// is a few hundred bytes; anything near this is a misbehaving server.
+const DefaultMaxBody = 16 << 20
+
+// errorBodyLimit is how much of a non-2xx body is kept for the error message and
+// handed back to the SDK.
+const errorBodyLimit = 64 << 10
+
+// ErrBodyTooLarge is returned by a reply body that exceeds Transport.MaxBody.
+var ErrBodyTooLarge = errors.New("response body too large")
+
+// Capture records, for one request, what the server answered at the HTTP level.
+// SDKs each wrap HTTP failures differently; reading the status and headers here
+// gives every provider the same error mapping.
+type Capture struct {
+	mu       sync.Mutex
+	status   int
+	header   http.Header
+	body     []byte
+	tooLarge bool
+}
+
+func (c *Capture) set(status int, h http.Header, body []byte) {
+	c.mu.Lock()
+	c.status, c.header, c.body = status, h, body
+	c.mu.Unlock()
+}
+
+// Status returns the last HTTP status seen, 0 when no reply arrived.
+func (c *Capture) Status() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+type captureKey struct{}
+
+// WithCapture returns a context whose requests through a Transport are recorded in
+// the returned Capture.
+func WithCapture(ctx context.Context) (context.Context, *Capture) {
+	c := &Capture{}
+	return context.WithValue(ctx, captureKey{}, c), c
+}
+
+// Transport adds fixed headers to every request, records replies in the request's
+// Capture, and bounds reply bodies.
+type Transport struct {
+	Base    http.RoundTripper
+	Header  http.Header
+	MaxBody int64
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(t.Header) > 0 {
+		req = req.Clone(req.Context())
+		for k, vs := range t.Header {
+			req.Header.Del(k)
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
+		}
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	c, _ := req.Context().Value(captureKey{}).(*Capture)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		if c != nil {
+			c.set(resp.StatusCode, resp.Header.Clone(), body)
+		}
+		return resp, nil
+	}
+	if c != nil {
+		c.set(resp.StatusCode, resp.Header.Clone(), nil)
+	}
+	max := t.MaxBody
+	if max <= 0 {
+		max = DefaultMaxBody
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: max, c: c}
+	return resp, nil
+}
+
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+	c    *Capture
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// Probe for one more byte: a body of exactly the limit is fine.
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			if b.c != nil {
+				b.c.mu.Lock()
+				b.c.tooLarge = true
+				b.c.mu.Unlock()
+			}
+			return 0, ErrBodyTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// NewHTTPClient returns a client whose Transport adds header to every request and
+// keeps up to conns idle connections per host, so that a run at concurrency N
+// reuses N connections instead of opening new ones. Timeouts come from the request
+// context, not from the client.
+func NewHTTPClient(conns int, header http.Header, maxBody int64) *http.Client {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	if conns < 8 {
+		conns = 8
+	}
+	base.MaxIdleConnsPerHost = conns
+	base.MaxIdleConns = conns * 2
+	base.ResponseHeaderTimeout = 0
+	return &http.Client{Transport: &Transport{Base: base, Header: header, MaxBody: maxBody}}
+}
+
+// Classify turns the outcome of one SDK call into an error for the Model contract.
+// parent is the caller's context (its cancellation is not the server's fault),
+// c the call's Capture, err what the SDK returned; secrets are removed from every
+// message. It returns nil when err is nil and the reply was usable.
+func Classify(parent context.Context, model, item string, c *Capture, err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	if perr := parent.Err(); perr != nil {
+		return fmt.Errorf("%s (%s): %w", model, item, perr)
+	}
+	c.mu.Lock()
+	status, header, body, tooLarge := c.status, c.header, c.body, c.tooLarge
+	c.mu.Unlock()
+	if status != 0 && (status < 200 || status > 299) {
+		h := &HTTPError{
+			Model: model, Item: item, Status: status,
+			RetryAfter: ParseRetryAfter(header, time.Now()),
+			Body:       Redact(Clean(ServerMessage(body), MaxMessage), secrets...),
+		}
+		return h.Wrap()
+	}
+	op := "request failed"
+	var ne net.Error
+	switch {
+	case tooLarge || errors.Is(err, ErrBodyTooLarge):
+		op = "response body too large"
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		op = "timeout"
+	case status != 0:
+		op = "malformed response"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		op = "connection closed"
+	}
+	return NewTransient(model, item, op, err, secrets...)
+}
+
+// NewTransient returns a *TransientError whose message is cleaned, bounded and free
+// of the secrets.
+func NewTransient(model, item, op string, err error, secrets ...string) *TransientError {
+	t := &TransientError{Model: model, Item: item, Op: op, Err: err}
+	if err != nil {
+		t.detail = Redact(Clean(err.Error(), MaxMessage), secrets...)
+	}
+	return t
+}
+
+// ServerMessage extracts the human message from an API error body: error.message
+// (OpenAI, Anthropic, Gemini), a string "error" (Ollama), or "message"; otherwise
+// the body itself.
+func ServerMessage(body []byte) string {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		var s string
+		var o struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Status  string `json:"status"`
+		}
+		switch {
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &s) == nil && s != "":
+			return s
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &o) == nil && o.Message != "":
+			if t := o.Type + o.Status; t != "" {
+				return t + ": " + o.Message
+			}
+			return o.Message
+		case v.Message != "":
+			return v.Message
+		}
+	}
+	return string(body)
+}

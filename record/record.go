@@ -1,0 +1,241 @@
+// Package record encodes and decodes run records. JSON Lines is the canonical,
+// lossless format; CSV is an export for spreadsheets (it drops step transcripts).
+// Decoders stream one record at a time, detect the format from the first bytes,
+// merge any number of files, read "-" as standard input, and upgrade older schema
+// versions.
+package record
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+// FileName is the records file inside a run folder.
+const FileName = "records.jsonl"
+
+// maxLine bounds one JSONL record; records hold whole strategy transcripts.
+const maxLine = 16 << 20
+
+// Encoder writes records as JSON Lines.
+type Encoder struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewEncoder returns an Encoder writing to w. Call Flush when done.
+func NewEncoder(w io.Writer) *Encoder {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	// Model output is kept as written; HTML escaping happens in the report.
+	enc.SetEscapeHTML(false)
+	return &Encoder{w: bw, enc: enc}
+}
+
+// Encode writes one record.
+func (e *Encoder) Encode(r *eh.Record) error { return e.enc.Encode(r) }
+
+// Flush writes buffered records to the underlying writer.
+func (e *Encoder) Flush() error { return e.w.Flush() }
+
+// Func receives decoded records; returning an error stops decoding.
+type Func func(*eh.Record) error
+
+// Decode reads records from r, naming it name in errors, and calls fn for each.
+// The format (JSONL or CSV) is detected from the first non-blank byte.
+func Decode(r io.Reader, name string, fn Func) error {
+	br := bufio.NewReaderSize(r, 64*1024)
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil // an empty file holds no records
+			}
+			return fmt.Errorf("records %s: %w", name, err)
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.ReadByte()
+			continue
+		case '{':
+			return decodeJSONL(br, name, fn)
+		}
+		return decodeCSV(br, name, fn)
+	}
+}
+
+func decodeJSONL(r io.Reader, name string, fn Func) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 256*1024), maxLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		rec := new(eh.Record)
+		if err := json.Unmarshal(b, rec); err != nil {
+			return eh.Errorf(eh.EINVALID, "records %s line %d: malformed JSON: %v", name, line, err)
+		}
+		if err := upgrade(rec); err != nil {
+			return fmt.Errorf("records %s line %d: %w", name, line, err)
+		}
+		if err := rec.Validate(); err != nil {
+			return fmt.Errorf("records %s line %d: %w", name, line, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, err)
+	}
+	return nil
+}
+
+// upgrade brings a record of an older schema to the current one. Schema 1 is the
+// first; later versions add their conversions here, and a golden fixture of every
+// version lives in testdata.
+func upgrade(r *eh.Record) error {
+	if r.Schema == 0 {
+		return eh.Errorf(eh.EINVALID, "record has no schema number; is this an emohallucer records file?")
+	}
+	return nil
+}
+
+// csvHeader lists the CSV export columns. Columns are read back by name, so
+// adding one never breaks older files.
+var csvHeader = []string{"schema", "run", "suite", "model", "strategy", "pair", "role", "dimension", "subcategory", "modality", "gold", "status", "answer", "rule", "raw", "confidence", "calls", "cached_calls", "prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "started", "error"}
+
+// CSVWriter writes records as CSV with a header row.
+type CSVWriter struct {
+	w      *csv.Writer
+	header bool
+}
+
+// NewCSVWriter returns a CSVWriter writing to w. Call Flush when done.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: csv.NewWriter(w)} }
+
+// Write writes one record.
+func (c *CSVWriter) Write(r *eh.Record) error {
+	if !c.header {
+		c.header = true
+		if err := c.w.Write(csvHeader); err != nil {
+			return err
+		}
+	}
+	conf := ""
+	if r.Confidence != nil {
+		conf = strconv.FormatFloat(*r.Confidence, 'g', -1, 64)
+	}
+	return c.w.Write([]string{strconv.Itoa(r.Schema), r.Run, r.Suite, r.Model, r.Strategy, r.Pair, string(r.Role),
+		string(r.Dimension), string(r.SubCategory), string(r.Modality), string(r.Gold), string(r.Status),
+		string(r.Answer), r.Rule, r.Raw, conf, strconv.Itoa(r.Calls), strconv.Itoa(r.CachedCalls),
+		strconv.Itoa(r.Usage.PromptTokens), strconv.Itoa(r.Usage.CompletionTokens),
+		strconv.FormatFloat(r.CostUSD, 'g', -1, 64), strconv.FormatFloat(r.LatencyMS, 'g', -1, 64),
+		r.Started.UTC().Format(time.RFC3339Nano), r.Error})
+}
+
+// Flush writes buffered rows and reports any write error.
+func (c *CSVWriter) Flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+func decodeCSV(r io.Reader, name string, fn Func) error {
+	cr := csv.NewReader(r)
+	head, err := cr.Read()
+	if err != nil {
+		return eh.Errorf(eh.EINVALID, "records %s: neither JSON Lines nor CSV: %v", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	for _, need := range []string{"schema", "run", "pair", "role", "gold", "status"} {
+		if _, ok := col[need]; !ok {
+			return eh.Errorf(eh.EINVALID, "records %s: not a records file (CSV without a %q column)", name, need)
+		}
+	}
+	for line := 2; ; line++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return eh.Errorf(eh.EINVALID, "records %s line %d: %v", name, line, err)
+		}
+		get := func(k string) string {
+			if i, ok := col[k]; ok && i < len(row) {
+				return row[i]
+			}
+			return ""
+		}
+		atoi := func(k string) int { n, _ := strconv.Atoi(get(k)); return n }
+		atof := func(k string) float64 { f, _ := strconv.ParseFloat(get(k), 64); return f }
+		rec := &eh.Record{
+			Schema: atoi("schema"), Run: get("run"), Suite: get("suite"), Model: get("model"), Strategy: get("strategy"),
+			Pair: get("pair"), Role: eh.Role(get("role")), Dimension: eh.Dimension(get("dimension")),
+			SubCategory: eh.SubCategory(get("subcategory")), Modality: eh.Modality(get("modality")),
+			Gold: eh.Gold(get("gold")), Status: eh.Status(get("status")), Answer: eh.Answer(get("answer")),
+			Rule: get("rule"), Raw: get("raw"), Calls: atoi("calls"), CachedCalls: atoi("cached_calls"),
+			Usage:   eh.Usage{PromptTokens: atoi("prompt_tokens"), CompletionTokens: atoi("completion_tokens")},
+			CostUSD: atof("cost_usd"), LatencyMS: atof("latency_ms"), Error: get("error"),
+		}
+		if s := get("confidence"); s != "" {
+			c := atof("confidence")
+			rec.Confidence = &c
+		}
+		rec.Started, _ = time.Parse(time.RFC3339Nano, get("started"))
+		if err := upgrade(rec); err != nil {
+			return fmt.Errorf("records %s line %d: %w", name, line, err)
+		}
+		if err := rec.Validate(); err != nil {
+			return fmt.Errorf("records %s line %d: %w", name, line, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// ReadPaths decodes every named source in order: "-" is standard input, a folder
+// means its records.jsonl, anything else a records file.
+func ReadPaths(paths []string, stdin io.Reader, fn Func) error {
+	for _, p := range paths {
+		if err := readPath(p, stdin, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readPath(p string, stdin io.Reader, fn Func) error {
+	if p == "-" {
+		return Decode(stdin, "<stdin>", fn)
+	}
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		p = filepath.Join(p, FileName)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return eh.Errorf(eh.ENOTFOUND, "no records at %s", p)
+		}
+		return err
+	}
+	defer f.Close()
+	return Decode(f, p, fn)
+}

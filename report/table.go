@@ -1,0 +1,112 @@
+// Package report renders finished scores for people: the paper-style table in
+// plain text and Markdown (and, in html.go, a self-contained HTML report). It never
+// computes a metric: everything it shows comes from score.Scores.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/emohallucer/emohallucer/score"
+)
+
+// Run is one run's scores and where they came from.
+type Run struct {
+	// Dir is the run folder (or file) the scores were read from.
+	Dir    string
+	Scores *score.Scores
+}
+
+// Label names a run in tables: its model, and its strategy when not direct.
+func (r *Run) Label() string {
+	l := r.Scores.Run.Model
+	if s := r.Scores.Run.Strategy; s != "" && s != "direct" {
+		l += " [" + s + "]"
+	}
+	return l
+}
+
+// row holds the formatted cells of one run in one view.
+func row(r *Run, view string) []string {
+	v := r.Scores.Views[view]
+	if v == nil {
+		return []string{r.Label(), "—", "—", "—", "—", "—", "not evaluated", "—"}
+	}
+	if v.Pairs == 0 {
+		return []string{r.Label(), "—", "—", "—", "—", "—", fmt.Sprintf("not evaluated (%d q)", v.NotEvaluated), fmt.Sprint(v.Errors)}
+	}
+	fp := "—"
+	if v.FPRatio != nil {
+		fp = fmt.Sprintf("%.2f (%d/%d)", *v.FPRatio, v.WrongYes, v.Wrong)
+	}
+	return []string{
+		r.Label(),
+		fmt.Sprintf("%+.2f", v.PctDiff),
+		fp,
+		fmt.Sprintf("%.2f (%d/%d)", v.BasicAcc, v.BasicCorrect, v.Pairs),
+		fmt.Sprintf("%.2f (%d/%d)", v.HallucinatedAcc, v.HallucinatedCorrect, v.Pairs),
+		fmt.Sprintf("%.2f [%.1f, %.1f]", v.OverallAcc, v.OverallCI95[0], v.OverallCI95[1]),
+		fmt.Sprintf("%d/%d", v.Unparsed, v.Questions),
+		fmt.Sprint(v.Errors),
+	}
+}
+
+var header = []string{"model", "Pct. Diff", "FP Ratio", "Basic", "Hallucinated", "Overall [95% CI]", "unparsed", "errors"}
+
+// Text writes the table of one view as aligned plain text.
+func Text(w io.Writer, runs []Run, view string) error {
+	fmt.Fprintf(w, "view: %s\n", view)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for i := range runs {
+		fmt.Fprintln(tw, strings.Join(row(&runs[i], view), "\t"))
+	}
+	return tw.Flush()
+}
+
+// Markdown writes one table per view, for every view any run has, in report order.
+func Markdown(w io.Writer, runs []Run) error {
+	fmt.Fprintln(w, "# emohallucer report")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Basic, Hallucinated and Overall are accuracies in percent with (correct/pairs); Overall counts a pair only when both questions are right (random guessing: 25). Pct. Diff = (answered yes − gold yes) / questions, ideal 0. FP Ratio = wrong answers that said yes / wrong answers, ideal 0.5. Unparsed answers count as wrong.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| run | suite | strategy | rule | records | calls | cached | cost (USD) |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |")
+	for i := range runs {
+		r := runs[i].Scores.Run
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %d | %.4f |\n", mdCell(r.ID), mdCell(r.Suite), mdCell(r.Strategy), mdCell(r.Rule), r.Records, r.Calls, r.CachedCalls, r.CostUSD)
+	}
+	for _, view := range Views(runs) {
+		fmt.Fprintf(w, "\n## %s\n\n", view)
+		fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for i := range runs {
+			cells := row(&runs[i], view)
+			for j := range cells {
+				cells[j] = mdCell(cells[j])
+			}
+			fmt.Fprintln(w, "| "+strings.Join(cells, " | ")+" |")
+		}
+	}
+	return nil
+}
+
+// Views lists every view any run has, in report order.
+func Views(runs []Run) []string {
+	seen := map[string]*score.View{}
+	for _, r := range runs {
+		for name := range r.Scores.Views {
+			seen[name] = nil
+		}
+	}
+	return score.OrderViews(seen)
+}
+
+// mdCell keeps a value from breaking a Markdown table (model names are user
+// input).
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,358 @@
+// Package score turns records into the benchmark's metrics, per view. It never
+// calls a model: anything recorded can be re-scored.
+//
+// Use an Accumulator: Add every record, then Close to get Scores. Records for the
+// same run, pair and role may appear more than once (a resumed run appends the
+// retried question); the last one wins.
+package score
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+// Views every summary has, in report order; modality and sub-category views
+// follow for each value present in the records.
+const (
+	ViewAll        = "all"
+	ViewNoAudio    = "noaudio"
+	ViewKnowledge  = "knowledge"
+	ViewPerception = "perception"
+)
+
+// BootstrapSeed and BootstrapSamples fix the confidence intervals so that
+// re-scoring the same records gives byte-identical summaries.
+const (
+	BootstrapSeed    = 20250516
+	BootstrapSamples = 2000
+)
+
+// View holds the counts and metrics of one view of one run. Accuracies are in
+// percent; PctDiff is a fraction in [-1, 1]; FPRatio is in [0, 1], nil when no
+// answer was wrong.
+type View struct {
+	Pairs               int        `json:"pairs"`
+	Questions           int        `json:"questions"`
+	NotEvaluated        int        `json:"not_evaluated"`
+	Errors              int        `json:"errors"`
+	BasicCorrect        int        `json:"basic_correct"`
+	HallucinatedCorrect int        `json:"hallucinated_correct"`
+	PairCorrect         int        `json:"pair_correct"`
+	AnsweredYes         int        `json:"answered_yes"`
+	GoldYes             int        `json:"gold_yes"`
+	Unparsed            int        `json:"unparsed"`
+	Wrong               int        `json:"wrong"`
+	WrongYes            int        `json:"wrong_yes"`
+	BasicAcc            float64    `json:"basic_acc"`
+	HallucinatedAcc     float64    `json:"hallucinated_acc"`
+	OverallAcc          float64    `json:"overall_acc"`
+	OverallCI95         [2]float64 `json:"overall_ci95"`
+	PctDiff             float64    `json:"pct_diff"`
+	FPRatio             *float64   `json:"fp_ratio"`
+}
+
+// Run describes the run the scores belong to, derived from its records alone.
+type Run struct {
+	ID       string `json:"id"`
+	Suite    string `json:"suite"`
+	Model    string `json:"model"`
+	Strategy string `json:"strategy"`
+	Rule     string `json:"rule"`
+	Records  int    `json:"records"`
+	Calls    int    `json:"calls"`
+	// CachedCalls were answered from the response cache without a request.
+	CachedCalls      int     `json:"cached_calls"`
+	PromptTokens     int     `json:"prompt_tokens"`
+	CompletionTokens int     `json:"completion_tokens"`
+	CostUSD          float64 `json:"cost_usd"`
+	// MeanLatencyMS is the mean wall time per answered question (all its calls).
+	MeanLatencyMS float64 `json:"mean_latency_ms"`
+	Started       string  `json:"started,omitempty"`
+}
+
+// Scores are the finished metrics of one run: the summary.json contract.
+type Scores struct {
+	Run   Run              `json:"run"`
+	Views map[string]*View `json:"views"`
+	// Order lists the view names in report order.
+	Order []string `json:"-"`
+}
+
+// outcome of one pair in a run, for views, bootstraps and paired comparisons.
+type pairOutcome struct {
+	basic, hall *eh.Record
+}
+
+// Accumulator collects the records of one run.
+type Accumulator struct {
+	runID string
+	recs  map[string]*pairOutcome
+	order []string
+	err   error
+}
+
+// NewAccumulator returns an empty accumulator.
+func NewAccumulator() *Accumulator { return &Accumulator{recs: map[string]*pairOutcome{}} }
+
+// Add adds a record. Records of a second run id are refused: scores are per run.
+func (a *Accumulator) Add(r *eh.Record) error {
+	if a.runID == "" {
+		a.runID = r.Run
+	} else if r.Run != a.runID {
+		return eh.Errorf(eh.EINVALID, "records of two runs (%s and %s) in one score; score them separately or use `emohallucer compare`", a.runID, r.Run)
+	}
+	po, ok := a.recs[r.Pair]
+	if !ok {
+		po = &pairOutcome{}
+		a.recs[r.Pair] = po
+		a.order = append(a.order, r.Pair)
+	}
+	if r.Role == eh.Basic {
+		po.basic = r
+	} else {
+		po.hall = r
+	}
+	return nil
+}
+
+// Close computes the scores.
+func (a *Accumulator) Close() *Scores {
+	pairs := append([]string(nil), a.order...)
+	sort.Strings(pairs) // the bootstrap must not depend on record order
+	s := &Scores{Views: map[string]*View{}}
+	run := &s.Run
+	var latency float64
+	var latencyN int
+	members := map[string][]*pairOutcome{}
+	for _, id := range pairs {
+		po := a.recs[id]
+		for _, r := range []*eh.Record{po.basic, po.hall} {
+			if r == nil {
+				continue
+			}
+			if run.ID == "" {
+				run.ID, run.Suite, run.Model, run.Strategy = r.Run, r.Suite, r.Model, r.Strategy
+			}
+			if run.Rule == "" && r.Rule != "" {
+				run.Rule = r.Rule
+			}
+			if !r.Started.IsZero() {
+				st := r.Started.UTC().Format("2006-01-02T15:04:05Z")
+				if run.Started == "" || st < run.Started {
+					run.Started = st
+				}
+			}
+			run.Records++
+			run.Calls += r.Calls
+			run.CachedCalls += r.CachedCalls
+			run.PromptTokens += r.Usage.PromptTokens
+			run.CompletionTokens += r.Usage.CompletionTokens
+			run.CostUSD += r.CostUSD
+			if r.Status == eh.StatusAnswered {
+				latency += r.LatencyMS
+				latencyN++
+			}
+		}
+		for _, v := range viewsOf(po) {
+			members[v] = append(members[v], po)
+		}
+	}
+	if latencyN > 0 {
+		run.MeanLatencyMS = round(latency/float64(latencyN), 3)
+	}
+	run.CostUSD = round(run.CostUSD, 6)
+	for name, m := range members {
+		s.Views[name] = computeView(name, m)
+	}
+	s.Order = OrderViews(s.Views)
+	return s
+}
+
+// viewsOf names every view a pair belongs to.
+func viewsOf(po *pairOutcome) []string {
+	r := po.basic
+	if r == nil {
+		r = po.hall
+	}
+	vs := []string{ViewAll}
+	if !r.Modality.HasAudio() {
+		vs = append(vs, ViewNoAudio)
+	}
+	if r.Dimension == eh.Knowledge {
+		vs = append(vs, ViewKnowledge)
+	} else {
+		vs = append(vs, ViewPerception)
+	}
+	vs = append(vs, "modality:"+string(r.Modality), "subcategory:"+string(r.SubCategory))
+	for _, t := range r.Tags {
+		// Benchmark splits (POPE's random/popular/adversarial…) are views too.
+		if strings.HasPrefix(t, "split:") {
+			vs = append(vs, t)
+		}
+	}
+	return vs
+}
+
+// ViewMatches reports whether a record belongs to the named view; used to run or
+// report a subset (--subset VIEW).
+func ViewMatches(view string, r *eh.Record) bool {
+	for _, v := range viewsOf(&pairOutcome{basic: r}) {
+		if v == view {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidView reports whether name is a view name this package can produce.
+func ValidView(name string) bool {
+	switch name {
+	case ViewAll, ViewNoAudio, ViewKnowledge, ViewPerception:
+		return true
+	}
+	if m, ok := strings.CutPrefix(name, "modality:"); ok {
+		return eh.Modality(m).Valid()
+	}
+	if sc, ok := strings.CutPrefix(name, "subcategory:"); ok {
+		return eh.SubCategory(sc).Valid()
+	}
+	return strings.HasPrefix(name, "split:")
+}
+
+func computeView(name string, members []*pairOutcome) *View {
+	v := &View{}
+	correct := make([]bool, 0, len(members))
+	for _, po := range members {
+		b, h := po.basic, po.hall
+		switch {
+		case b == nil || h == nil:
+			// Half a pair (an interrupted run): neither scored nor hidden.
+			v.Errors++
+			continue
+		case b.Status == eh.StatusNotEvaluated || h.Status == eh.StatusNotEvaluated:
+			v.NotEvaluated += 2
+			continue
+		case b.Status == eh.StatusError || h.Status == eh.StatusError:
+			v.Errors++
+			continue
+		}
+		v.Pairs++
+		v.Questions += 2
+		v.GoldYes++ // one basic question per pair, gold yes by construction
+		bc, hc := b.Correct(), h.Correct()
+		for _, r := range []*eh.Record{b, h} {
+			switch r.Answer {
+			case eh.AnswerYes:
+				v.AnsweredYes++
+			case eh.AnswerUnparsed:
+				v.Unparsed++
+			}
+			if !r.Correct() {
+				v.Wrong++
+				if r.Answer == eh.AnswerYes {
+					v.WrongYes++
+				}
+			}
+		}
+		if bc {
+			v.BasicCorrect++
+		}
+		if hc {
+			v.HallucinatedCorrect++
+		}
+		if bc && hc {
+			v.PairCorrect++
+		}
+		correct = append(correct, bc && hc)
+	}
+	if v.Pairs > 0 {
+		n := float64(v.Pairs)
+		v.BasicAcc = round(100*float64(v.BasicCorrect)/n, 4)
+		v.HallucinatedAcc = round(100*float64(v.HallucinatedCorrect)/n, 4)
+		v.OverallAcc = round(100*float64(v.PairCorrect)/n, 4)
+		v.PctDiff = round(float64(v.AnsweredYes-v.GoldYes)/float64(v.Questions), 6)
+		lo, hi := BootstrapProportion(v.PairCorrect, v.Pairs, seedFor(name))
+		v.OverallCI95 = [2]float64{round(100*lo, 4), round(100*hi, 4)}
+	}
+	if v.Wrong > 0 {
+		f := round(float64(v.WrongYes)/float64(v.Wrong), 6)
+		v.FPRatio = &f
+	}
+	return v
+}
+
+// seedFor gives every view its own bootstrap stream, fixed by its name.
+func seedFor(view string) uint64 {
+	h := uint64(BootstrapSeed)
+	for i := 0; i < len(view); i++ {
+		h = h*1099511628211 ^ uint64(view[i])
+	}
+	return h
+}
+
+// OrderViews sorts view names in report order: all, noaudio, knowledge,
+// perception, then modalities and sub-categories in vocabulary order, then the rest.
+func OrderViews(views map[string]*View) []string {
+	rank := func(name string) (int, int) {
+		switch name {
+		case ViewAll:
+			return 0, 0
+		case ViewNoAudio:
+			return 1, 0
+		case ViewKnowledge:
+			return 2, 0
+		case ViewPerception:
+			return 3, 0
+		}
+		if m, ok := strings.CutPrefix(name, "modality:"); ok {
+			return 4, index(eh.Modalities, eh.Modality(m))
+		}
+		if sc, ok := strings.CutPrefix(name, "subcategory:"); ok {
+			return 5, index(eh.SubCategories, eh.SubCategory(sc))
+		}
+		return 6, 0
+	}
+	names := make([]string, 0, len(views))
+	for n := range views {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a1, a2 := rank(names[i])
+		b1, b2 := rank(names[j])
+		if a1 != b1 {
+			return a1 < b1
+		}
+		if a2 != b2 {
+			return a2 < b2
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+func index[T comparable](list []T, x T) int {
+	for i, v := range list {
+		if v == x {
+			return i
+		}
+	}
+	return len(list)
+}
+
+func round(x float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	r := math.Round(x*p) / p
+	if r == 0 {
+		return 0 // never print -0
+	}
+	return r
+}
+
+// String gives a one-line account of a view, for logs.
+func (v *View) String() string {
+	return fmt.Sprintf("pairs=%d overall=%.2f basic=%.2f hallucinated=%.2f", v.Pairs, v.OverallAcc, v.BasicAcc, v.HallucinatedAcc)
+}
