@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emohallucer/emohallucer/score"
+)
+
+// run calls Main like the binary would and returns its exit code and output.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func readScores(t *testing.T, dir string) *score.Scores {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s score.Scores
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+// TestBaselinesOnBuiltin is the core acceptance test: the baselines' metrics are
+// known in closed form.
+func TestBaselinesOnBuiltin(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "run", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, s := range []string{"Pct. Diff", "FP Ratio", "baseline:always-yes", "To evaluate a real model"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("output lacks %q:\n%s", s, stdout)
+		}
+	}
+	yes := readScores(t, filepath.Join(out, "baseline-always-yes")).Views["all"]
+	if yes.BasicAcc != 100 || yes.HallucinatedAcc != 0 || yes.OverallAcc != 0 || yes.PctDiff != 0.5 || *yes.FPRatio != 1 {
+		t.Errorf("always-yes: %+v", yes)
+	}
+	no := readScores(t, filepath.Join(out, "baseline-always-no")).Views["all"]
+	if no.BasicAcc != 0 || no.HallucinatedAcc != 100 || no.OverallAcc != 0 || no.PctDiff != -0.5 || *no.FPRatio != 0 {
+		t.Errorf("always-no: %+v", no)
+	}
+	rnd := readScores(t, filepath.Join(out, "baseline-random-seed-1")).Views["all"]
+	if rnd.OverallCI95[0] > 25 || rnd.OverallCI95[1] < 25 {
+		t.Errorf("random: overall %v, CI %v does not contain 25", rnd.OverallAcc, rnd.OverallCI95)
+	}
+	if yes.Pairs < 30 {
+		t.Errorf("builtin has %d pairs, want at least 30", yes.Pairs)
+	}
+
+	// score reproduces summary.json byte for byte from the records alone.
+	dir := filepath.Join(out, "baseline-random-seed-1")
+	before, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	os.Remove(filepath.Join(dir, "summary.json"))
+	if code, _, stderr := run(t, "score", dir); code != 0 {
+		t.Fatalf("score: exit %d: %s", code, stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if !bytes.Equal(before, after) {
+		t.Fatal("score did not reproduce summary.json byte for byte")
+	}
+
+	// Streaming form: records on stdin give the same scores.
+	var sout, serr bytes.Buffer
+	recs, _ := os.Open(filepath.Join(dir, "records.jsonl"))
+	defer recs.Close()
+	if code := Main(context.Background(), []string{"score", "-"}, recs, &sout, &serr); code != 0 {
+		t.Fatalf("score -: %d %s", code, serr.String())
+	}
+	if sout.String() != string(before) {
+		t.Fatal("score - differs from summary.json")
+	}
+
+	// A rerun resumes: nothing is asked again and the summary is unchanged.
+	code, _, stderr = run(t, "run", "--out", out)
+	if code != 0 || !strings.Contains(stderr, "0 answered") {
+		t.Fatalf("rerun: exit %d, %s", code, stderr)
+	}
+	again, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if !bytes.Equal(before, again) {
+		t.Fatal("rerun changed summary.json")
+	}
+
+	// report prints the table and writes Markdown for every view.
+	md := filepath.Join(t.TempDir(), "r.md")
+	code, stdout, stderr = run(t, "report", out, "--view", "knowledge", "--md", md)
+	if code != 0 || !strings.Contains(stdout, "view: knowledge") {
+		t.Fatalf("report: %d %s %s", code, stdout, stderr)
+	}
+	mdText, _ := os.ReadFile(md)
+	for _, s := range []string{"## all", "## knowledge", "## subcategory:theory", "| baseline:always-no |"} {
+		if !strings.Contains(string(mdText), s) {
+			t.Errorf("markdown lacks %q", s)
+		}
+	}
+
+	// --fail-under gates CI pipelines with exit code 4.
+	if code, _, _ := run(t, "score", dir, "--fail-under", "90"); code != exitThreshold {
+		t.Errorf("fail-under: exit %d, want %d", code, exitThreshold)
+	}
+}
+
+func TestSuiteValidateReportsFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"id":"a","dimension":"knowledge","subcategory":"theory","modality":"text","basic":{"question":"Is A?","gold":"yes"},"hallucinated":{"question":"Is B?","gold":"no"}}`
+	escape := `{"id":"e","dimension":"perception","subcategory":"category","modality":"image","context":{"media":[{"path":"../../etc/passwd","sha256":"` + strings.Repeat("a", 64) + `","kind":"image"}]},"basic":{"question":"Is A?","gold":"yes"},"hallucinated":{"question":"Is B?","gold":"no"}}`
+	lines := []string{good, `{"id": oops}`, strings.Replace(good, `"gold":"no"`, `"gold":"yes"`, 1), escape}
+	os.WriteFile(filepath.Join(dir, "suite.jsonl"), []byte(strings.Join(lines, "\n")), 0o644)
+	code, stdout, _ := run(t, "suite", "validate", dir)
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want %d", code, exitInvalid)
+	}
+	name := filepath.Join(dir, "suite.jsonl")
+	for _, want := range []string{name + ":2: malformed JSON", name + ":3: duplicate pair id", name + ":3: the hallucinated question must have gold answer \"no\"", name + `:4: media 1: media path "../../etc/passwd" escapes the suite folder (refused)`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, stdout, _ := run(t, "suite", "validate", "builtin"); code != 0 || !strings.Contains(stdout, "no problems") {
+		t.Fatalf("builtin: %d %s", code, stdout)
+	}
+}
+
+func TestSuiteStatsJSON(t *testing.T) {
+	code, stdout, _ := run(t, "suite", "stats", "--suite", "builtin", "--json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var st struct {
+		Pairs         int            `json:"pairs"`
+		ByDimension   map[string]int `json:"by_dimension"`
+		BySubCategory map[string]int `json:"by_subcategory"`
+		ByModality    map[string]int `json:"by_modality"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Pairs == 0 || st.ByDimension["knowledge"] == 0 || st.ByModality["text"] != st.Pairs {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"run", "--bogus"}, exitUsage},
+		{[]string{"run", "--view", "nonsense"}, exitUsage},
+		{[]string{"run", "--shard", "3/2"}, exitUsage},
+		{[]string{"run", "--model", "nonsense:x", "--out", "/dev/null/x"}, exitInvalid},
+		{[]string{"report", "/nonexistent/run"}, exitInvalid},
+		{[]string{"run", "--suite", "/nonexistent/suite"}, exitInvalid},
+	}
+	for _, tt := range tests {
+		if code, _, stderr := run(t, tt.args...); code != tt.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tt.args, code, tt.code, stderr)
+		}
+	}
+}

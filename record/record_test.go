@@ -1,0 +1,158 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+func readAll(t *testing.T, r *strings.Reader) []*eh.Record {
+	t.Helper()
+	var out []*eh.Record
+	if err := Decode(r, "mem", func(rec *eh.Record) error { out = append(out, rec); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSchema1Fixture keeps every record schema ever written decodable.
+func TestSchema1Fixture(t *testing.T) {
+	b, err := os.ReadFile("testdata/schema1.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readAll(t, strings.NewReader(string(b)))
+	if len(recs) != 3 || recs[0].Steps[0].Usage.PromptTokens != 12 || recs[2].Status != eh.StatusNotEvaluated {
+		t.Fatalf("decoded %+v", recs)
+	}
+}
+
+// TestRoundTrip encodes records with every encoder and decodes them back.
+func TestRoundTrip(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	in := readAll(t, strings.NewReader(string(b)))
+	in[0].Raw = "<script>alert(1)</script> yes, \"quoted\", comma\nnewline"
+	conf := 0.75
+	in[0].Confidence = &conf
+	encoders := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+		lossy bool // CSV drops step transcripts and tags
+	}{
+		{"jsonl", func(w *bytes.Buffer) error {
+			e := NewEncoder(w)
+			for _, r := range in {
+				if err := e.Encode(r); err != nil {
+					return err
+				}
+			}
+			return e.Flush()
+		}, false},
+		{"csv", func(w *bytes.Buffer) error {
+			c := NewCSVWriter(w)
+			for _, r := range in {
+				if err := c.Write(r); err != nil {
+					return err
+				}
+			}
+			return c.Flush()
+		}, true},
+	}
+	for _, enc := range encoders {
+		t.Run(enc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := enc.write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			out := readAll(t, strings.NewReader(buf.String()))
+			if len(out) != len(in) {
+				t.Fatalf("%d records back, want %d", len(out), len(in))
+			}
+			for i := range in {
+				want := *in[i]
+				if enc.lossy {
+					want.Steps, want.Tags = nil, nil
+				}
+				wj, _ := json.Marshal(&want)
+				gj, _ := json.Marshal(out[i])
+				if string(wj) != string(gj) {
+					t.Errorf("record %d:\n got %s\nwant %s", i, gj, wj)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeErrorsNameTheLine(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"malformed", `{"schema":1` + "\n", "mem line 1: malformed JSON"},
+		{"no schema", `{"run":"r"}` + "\n", "no schema number"},
+		{"future schema", `{"schema":99,"run":"r"}` + "\n", "schema 99 is not supported"},
+		{"bad gold", `{"schema":1,"run":"r","pair":"p","role":"basic","gold":"no","dimension":"knowledge","subcategory":"theory","modality":"text","status":"answered","answer":"yes"}` + "\n", "does not fit the role"},
+		{"csv not records", "a,b\n1,2\n", "not a records file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Decode(strings.NewReader(tt.in), "mem", func(*eh.Record) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestTornTail simulates a kill -9 in the middle of writing a record: the torn
+// line is ignored on reading and cut off before appending.
+func TestTornTail(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	path := filepath.Join(t.TempDir(), "run", FileName)
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	torn := append(append([]byte{}, b...), []byte(`{"schema":1,"run":"r1","pai`)...)
+	if err := os.WriteFile(path, torn, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Existing(path)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Existing = %d records, %v", len(got), err)
+	}
+	app, err := OpenAppend(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := *got["k-theory-x/basic"]
+	r.Raw = "again"
+	if err := app.Put(&r); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := Existing(path)
+	if err != nil || len(after) != 3 || after["k-theory-x/basic"].Raw != "again" {
+		t.Fatalf("after append: %v %v", after, err)
+	}
+	if missing, err := Existing(filepath.Join(t.TempDir(), "none.jsonl")); err != nil || len(missing) != 0 {
+		t.Fatalf("missing file: %v %v", missing, err)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	f.Add(string(b))
+	f.Add("schema,run,pair,role,gold,status\n1,r,p,basic,yes,answered\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		Decode(strings.NewReader(s), "fuzz", func(r *eh.Record) error {
+			if err := r.Validate(); err != nil {
+				t.Fatalf("decoder passed an invalid record: %v", err)
+			}
+			return nil
+		})
+	})
+}

@@ -1,0 +1,183 @@
+package score
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+// rec builds a record of one question with the given extracted answer.
+func rec(run, pair string, role eh.Role, mod eh.Modality, sub eh.SubCategory, ans eh.Answer) *eh.Record {
+	p := &eh.Pair{ID: pair, Dimension: sub.Dimension(), SubCategory: sub, Modality: mod}
+	p.Basic.Gold, p.Hallucinated.Gold = eh.Yes, eh.No
+	r := eh.NewRecord(run, "s", "m", "direct", p, role)
+	r.Status = eh.StatusAnswered
+	r.Answer = ans
+	r.Calls = 1
+	return r
+}
+
+func scoreOf(t *testing.T, recs ...*eh.Record) *Scores {
+	t.Helper()
+	acc := NewAccumulator()
+	for _, r := range recs {
+		if err := acc.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return acc.Close()
+}
+
+// TestMetricsByHand checks every formula of SPEC §2 on four pairs computed by hand.
+func TestMetricsByHand(t *testing.T) {
+	const Y, N, U = eh.AnswerYes, eh.AnswerNo, eh.AnswerUnparsed
+	s := scoreOf(t,
+		// p1 solved: yes/no
+		rec("r", "p1", eh.Basic, eh.Text, eh.Theory, Y), rec("r", "p1", eh.Hallucinated, eh.Text, eh.Theory, N),
+		// p2 yes-bias: yes/yes (hallucinated wrong, said yes)
+		rec("r", "p2", eh.Basic, eh.Image, eh.Category, Y), rec("r", "p2", eh.Hallucinated, eh.Image, eh.Category, Y),
+		// p3 no-bias: no/no (basic wrong, said no)
+		rec("r", "p3", eh.Basic, eh.Audio, eh.Intensity, N), rec("r", "p3", eh.Hallucinated, eh.Audio, eh.Intensity, N),
+		// p4 unparsed basic: wrong, not a yes
+		rec("r", "p4", eh.Basic, eh.Text, eh.Category, U), rec("r", "p4", eh.Hallucinated, eh.Text, eh.Category, N),
+	)
+	v := s.Views[ViewAll]
+	// basic right: p1, p2 → 2/4; hallucinated right: p1, p3, p4 → 3/4; pairs: p1 → 1/4
+	// answered yes: p1b, p2b, p2h = 3; gold yes 4; questions 8 → pct diff −1/8
+	// wrong: p2h(yes), p3b(no), p4b(unparsed) = 3; wrong yes 1 → fp 1/3
+	check := []struct {
+		name      string
+		got, want float64
+	}{
+		{"pairs", float64(v.Pairs), 4}, {"questions", float64(v.Questions), 8},
+		{"basic_acc", v.BasicAcc, 50}, {"hallucinated_acc", v.HallucinatedAcc, 75}, {"overall_acc", v.OverallAcc, 25},
+		{"answered_yes", float64(v.AnsweredYes), 3}, {"gold_yes", float64(v.GoldYes), 4},
+		{"pct_diff", v.PctDiff, -0.125}, {"wrong", float64(v.Wrong), 3}, {"wrong_yes", float64(v.WrongYes), 1},
+		{"fp_ratio", *v.FPRatio, 0.333333}, {"unparsed", float64(v.Unparsed), 1},
+	}
+	for _, c := range check {
+		if math.Abs(c.got-c.want) > 1e-9 {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	// Views: noaudio drops p3; knowledge has p1 only.
+	if got := s.Views[ViewNoAudio].Pairs; got != 3 {
+		t.Errorf("noaudio pairs = %d, want 3", got)
+	}
+	if k := s.Views[ViewKnowledge]; k.Pairs != 1 || k.OverallAcc != 100 || k.FPRatio != nil {
+		t.Errorf("knowledge view = %+v (fp_ratio must be null with no wrong answer)", k)
+	}
+	if got := s.Views["modality:text"].Pairs; got != 2 {
+		t.Errorf("modality:text pairs = %d", got)
+	}
+	if got := s.Views["subcategory:category"].Pairs; got != 2 {
+		t.Errorf("subcategory:category pairs = %d", got)
+	}
+	wantOrder := []string{"all", "noaudio", "knowledge", "perception", "modality:text", "modality:image", "modality:audio", "subcategory:theory", "subcategory:category", "subcategory:intensity"}
+	if fmt.Sprint(s.Order) != fmt.Sprint(wantOrder) {
+		t.Errorf("order = %v", s.Order)
+	}
+}
+
+func TestNotEvaluatedAndErrorsAreNotWrong(t *testing.T) {
+	a := rec("r", "p1", eh.Basic, eh.Audio, eh.Category, "")
+	b := rec("r", "p1", eh.Hallucinated, eh.Audio, eh.Category, "")
+	a.Status, b.Status = eh.StatusNotEvaluated, eh.StatusNotEvaluated
+	c := rec("r", "p2", eh.Basic, eh.Text, eh.Category, eh.AnswerYes)
+	d := rec("r", "p2", eh.Hallucinated, eh.Text, eh.Category, "")
+	d.Status = eh.StatusError
+	e := rec("r", "p3", eh.Basic, eh.Text, eh.Category, eh.AnswerYes)
+	f := rec("r", "p3", eh.Hallucinated, eh.Text, eh.Category, eh.AnswerNo)
+	v := scoreOf(t, a, b, c, d, e, f).Views[ViewAll]
+	if v.Pairs != 1 || v.NotEvaluated != 2 || v.Errors != 1 || v.Wrong != 0 || v.OverallAcc != 100 {
+		t.Fatalf("got %+v", v)
+	}
+}
+
+func TestLastRecordWins(t *testing.T) {
+	first := rec("r", "p1", eh.Basic, eh.Text, eh.Category, "")
+	first.Status = eh.StatusError
+	v := scoreOf(t, first, rec("r", "p1", eh.Hallucinated, eh.Text, eh.Category, eh.AnswerNo),
+		rec("r", "p1", eh.Basic, eh.Text, eh.Category, eh.AnswerYes)).Views[ViewAll]
+	if v.Pairs != 1 || v.PairCorrect != 1 || v.Errors != 0 {
+		t.Fatalf("retried record did not replace the failed one: %+v", v)
+	}
+}
+
+func TestTwoRunsRefused(t *testing.T) {
+	acc := NewAccumulator()
+	acc.Add(rec("r1", "p", eh.Basic, eh.Text, eh.Category, eh.AnswerYes))
+	if err := acc.Add(rec("r2", "p", eh.Basic, eh.Text, eh.Category, eh.AnswerYes)); eh.ErrorCode(err) != eh.EINVALID {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBootstrapProportion(t *testing.T) {
+	lo, hi := BootstrapProportion(25, 100, 1)
+	lo2, hi2 := BootstrapProportion(25, 100, 1)
+	if lo != lo2 || hi != hi2 {
+		t.Fatal("bootstrap is not deterministic for a fixed seed")
+	}
+	// The normal approximation gives 0.25 ± 1.96·√(0.25·0.75/100) ≈ [0.165, 0.335].
+	if math.Abs(lo-0.165) > 0.03 || math.Abs(hi-0.335) > 0.03 {
+		t.Fatalf("interval [%v, %v] far from [0.165, 0.335]", lo, hi)
+	}
+	if lo, hi := BootstrapProportion(0, 10, 1); lo != 0 || hi != 0 {
+		t.Fatalf("all-wrong interval = [%v, %v]", lo, hi)
+	}
+}
+
+func TestMcNemar(t *testing.T) {
+	tests := []struct {
+		b, c int
+		want float64
+	}{
+		{0, 0, 1},
+		{5, 5, 1},
+		// Exact: 2·P(X ≤ 1), X ~ Bin(10, ½) = 2·11/1024.
+		{1, 9, 22.0 / 1024},
+		{0, 6, 2.0 / 64},
+		// χ² with continuity correction: (|30−10|−1)²/40 = 9.025 → p ≈ 0.002663.
+		{30, 10, 0.002663},
+	}
+	for _, tt := range tests {
+		if got := McNemar(tt.b, tt.c); math.Abs(got-tt.want) > 1e-5 {
+			t.Errorf("McNemar(%d, %d) = %v, want %v", tt.b, tt.c, got, tt.want)
+		}
+	}
+}
+
+func TestCompare(t *testing.T) {
+	const Y, N = eh.AnswerYes, eh.AnswerNo
+	a, b := NewAccumulator(), NewAccumulator()
+	for i := range 40 {
+		id := fmt.Sprintf("p%02d", i)
+		// Run A solves the first 10 pairs, run B the first 30.
+		ansA, ansB := Y, Y
+		if i < 10 {
+			ansA = N
+		}
+		if i < 30 {
+			ansB = N
+		}
+		a.Add(rec("a", id, eh.Basic, eh.Text, eh.Category, Y))
+		a.Add(rec("a", id, eh.Hallucinated, eh.Text, eh.Category, ansA))
+		rb := rec("b", id, eh.Hallucinated, eh.Text, eh.Category, ansB)
+		rb.Calls = 4
+		b.Add(rec("b", id, eh.Basic, eh.Text, eh.Category, Y))
+		b.Add(rb)
+	}
+	cmps := Compare(a, b)
+	all := cmps[0]
+	if all.View != ViewAll || all.Pairs != 40 || all.OnlyA != 0 || all.OnlyB != 20 || all.DeltaOverall != 50 {
+		t.Fatalf("got %+v", all)
+	}
+	if all.DeltaCI95[0] <= 0 || all.DeltaCI95[1] > 75 || all.McNemarP > 1e-4 {
+		t.Fatalf("CI %v or p %v implausible", all.DeltaCI95, all.McNemarP)
+	}
+	if all.CostRatio == nil || *all.CostRatio != 2.5 { // (1+4)/(1+1) calls per pair
+		t.Fatalf("cost ratio %v", all.CostRatio)
+	}
+}
