@@ -81,7 +81,7 @@ func Compare(a, b *Accumulator) []Comparison {
 		cmp := Comparison{View: v, Pairs: n, OnlyA: c.onlyA, OnlyB: c.onlyB,
 			OverallA: round(100*float64(c.both+c.onlyA)/float64(n), 4),
 			OverallB: round(100*float64(c.both+c.onlyB)/float64(n), 4),
-			McNemarP: round(McNemar(c.onlyA, c.onlyB), 6),
+			McNemarP: McNemar(c.onlyA, c.onlyB), // unrounded: small p values matter
 			CallsA:   callsA[v], CallsB: callsB[v], CostA: round(costA[v], 6), CostB: round(costB[v], 6)}
 		cmp.DeltaOverall = round(cmp.OverallB-cmp.OverallA, 4)
 		lo, hi := PairedBootstrapDelta(c.both, c.onlyA, c.onlyB, c.neither, seedFor("compare:"+v))

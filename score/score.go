@@ -71,7 +71,11 @@ type Run struct {
 	CostUSD          float64 `json:"cost_usd"`
 	// MeanLatencyMS is the mean wall time per answered question (all its calls).
 	MeanLatencyMS float64 `json:"mean_latency_ms"`
-	Started       string  `json:"started,omitempty"`
+	// CallsPerQuestion and TokensPerQuestion (prompt + completion) are the cost
+	// of the strategy per answered question.
+	CallsPerQuestion  float64 `json:"calls_per_question"`
+	TokensPerQuestion float64 `json:"tokens_per_question"`
+	Started           string  `json:"started,omitempty"`
 }
 
 // Scores are the finished metrics of one run: the summary.json contract.
@@ -162,7 +166,10 @@ func (a *Accumulator) Close() *Scores {
 		}
 	}
 	if latencyN > 0 {
-		run.MeanLatencyMS = round(latency/float64(latencyN), 3)
+		n := float64(latencyN)
+		run.MeanLatencyMS = round(latency/n, 3)
+		run.CallsPerQuestion = round(float64(run.Calls)/n, 4)
+		run.TokensPerQuestion = round(float64(run.PromptTokens+run.CompletionTokens)/n, 2)
 	}
 	run.CostUSD = round(run.CostUSD, 6)
 	for name, m := range members {

@@ -58,7 +58,7 @@ func McNemar(b, c int) float64 {
 	}
 	d := math.Abs(float64(b-c)) - 1
 	chi := d * d / float64(n)
-	return 1 - distuv.ChiSquared{K: 1}.CDF(chi)
+	return distuv.ChiSquared{K: 1}.Survival(chi)
 }
 
 func logChoose(n, k int) float64 {

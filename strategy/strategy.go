@@ -37,6 +37,11 @@ type Options struct {
 	MaxTokens   int
 	// Logprobs asks for yes/no token log-probabilities on answer steps.
 	Logprobs bool
+	// Samples is k for self-consistency (default 5).
+	Samples int
+	// SampleTemperature is the temperature of self-consistency samples
+	// (default 0.7).
+	SampleTemperature *float64
 }
 
 // Factory builds a strategy from options.
@@ -44,7 +49,26 @@ type Factory func(Options) (eh.Strategy, error)
 
 // factories is the registry of strategies, by the name users select.
 var factories = map[string]Factory{
-	"direct": func(o Options) (eh.Strategy, error) { return &Direct{opt: o.withDefaults()}, nil },
+	"direct": func(o Options) (eh.Strategy, error) { return &Single{name: "direct", tmpl: "direct.v1", opt: o}, nil },
+	"pep-mek": func(o Options) (eh.Strategy, error) {
+		return &PEP{name: "pep-mek", evidence: "mek.v1", explain: true, opt: o}, nil
+	},
+	"mek-only": func(o Options) (eh.Strategy, error) { return &PEP{name: "mek-only", evidence: "mek.v1", opt: o}, nil },
+	"pep-mk": func(o Options) (eh.Strategy, error) {
+		return &PEP{name: "pep-mk", evidence: "describe.v1", explain: true, opt: o}, nil
+	},
+	"cot": func(o Options) (eh.Strategy, error) { return &Single{name: "cot", tmpl: "cot.v1", opt: o}, nil },
+	"self-consistency": func(o Options) (eh.Strategy, error) {
+		if o.Samples < 1 {
+			return nil, eh.Errorf(eh.EINVALID, "self-consistency needs at least 1 sample, not %d", o.Samples)
+		}
+		return &Vote{name: "self-consistency", templates: []string{"cot.v1"}, samples: o.Samples, temp: o.SampleTemperature, opt: o}, nil
+	},
+	// Three wordings of the same question, each asked once with the model's
+	// default decoding.
+	"majority-vote": func(o Options) (eh.Strategy, error) {
+		return &Vote{name: "majority-vote", templates: []string{"direct.v1", "para-a.v1", "para-b.v1"}, samples: 1, opt: o}, nil
+	},
 }
 
 // Names lists the registered strategies.
@@ -63,7 +87,8 @@ func New(name string, o Options) (eh.Strategy, error) {
 	if !ok {
 		return nil, eh.Errorf(eh.EINVALID, "unknown strategy %q (known: %s)", name, strings.Join(Names(), ", "))
 	}
-	if _, ok := extract.Extract(o.withDefaults().Rule, ""); !ok {
+	o = o.withDefaults()
+	if _, ok := extract.Extract(o.Rule, ""); !ok {
 		return nil, eh.Errorf(eh.EINVALID, "unknown extraction rule %q (known: %s)", o.Rule, strings.Join(extract.Rules, ", "))
 	}
 	return f(o)
@@ -72,6 +97,13 @@ func New(name string, o Options) (eh.Strategy, error) {
 func (o Options) withDefaults() Options {
 	if o.Rule == "" {
 		o.Rule = extract.YesNoV1
+	}
+	if o.Samples == 0 {
+		o.Samples = 5
+	}
+	if o.SampleTemperature == nil {
+		t := 0.7
+		o.SampleTemperature = &t
 	}
 	return o
 }
@@ -163,27 +195,29 @@ func confidenceFromYesProb(a eh.Answer, p *float64) *float64 {
 	return &c
 }
 
-// Direct sends the question once, with its context and media.
-type Direct struct{ opt Options }
+// Single sends one prompt once: direct (the question alone, with its context)
+// or cot (reason step by step, then a stated answer).
+type Single struct {
+	name, tmpl string
+	opt        Options
+}
 
 // Name implements emohallucer.Strategy.
-func (d *Direct) Name() string { return "direct" }
+func (s *Single) Name() string { return s.name }
 
 // Answer implements emohallucer.Strategy.
-func (d *Direct) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome, error) {
-	const tmpl = "direct.v1"
-	text, err := render(tmpl, dataFor(it))
+func (s *Single) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome, error) {
+	text, err := render(s.tmpl, dataFor(it))
 	if err != nil {
 		return nil, err
 	}
-	st, err := call(ctx, m, it, d.opt, "answer", tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
-	out := &eh.Outcome{Rule: d.opt.Rule, Steps: []eh.Step{st}}
+	st, err := call(ctx, m, it, s.opt, "answer", s.name+":"+s.tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
+	out := &eh.Outcome{Rule: s.opt.Rule, Steps: []eh.Step{st}}
 	if err != nil {
 		return out, err
 	}
-	out.Raw = st.Response
-	out.Answer, _ = extract.Extract(d.opt.Rule, st.Response)
-	out.Steps[0].Answer = out.Answer
+	out.Steps[0].Answer, _ = extract.Extract(s.opt.Rule, st.Response)
+	out.Raw, out.Answer = st.Response, out.Steps[0].Answer
 	out.Confidence = confidenceFromYesProb(out.Answer, st.YesProb)
 	return out, nil
 }

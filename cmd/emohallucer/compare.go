@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/emohallucer/emohallucer/record"
+	"github.com/emohallucer/emohallucer/score"
+	"github.com/spf13/cobra"
+)
+
+func newCompareCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "compare RUN_A RUN_B",
+		Short: "Compare two runs on the pairs both scored: Δ overall with CI, McNemar p, cost ratio",
+		Long: `Compare two runs of the same suite pair by pair, for every view: the change in
+overall (pair) accuracy from A to B in percentage points with a paired bootstrap
+95% CI, McNemar's p on pair correctness, and the cost ratio B/A (USD when the runs
+were priced, else model calls). Typical use: a strategy against direct prompting.
+
+  emohallucer run --model M --out runs/direct
+  emohallucer run --model M --strategy pep-mek --out runs/pepmek
+  emohallucer compare runs/direct runs/pepmek`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys view, delta_overall, delta_ci95, mcnemar_p, cost_ratio, …)")
+	return cmd
+}
+
+func compareCommand(w io.Writer, a, b string, asJSON bool) error {
+	accA, accB := score.NewAccumulator(), score.NewAccumulator()
+	if err := record.ReadPaths([]string{a}, nil, accA.Add); err != nil {
+		return err
+	}
+	if err := record.ReadPaths([]string{b}, nil, accB.Add); err != nil {
+		return err
+	}
+	cmps := score.Compare(accA, accB)
+	if len(cmps) == 0 {
+		return usagef("%s and %s share no scored pair; compare runs of the same suite", a, b)
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cmps)
+	}
+	fmt.Fprintf(w, "A = %s\nB = %s\n", a, b)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "view\tpairs\tA overall\tB overall\tΔ (B−A) [95% CI]\tonly A/only B\tMcNemar p\tcost B/A")
+	for _, c := range cmps {
+		ratio := "—"
+		if c.CostRatio != nil {
+			ratio = fmt.Sprintf("%.2f×", *c.CostRatio)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%+.2f [%+.1f, %+.1f]\t%d/%d\t%.4g\t%s\n",
+			c.View, c.Pairs, c.OverallA, c.OverallB, c.DeltaOverall, c.DeltaCI95[0], c.DeltaCI95[1], c.OnlyA, c.OnlyB, c.McNemarP, ratio)
+	}
+	return tw.Flush()
+}
