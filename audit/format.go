@@ -1,0 +1,95 @@
+package audit
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// ArtifactThreshold is the question-only accuracy above which a suite is said to
+// leak its roles through wording. The builtin suite must stay at or below it.
+const ArtifactThreshold = 0.60
+
+// WriteText writes the report as a human-readable table.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+	p("suite\t%s\n", r.Suite)
+	p("pairs / questions\t%d / %d\n", r.Pairs, r.Questions)
+	balance := "balanced"
+	if r.GoldYes != r.GoldNo {
+		balance = "UNBALANCED"
+	}
+	p("gold yes / no\t%d / %d  (%s)\n", r.GoldYes, r.GoldNo, balance)
+	p("exact duplicates\t%d\n", r.Duplicates)
+	p("near-duplicates (Jaccard ≥ %.2f)\t%d\n", r.NearThreshold, r.NearDuplicates)
+	p("length hallucinated − basic\tmean %+.2f words, mean |diff| %.2f (basic %.1f words)\n", r.LengthDiffMean, r.LengthAbsDiffMean, r.BasicLengthMean)
+	if r.Folds > 0 {
+		verdict := "no wording leak detected"
+		if r.ArtifactAccuracy > ArtifactThreshold {
+			verdict = fmt.Sprintf("LEAK: above %.2f", ArtifactThreshold)
+		}
+		p("question-only artifact accuracy\t%.3f  [%.3f, %.3f] 95%% CI, %d folds by pair, seed %d  (%s)\n",
+			r.ArtifactAccuracy, r.ArtifactCI95[0], r.ArtifactCI95[1], r.Folds, r.Seed, verdict)
+		p("  pairwise (basic looks more basic)\t%.3f\n", r.ArtifactPairAccuracy)
+		if r.ArtifactNullMean > 0 {
+			p("  chance baseline (roles permuted)\tmean %.3f, 95th pct %.3f\n", r.ArtifactNullMean, r.ArtifactNullP95)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.PerSubCategory) > 0 {
+		fmt.Fprintln(w, "\nper sub-category")
+		p("  subcategory\tpairs\tartifact acc\t95%% CI\tlength diff\n")
+		for _, s := range r.PerSubCategory {
+			p("  %s\t%d\t%.3f\t[%.3f, %.3f]\t%+.2f\n", s.SubCategory, s.Pairs, s.ArtifactAccuracy, s.ArtifactCI95[0], s.ArtifactCI95[1], s.LengthDiffMean)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	tokens := func(title string, ts []TokenWeight) {
+		if len(ts) == 0 {
+			return
+		}
+		parts := make([]string, len(ts))
+		for i, t := range ts {
+			parts[i] = fmt.Sprintf("%q %d/%d", t.Token, t.Basic, t.Hallucinated)
+		}
+		fmt.Fprintf(w, "\n%s (basic/hallucinated counts):\n  %s\n", title, strings.Join(parts, ", "))
+	}
+	tokens("tokens pointing to basic", r.TopBasicTokens)
+	tokens("tokens pointing to hallucinated", r.TopHallucinatedTokens)
+	if len(r.SwapTerms) > 0 {
+		parts := make([]string, len(r.SwapTerms))
+		for i, t := range r.SwapTerms {
+			parts[i] = fmt.Sprintf("%q %d/%d", t.Term, t.Basic, t.Hallucinated)
+		}
+		fmt.Fprintf(w, "\none-sided swap terms (basic/hallucinated side):\n  %s\n", strings.Join(parts, ", "))
+	}
+	if len(r.DuplicateList) > 0 {
+		fmt.Fprintln(w, "\nexact duplicates:")
+		for _, g := range r.DuplicateList {
+			refs := make([]string, len(g.Questions))
+			for i, q := range g.Questions {
+				refs[i] = q.Pair + "/" + string(q.Role)
+			}
+			fmt.Fprintf(w, "  %q: %s\n", g.Questions[0].Text, strings.Join(refs, ", "))
+		}
+	}
+	if len(r.NearDuplicateList) > 0 {
+		fmt.Fprintln(w, "\nnear-duplicates:")
+		for _, n := range r.NearDuplicateList {
+			fmt.Fprintf(w, "  %.2f  %s/%s %q\n        %s/%s %q\n", n.Jaccard, n.A.Pair, n.A.Role, n.A.Text, n.B.Pair, n.B.Role, n.B.Text)
+		}
+	}
+	if !r.ListsComplete {
+		fmt.Fprintln(w, "  (lists cut short; counts above are complete; --list N shows more)")
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "note: "+n)
+	}
+	return nil
+}

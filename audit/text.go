@@ -1,0 +1,91 @@
+package audit
+
+import (
+	"strings"
+	"unicode"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+// tokens splits a question into lower-case words. Letters, digits and in-word
+// apostrophes are kept together so that "isn't" and "don't" stay visible as
+// negations rather than dissolving into "isn" and "t".
+func tokens(s string) []string {
+	s = strings.ToLower(strings.NewReplacer("’", "'", "‘", "'").Replace(s))
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		w := strings.Trim(b.String(), "'")
+		if w != "" {
+			out = append(out, w)
+		}
+		b.Reset()
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case r == '\'' && b.Len() > 0:
+			b.WriteRune(r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// normalise is the text key of a question for duplicate detection: its words,
+// lower-cased, joined by single spaces (punctuation and spacing do not count).
+func normalise(s string) string { return strings.Join(tokens(s), " ") }
+
+// contextKey identifies the input a question is asked about: the passage text
+// and the digests of its media. Two questions are only duplicates of each other
+// when they are asked about the same input.
+func contextKey(c eh.Context) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(c.Text))
+	for _, m := range c.Media {
+		b.WriteString("\x00")
+		b.WriteString(m.SHA256)
+	}
+	return b.String()
+}
+
+// features returns the bag-of-words features of a question: unigrams and
+// bigrams, with sentence-boundary markers so that a question's first and last
+// words count as features of their own ("<s> is" is not "is").
+func features(words []string) []string {
+	out := make([]string, 0, 2*len(words)+1)
+	out = append(out, words...)
+	prev := "<s>"
+	for _, w := range words {
+		out = append(out, prev+" "+w)
+		prev = w
+	}
+	out = append(out, prev+" </s>")
+	return out
+}
+
+// shingles returns the set of word shingles (unigrams and bigrams) used for
+// near-duplicate detection.
+func shingles(words []string) map[string]struct{} {
+	set := make(map[string]struct{}, 2*len(words)+1)
+	for _, f := range features(words) {
+		set[f] = struct{}{}
+	}
+	return set
+}
+
+func jaccard(a, b map[string]struct{}) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	inter := 0
+	for k := range a {
+		if _, ok := b[k]; ok {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
