@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/score"
 )
 
@@ -17,6 +18,11 @@ type Run struct {
 	// Dir is the run folder (or file) the scores were read from.
 	Dir    string
 	Scores *score.Scores
+	// Meta is the model's metadata from run.json, when known.
+	Meta *Meta
+	// Records are the run's records, loaded for the HTML report's error browser,
+	// strategy comparisons and risk–coverage curves; nil elsewhere.
+	Records []*eh.Record
 }
 
 // Label names a run in tables: its model, and its strategy when not direct.

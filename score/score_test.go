@@ -181,3 +181,38 @@ func TestCompare(t *testing.T) {
 		t.Fatalf("cost ratio %v", all.CostRatio)
 	}
 }
+
+func TestRiskCoverage(t *testing.T) {
+	conf := func(c float64) *float64 { return &c }
+	mk := func(pair string, ans eh.Answer, c *float64) *eh.Record {
+		r := rec("r", pair, eh.Basic, eh.Image, eh.Category, ans)
+		r.Confidence = c
+		return r
+	}
+	recs := []*eh.Record{
+		mk("a", eh.AnswerYes, conf(0.99)), // right
+		mk("b", eh.AnswerYes, conf(0.95)), // right
+		mk("c", eh.AnswerNo, conf(0.90)),  // wrong
+		mk("d", eh.AnswerYes, conf(0.90)), // right
+		mk("e", eh.AnswerNo, conf(0.60)),  // wrong
+		mk("f", eh.AnswerYes, nil),        // no confidence: always to a human
+	}
+	rc := RiskCoverageOf(recs, "modality:image", 0.30)
+	if rc.Questions != 6 || rc.WithConfidence != 5 || len(rc.Points) != 4 {
+		t.Fatalf("got %+v", rc)
+	}
+	// At 0.90: 4 automated, 1 wrong → risk 0.25, coverage 4/6.
+	p := rc.Points[2]
+	if p.Threshold != 0.9 || p.Automated != 4 || p.Wrong != 1 || p.Risk != 0.25 || p.Coverage != 0.666667 {
+		t.Fatalf("point %+v", p)
+	}
+	if rc.Recommended == nil || rc.Recommended.Threshold != 0.9 || math.Abs(rc.HumanShare()-1.0/3) > 1e-6 {
+		t.Fatalf("recommended %+v", rc.Recommended)
+	}
+	if none := RiskCoverageOf(recs, "modality:image", 0); none.Recommended == nil || none.Recommended.Threshold != 0.95 {
+		t.Fatalf("target 0: %+v", none.Recommended)
+	}
+	if empty := RiskCoverageOf(recs, "modality:audio", 0.05); empty.Questions != 0 || empty.Recommended != nil || empty.HumanShare() != 1 {
+		t.Fatalf("empty view: %+v", empty)
+	}
+}

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/builtin"
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/score"
@@ -18,8 +20,13 @@ import (
 )
 
 type reportOptions struct {
-	View string
-	MD   string
+	View        string
+	MD          string
+	HTML        string
+	CSV         string
+	JSON        string
+	Suite       string
+	TargetError float64
 }
 
 func newReportCmd() *cobra.Command {
@@ -31,9 +38,17 @@ func newReportCmd() *cobra.Command {
 95% CI; one row per run) for a view, and optionally write a Markdown report of
 every view. A folder holding run folders (such as runs/) stands for all of them.
 
+The HTML report is one self-contained file (no network needed to open it): the
+leaderboard of every view, a yes/no-bias chart, heatmaps by modality and
+sub-category, accuracy against release date and size (from model metadata),
+strategy comparisons, where a human must review (risk–coverage), and an error
+browser with the model's answers, every strategy step, and — with --suite — the
+context, media and the explanation of the gold answer.
+
   emohallucer report runs/
   emohallucer report runs/a runs/b --view modality:audio
-  emohallucer report runs/ --md report.md`,
+  emohallucer report runs/ --html report.html --suite builtin
+  emohallucer report runs/ --md report.md --csv report.csv --json report.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return reportCommand(cmd.OutOrStdout(), args, o)
@@ -41,12 +56,20 @@ every view. A folder holding run folders (such as runs/) stands for all of them.
 	}
 	cmd.Flags().StringVar(&o.View, "view", score.ViewAll, "view of the printed table: all, noaudio, knowledge, perception, modality:X, subcategory:X")
 	cmd.Flags().StringVar(&o.MD, "md", "", "write a Markdown report of every view to this file")
+	cmd.Flags().StringVar(&o.HTML, "html", "", "write a self-contained HTML report to this file")
+	cmd.Flags().StringVar(&o.CSV, "csv", "", "write the leaderboard of every view as CSV to this file")
+	cmd.Flags().StringVar(&o.JSON, "json", "", "write scores, comparisons and risk–coverage curves as JSON to this file")
+	cmd.Flags().StringVar(&o.Suite, "suite", "", `suite the runs used ("builtin" or a folder), for contexts, media and explanations in the HTML error browser (default: the suite named by the runs when it is builtin)`)
+	cmd.Flags().Float64Var(&o.TargetError, "target-error", 0.05, "highest acceptable error rate of automated answers, for the recommended review threshold")
 	return cmd
 }
 
 func reportCommand(stdout io.Writer, args []string, o reportOptions) error {
 	if !score.ValidView(o.View) {
 		return usagef("unknown view %q", o.View)
+	}
+	if o.TargetError < 0 || o.TargetError >= 1 {
+		return usagef("--target-error must be in [0, 1), not %g", o.TargetError)
 	}
 	runs, err := loadRuns(args)
 	if err != nil {
@@ -55,13 +78,56 @@ func reportCommand(stdout io.Writer, args []string, o reportOptions) error {
 	if err := report.Text(stdout, runs, o.View); err != nil {
 		return err
 	}
-	if o.MD != "" {
-		if err := writeFile(o.MD, func(w io.Writer) error { return report.Markdown(w, runs) }); err != nil {
+	if o.HTML != "" || o.JSON != "" {
+		// The error browser, comparisons and risk curves need the records.
+		for i := range runs {
+			if err := record.ReadPaths([]string{runs[i].Dir}, nil, func(r *eh.Record) error {
+				runs[i].Records = append(runs[i].Records, r)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	outputs := []struct {
+		path   string
+		render func(io.Writer) error
+	}{
+		{o.MD, func(w io.Writer) error { return report.Markdown(w, runs) }},
+		{o.CSV, func(w io.Writer) error { return report.CSV(w, runs) }},
+		{o.JSON, func(w io.Writer) error { return report.JSON(w, runs, o.TargetError) }},
+		{o.HTML, func(w io.Writer) error {
+			s, err := suiteForReport(o.Suite, runs)
+			if err != nil {
+				return err
+			}
+			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: s, Generated: time.Now()})
+		}},
+	}
+	for _, out := range outputs {
+		if out.path == "" {
+			continue
+		}
+		if err := writeFile(out.path, out.render); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s\n", o.MD)
+		fmt.Fprintf(stdout, "wrote %s\n", out.path)
 	}
 	return nil
+}
+
+// suiteForReport loads the suite for the error browser: the one named by
+// --suite, else builtin when every run used it, else none.
+func suiteForReport(spec string, runs []report.Run) (*eh.Suite, error) {
+	if spec == "" {
+		for _, r := range runs {
+			if r.Scores.Run.Suite != builtin.Name {
+				return nil, nil
+			}
+		}
+		spec = builtin.Name
+	}
+	return loadSuite(spec)
 }
 
 // loadRuns reads the scores of every run folder named, expanding folders that
@@ -84,9 +150,31 @@ func loadRuns(args []string) ([]report.Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, report.Run{Dir: d, Scores: sc})
+		meta, err := readMeta(d)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, report.Run{Dir: d, Scores: sc, Meta: meta})
 	}
 	return runs, nil
+}
+
+// readMeta reads the model metadata that run wrote to run.json, if any.
+func readMeta(dir string) (*report.Meta, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rj struct {
+		Metadata *report.Meta `json:"metadata"`
+	}
+	if err := json.Unmarshal(b, &rj); err != nil {
+		return nil, eh.Errorf(eh.EINVALID, "%s/run.json: %v", dir, err)
+	}
+	return rj.Metadata, nil
 }
 
 func runDirsUnder(p string) ([]string, error) {

@@ -1,0 +1,571 @@
+package report
+
+import (
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/score"
+	"gonum.org/v1/plot/plotter"
+)
+
+// Meta is what reports know of a model beyond its scores, from the run's
+// run.json: size, release month, open or closed weights, reasoning.
+type Meta struct {
+	ParamsB   float64 `json:"params_b,omitempty"`
+	Released  string  `json:"released,omitempty"` // YYYY-MM or YYYY-MM-DD
+	Open      *bool   `json:"open,omitempty"`
+	Reasoning string  `json:"reasoning,omitempty"`
+}
+
+// HTMLOptions configure the HTML report.
+type HTMLOptions struct {
+	Title string
+	// TargetError is the highest acceptable error rate of automated answers for
+	// the recommended review threshold.
+	TargetError float64
+	// Suite, when known, supplies context, media and explanations to the error
+	// browser; records alone give the prompts and answers.
+	Suite *eh.Suite
+	// MaxErrorsPerRun bounds the error browser (default 300 failed pairs per run).
+	MaxErrorsPerRun int
+	// MaxEmbedBytes bounds the media embedded as data URIs (default 16 MiB);
+	// beyond it media are linked by path.
+	MaxEmbedBytes int64
+	// Generated is shown in the footer; zero hides it (golden tests).
+	Generated time.Time
+}
+
+// maxShown bounds any model text shown in the report: model output is untrusted
+// and may be huge.
+const maxShown = 4000
+
+// HTML writes one self-contained HTML file: inline CSS and SVG, media as data
+// URIs, no external request. Every value from records or suites is escaped by
+// html/template.
+func HTML(w io.Writer, runs []Run, opt HTMLOptions) error {
+	if opt.MaxErrorsPerRun == 0 {
+		opt.MaxErrorsPerRun = 300
+	}
+	if opt.MaxEmbedBytes == 0 {
+		opt.MaxEmbedBytes = 16 << 20
+	}
+	if opt.Title == "" {
+		opt.Title = "emohallucer report"
+	}
+	d, err := buildPage(runs, opt)
+	if err != nil {
+		return err
+	}
+	return pageTemplate.Execute(w, d)
+}
+
+type page struct {
+	Title       string
+	Generated   string
+	Runs        []runInfo
+	Views       []leaderView
+	BiasSVG     template.HTML
+	HeatModSVG  template.HTML
+	HeatSubSVG  template.HTML
+	DateSVG     template.HTML
+	SizeSVG     template.HTML
+	NoMeta      bool
+	Comparisons []comparisonBlock
+	Risk        []riskBlock
+	RiskNote    string
+	Target      float64
+	Errors      []errorItem
+	ErrorNote   string
+	Models      []string
+	ViewNames   []string
+}
+
+type runInfo struct {
+	Label, Dir, ID, Suite, Strategy, Rule string
+	Records, Calls, Cached                int
+	Cost                                  float64
+	Meta                                  string
+}
+
+type leaderView struct {
+	Name string
+	Rows []leaderRow
+}
+
+type leaderRow struct {
+	Label, Size, Weights                                     string
+	PctDiff, FP, Basic, Hall, Overall, CI, Unparsed, NotEval string
+	Bar                                                      float64
+	Evaluated                                                bool
+}
+
+type comparisonBlock struct {
+	Model, Base, Other string
+	Rows               []score.Comparison
+	CallsPerQ          string
+}
+
+type riskBlock struct {
+	Label   string
+	SVG     template.HTML
+	Rows    []riskRow
+	Missing string
+}
+
+type riskRow struct {
+	View                             string
+	Questions, WithConfidence        int
+	Threshold, Coverage, Risk, Human string
+}
+
+type errorItem struct {
+	Model, Pair, Modality, SubCategory, Kind, Explanation, Context string
+	Questions                                                      []errorQuestion
+	Media                                                          []mediaView
+}
+
+type errorQuestion struct {
+	Role, Question, Gold, Answer, Raw string
+	Correct                           bool
+	Steps                             []stepView
+}
+
+type stepView struct{ Name, Prompt, Response, Error string }
+
+type mediaView struct {
+	Kind string
+	URL  template.URL
+	Name string
+}
+
+func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
+	d := &page{Title: opt.Title, Target: opt.TargetError}
+	if !opt.Generated.IsZero() {
+		d.Generated = opt.Generated.UTC().Format("2006-01-02 15:04 MST")
+	}
+	for i := range runs {
+		r := &runs[i]
+		s := r.Scores.Run
+		d.Runs = append(d.Runs, runInfo{Label: r.Label(), Dir: r.Dir, ID: s.ID, Suite: s.Suite, Strategy: s.Strategy, Rule: s.Rule,
+			Records: s.Records, Calls: s.Calls, Cached: s.CachedCalls, Cost: s.CostUSD, Meta: metaString(r.Meta)})
+		d.Models = append(d.Models, r.Label())
+	}
+	d.ViewNames = Views(runs)
+	for _, v := range d.ViewNames {
+		d.Views = append(d.Views, leaderboard(runs, v))
+	}
+	var err error
+	if d.BiasSVG, err = biasChart(runs); err != nil {
+		return nil, err
+	}
+	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs)
+	if d.DateSVG, d.SizeSVG, d.NoMeta, err = metaCharts(runs); err != nil {
+		return nil, err
+	}
+	d.Comparisons = comparisons(runs)
+	if d.Risk, d.RiskNote, err = riskBlocks(runs, opt.TargetError); err != nil {
+		return nil, err
+	}
+	d.Errors, d.ErrorNote = errorBrowser(runs, opt)
+	return d, nil
+}
+
+func metaString(m *Meta) string {
+	if m == nil {
+		return ""
+	}
+	var parts []string
+	if m.ParamsB > 0 {
+		parts = append(parts, fmt.Sprintf("%gB parameters", m.ParamsB))
+	}
+	if m.Open != nil {
+		parts = append(parts, map[bool]string{true: "open weights", false: "closed"}[*m.Open])
+	}
+	if m.Reasoning != "" {
+		parts = append(parts, "reasoning: "+m.Reasoning)
+	}
+	if m.Released != "" {
+		parts = append(parts, "released "+m.Released)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func leaderboard(runs []Run, view string) leaderView {
+	lv := leaderView{Name: view}
+	idx := make([]int, len(runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	overall := func(i int) float64 {
+		if v := runs[i].Scores.Views[view]; v != nil && v.Pairs > 0 {
+			return v.OverallAcc
+		}
+		return -1
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return overall(idx[a]) > overall(idx[b]) })
+	for _, i := range idx {
+		r := &runs[i]
+		cells := row(r, view)
+		lr := leaderRow{Label: cells[0], PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6]}
+		if v := r.Scores.Views[view]; v != nil && v.Pairs > 0 {
+			lr.Evaluated = true
+			lr.Overall = fmt.Sprintf("%.2f", v.OverallAcc)
+			lr.CI = fmt.Sprintf("[%.1f, %.1f]", v.OverallCI95[0], v.OverallCI95[1])
+			lr.Bar = v.OverallAcc
+			lr.NotEval = fmt.Sprint(v.NotEvaluated)
+		}
+		if r.Meta != nil {
+			if r.Meta.ParamsB > 0 {
+				lr.Size = fmt.Sprintf("%gB", r.Meta.ParamsB)
+			}
+			if r.Meta.Open != nil {
+				lr.Weights = map[bool]string{true: "open", false: "closed"}[*r.Meta.Open]
+			}
+		}
+		lv.Rows = append(lv.Rows, lr)
+	}
+	return lv
+}
+
+func biasChart(runs []Run) (template.HTML, error) {
+	var pts []point
+	for i := range runs {
+		v := runs[i].Scores.Views[score.ViewAll]
+		if v == nil || v.Pairs == 0 || v.FPRatio == nil {
+			continue
+		}
+		pts = append(pts, point{label: runs[i].Label(), x: v.PctDiff, y: *v.FPRatio, color: i})
+	}
+	if len(pts) == 0 {
+		return "", nil
+	}
+	ideal := [2]float64{0, 0.5}
+	svg, err := scatterSVG("Yes/no bias (view: all)", "Pct. Diff (> 0: says yes too often)", "FP Ratio (share of wrong answers that said yes)", pts, &ideal, nil, -0.55, 0.55, -0.02, 1.02)
+	return template.HTML(svg), err
+}
+
+func heatmaps(runs []Run) (template.HTML, template.HTML) {
+	build := func(cols []string, prefix string) template.HTML {
+		var present []string
+		for _, c := range cols {
+			for _, r := range runs {
+				if _, ok := r.Scores.Views[prefix+c]; ok {
+					present = append(present, c)
+					break
+				}
+			}
+		}
+		if len(present) == 0 {
+			return ""
+		}
+		var rows []string
+		var vals [][]float64
+		for _, r := range runs {
+			rows = append(rows, r.Label())
+			line := make([]float64, len(present))
+			for j, c := range present {
+				line[j] = math.NaN()
+				if v := r.Scores.Views[prefix+c]; v != nil && v.Pairs > 0 {
+					line[j] = v.OverallAcc
+				}
+			}
+			vals = append(vals, line)
+		}
+		return template.HTML(heatmapSVG(rows, present, vals))
+	}
+	var mods, subs []string
+	for _, m := range eh.Modalities {
+		mods = append(mods, string(m))
+	}
+	for _, s := range eh.SubCategories {
+		subs = append(subs, string(s))
+	}
+	return build(mods, "modality:"), build(subs, "subcategory:")
+}
+
+// metaCharts plots overall accuracy against release date and size, with the
+// best-so-far frontier, for runs whose model metadata is known.
+func metaCharts(runs []Run) (date, size template.HTML, none bool, err error) {
+	var byDate, bySize []point
+	for i := range runs {
+		m := runs[i].Meta
+		v := runs[i].Scores.Views[score.ViewAll]
+		if m == nil || v == nil || v.Pairs == 0 {
+			continue
+		}
+		bubble := 4.0
+		if m.ParamsB > 0 {
+			bubble = 3 + 2.5*math.Log10(1+m.ParamsB)*2
+		}
+		if t, ok := parseMonth(m.Released); ok {
+			byDate = append(byDate, point{label: runs[i].Label(), x: t, y: v.OverallAcc, size: bubble, open: m.Open, color: i})
+		}
+		if m.ParamsB > 0 {
+			bySize = append(bySize, point{label: runs[i].Label(), x: math.Log10(m.ParamsB), y: v.OverallAcc, size: bubble, open: m.Open, color: i})
+		}
+	}
+	if len(byDate) == 0 && len(bySize) == 0 {
+		return "", "", true, nil
+	}
+	if len(byDate) > 0 {
+		lo, hi := rangeOf(byDate, func(p point) float64 { return p.x })
+		s, err := scatterSVG("Overall accuracy by release date (○ open, □ closed; size ∝ parameters)", "release (year)", "overall accuracy (%)", byDate, nil, frontierOf(byDate), lo-0.2, hi+0.4, 0, 100)
+		if err != nil {
+			return "", "", false, err
+		}
+		date = template.HTML(s)
+	}
+	if len(bySize) > 0 {
+		lo, hi := rangeOf(bySize, func(p point) float64 { return p.x })
+		s, err := scatterSVG("Overall accuracy by size (○ open, □ closed)", "parameters (log10 of billions)", "overall accuracy (%)", bySize, nil, frontierOf(bySize), lo-0.3, hi+0.5, 0, 100)
+		if err != nil {
+			return "", "", false, err
+		}
+		size = template.HTML(s)
+	}
+	return date, size, false, nil
+}
+
+func rangeOf(pts []point, f func(point) float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range pts {
+		lo, hi = math.Min(lo, f(p)), math.Max(hi, f(p))
+	}
+	return lo, hi
+}
+
+// parseMonth turns "2024-05" or "2024-05-13" into a fractional year.
+func parseMonth(s string) (float64, bool) {
+	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return float64(t.Year()) + float64(t.YearDay()-1)/365, true
+		}
+	}
+	return 0, false
+}
+
+func comparisons(runs []Run) []comparisonBlock {
+	var out []comparisonBlock
+	for _, c := range Comparisons(runs) {
+		a, b := c.base.Scores.Run, c.other.Scores.Run
+		out = append(out, comparisonBlock{Model: c.Model, Base: c.Base, Other: c.Other, Rows: c.Views,
+			CallsPerQ: fmt.Sprintf("%.2f → %.2f calls, %.0f → %.0f tokens, %.0f → %.0f ms per question",
+				a.CallsPerQuestion, b.CallsPerQuestion, a.TokensPerQuestion, b.TokensPerQuestion, a.MeanLatencyMS, b.MeanLatencyMS)})
+	}
+	return out
+}
+
+func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
+	var out []riskBlock
+	anyConf := false
+	for _, rr := range RiskCurves(runs, target) {
+		rb := riskBlock{Label: rr.Model}
+		var ss []series
+		var marks []point
+		for k, rc := range rr.Curves {
+			row := riskRow{View: rc.View, Questions: rc.Questions, WithConfidence: rc.WithConfidence, Threshold: "—", Coverage: "—", Risk: "—", Human: "100%"}
+			if rc.Recommended != nil {
+				row.Threshold = fmt.Sprintf("%.3f", rc.Recommended.Threshold)
+				row.Coverage = fmt.Sprintf("%.1f%%", 100*rc.Recommended.Coverage)
+				row.Risk = fmt.Sprintf("%.1f%%", 100*rc.Recommended.Risk)
+				row.Human = fmt.Sprintf("%.1f%%", 100*rc.HumanShare())
+			}
+			rb.Rows = append(rb.Rows, row)
+			if rc.WithConfidence == 0 {
+				continue
+			}
+			var xy plotter.XYs
+			for _, p := range rc.Points {
+				xy = append(xy, plotter.XY{X: p.Coverage, Y: p.Risk})
+			}
+			ss = append(ss, series{name: rc.View, xy: xy})
+			if rc.Recommended != nil {
+				marks = append(marks, point{x: rc.Recommended.Coverage, y: rc.Recommended.Risk, color: k})
+			}
+		}
+		if len(ss) == 0 {
+			rb.Missing = "no answer of this run carries a confidence"
+		} else {
+			anyConf = true
+			svg, err := linesSVG("Risk–coverage: "+rr.Model, "coverage (share answered automatically)", "risk (error rate of automated answers)", ss, marks)
+			if err != nil {
+				return nil, "", err
+			}
+			rb.SVG = template.HTML(svg)
+		}
+		out = append(out, rb)
+	}
+	note := ""
+	if !anyConf {
+		note = "No run carries per-answer confidences, so no review threshold can be recommended. Confidences come from yes/no token log-probabilities (run with --logprobs on a provider that returns them, such as OpenAI-compatible servers) or from agreement across samples (--strategy self-consistency or majority-vote)."
+	}
+	return out, note, nil
+}
+
+// errorBrowser lists the failed pairs of every run.
+func errorBrowser(runs []Run, opt HTMLOptions) ([]errorItem, string) {
+	pairs := map[string]*eh.Pair{}
+	if opt.Suite != nil {
+		for i := range opt.Suite.Pairs {
+			pairs[opt.Suite.Pairs[i].ID] = &opt.Suite.Pairs[i]
+		}
+	}
+	embedded := int64(0)
+	var items []errorItem
+	var notes []string
+	for ri := range runs {
+		r := &runs[ri]
+		if r.Records == nil {
+			continue
+		}
+		byPair := map[string][2]*eh.Record{}
+		var order []string
+		for _, rec := range r.Records {
+			pr, seen := byPair[rec.Pair]
+			if !seen {
+				order = append(order, rec.Pair)
+			}
+			if rec.Role == eh.Basic {
+				pr[0] = rec
+			} else {
+				pr[1] = rec
+			}
+			byPair[rec.Pair] = pr
+		}
+		sort.Strings(order)
+		shown, failed := 0, 0
+		for _, id := range order {
+			pr := byPair[id]
+			b, h := pr[0], pr[1]
+			if b == nil || h == nil || b.Status != eh.StatusAnswered || h.Status != eh.StatusAnswered || (b.Correct() && h.Correct()) {
+				continue
+			}
+			failed++
+			if shown >= opt.MaxErrorsPerRun {
+				continue
+			}
+			shown++
+			it := errorItem{Model: r.Label(), Pair: id, Modality: string(b.Modality), SubCategory: string(b.SubCategory), Kind: errorKind(b, h)}
+			if p := pairs[id]; p != nil {
+				it.Explanation = p.Explanation
+				it.Context = bound(p.Context.Text)
+				for _, m := range p.Context.Media {
+					mv, n := mediaFor(opt.Suite.Dir, m, opt.MaxEmbedBytes-embedded)
+					embedded += n
+					it.Media = append(it.Media, mv)
+				}
+			}
+			for _, rec := range []*eh.Record{b, h} {
+				q := errorQuestion{Role: string(rec.Role), Gold: string(rec.Gold), Answer: string(rec.Answer), Raw: bound(rec.Raw), Correct: rec.Correct()}
+				if p := pairs[id]; p != nil {
+					q.Question = p.Question(rec.Role).Text
+				}
+				for _, st := range rec.Steps {
+					q.Steps = append(q.Steps, stepView{Name: st.Name, Prompt: bound(promptText(st.Prompt)), Response: bound(st.Response), Error: bound(st.Error)})
+				}
+				if q.Question == "" && len(rec.Steps) > 0 {
+					q.Question = "(suite not given; see the prompt below)"
+				}
+				it.Questions = append(it.Questions, q)
+			}
+			items = append(items, it)
+		}
+		if failed > shown {
+			notes = append(notes, fmt.Sprintf("%s: showing %d of %d failed pairs", r.Label(), shown, failed))
+		}
+	}
+	note := strings.Join(notes, "; ")
+	if opt.Suite == nil {
+		note = strings.TrimPrefix(note+"; pass --suite to show contexts, media and explanations", "; ")
+	}
+	return items, note
+}
+
+// errorKind says which way a failed pair went wrong: yes-bias (the hallucinated
+// question answered yes), no-bias (the basic question answered no), both, or
+// unparsed.
+func errorKind(b, h *eh.Record) string {
+	yes := h.Answer == eh.AnswerYes
+	no := b.Answer == eh.AnswerNo
+	switch {
+	case yes && no:
+		return "both"
+	case yes:
+		return "yes-bias"
+	case no:
+		return "no-bias"
+	}
+	return "unparsed"
+}
+
+func promptText(msgs []eh.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		b.WriteString("[" + m.Role + "] ")
+		for _, p := range m.Parts {
+			if p.Media != nil {
+				fmt.Fprintf(&b, "<%s %s…> ", p.Media.Kind, p.Media.SHA256[:min(12, len(p.Media.SHA256))])
+			}
+			b.WriteString(p.Text)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// bound keeps untrusted text valid UTF-8 and of bounded size.
+func bound(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) > maxShown {
+		cut := maxShown
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		s = s[:cut] + " …[truncated]"
+	}
+	return s
+}
+
+// mediaFor embeds a media file as a data URI while the budget lasts, else links
+// it by path; it returns the bytes embedded.
+func mediaFor(dir string, m eh.Media, budget int64) (mediaView, int64) {
+	mv := mediaView{Kind: string(m.Kind), Name: m.Path}
+	full := filepath.Join(dir, filepath.FromSlash(m.Path))
+	mime := m.MIME
+	if mime == "" {
+		mime = mimeByExt(m.Path)
+	}
+	if st, err := os.Stat(full); err == nil && st.Size() <= budget {
+		if b, err := os.ReadFile(full); err == nil {
+			mv.URL = template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b))
+			return mv, int64(len(b))
+		}
+	}
+	mv.URL = template.URL("file://" + filepath.ToSlash(full))
+	return mv, 0
+}
+
+func mimeByExt(p string) string {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".png":
+		return "image/png"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".wav":
+		return "audio/wav"
+	case ".mp3":
+		return "audio/mpeg"
+	case ".mp4":
+		return "video/mp4"
+	}
+	return "application/octet-stream"
+}

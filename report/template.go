@@ -1,0 +1,202 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"usd":   func(f float64) string { return fmt.Sprintf("$%.4f", f) },
+	"p":     func(f float64) string { return fmt.Sprintf("%.3g", f) },
+	"f2":    func(f float64) string { return fmt.Sprintf("%+.2f", f) },
+	"ci":    func(c [2]float64) string { return fmt.Sprintf("[%+.1f, %+.1f]", c[0], c[1]) },
+	"ratio": func(r *float64) string { return map[bool]string{true: "—", false: ""}[r == nil] + ratioText(r) },
+	"id":    func(s string) string { return strings.NewReplacer(":", "-", " ", "-").Replace(s) },
+}).Parse(pageHTML))
+
+func ratioText(r *float64) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.2f×", *r)
+}
+
+const pageHTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: file:; media-src data: file:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>{{.Title}}</title>
+<style>
+:root { --fg:#1d2433; --muted:#5b6475; --line:#dfe3ea; --bg:#f6f7f9; --accent:#0072b2; --good:#009e73; --bad:#d55e00; }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+header { background:#1d2433; color:#fff; padding:22px 32px; }
+header h1 { margin:0 0 4px; font-size:24px; }
+header p { margin:0; color:#c9d1e0; }
+nav { position:sticky; top:0; z-index:2; background:#fff; border-bottom:1px solid var(--line); padding:8px 32px; display:flex; gap:18px; flex-wrap:wrap; }
+nav a { color:var(--accent); text-decoration:none; font-weight:600; }
+main { padding:8px 32px 40px; max-width:1400px; }
+section { background:#fff; border:1px solid var(--line); border-radius:10px; padding:18px 22px; margin:18px 0; }
+h2 { margin:0 0 10px; font-size:19px; }
+h3 { margin:16px 0 8px; font-size:16px; }
+.muted { color:var(--muted); }
+table { border-collapse:collapse; width:100%; font-size:14px; }
+th, td { padding:6px 9px; border-bottom:1px solid var(--line); text-align:right; white-space:nowrap; }
+th:first-child, td:first-child { text-align:left; }
+th { background:#f0f2f6; font-weight:600; position:sticky; top:38px; }
+td.model { font-weight:600; white-space:normal; }
+.bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
+.ci { color:var(--muted); font-size:12px; }
+.charts { display:flex; flex-wrap:wrap; gap:16px; }
+.charts > div { flex:1 1 560px; overflow-x:auto; }
+svg { max-width:100%; height:auto; }
+select { font:inherit; padding:3px 6px; }
+.filters { display:flex; gap:14px; flex-wrap:wrap; margin-bottom:10px; align-items:center; }
+.err { border:1px solid var(--line); border-left:4px solid var(--bad); border-radius:6px; padding:10px 14px; margin:10px 0; }
+.err[data-kind="no-bias"] { border-left-color:#cc79a7; }
+.err[data-kind="unparsed"] { border-left-color:#999; }
+.tag { display:inline-block; background:#eef1f6; border-radius:4px; padding:0 6px; margin-right:4px; font-size:12px; }
+.kind { font-weight:700; }
+.q { margin:6px 0; }
+.ok { color:var(--good); font-weight:700; }
+.no { color:var(--bad); font-weight:700; }
+pre { white-space:pre-wrap; word-break:break-word; background:#f6f7f9; border-radius:6px; padding:8px; font-size:12.5px; max-height:320px; overflow:auto; margin:4px 0; }
+img.thumb { max-width:160px; max-height:160px; image-rendering:pixelated; border:1px solid var(--line); }
+details summary { cursor:pointer; color:var(--accent); }
+.note { background:#fff8e6; border:1px solid #f2d48b; border-radius:6px; padding:8px 12px; }
+footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}</h1>
+<p>Emotion hallucination: {{len .Runs}} run(s). A pair counts only when both its questions are answered right (chance: 25). Pct. Diff ideal 0, FP Ratio ideal 0.5. Unparsed answers count as wrong.</p>
+</header>
+<nav><a href="#leaderboard">Leaderboard</a><a href="#bias">Bias</a><a href="#heatmaps">Heatmaps</a><a href="#trends">Size &amp; date</a><a href="#strategies">Strategies</a><a href="#review">Human review</a><a href="#errors">Error browser</a><a href="#runs">Runs</a></nav>
+<main>
+<section id="leaderboard">
+<h2>Leaderboard</h2>
+<div class="filters"><label>View <select id="viewsel">{{range .ViewNames}}<option value="{{id .}}">{{.}}</option>{{end}}</select></label>
+<span class="muted">Accuracies in percent with (correct/pairs); overall with its 95% bootstrap CI over pairs.</span></div>
+{{range .Views}}
+<div class="view" data-view="{{id .Name}}">
+<h3>view: {{.Name}}</h3>
+<table>
+<tr><th>model</th><th>size</th><th>weights</th><th>Pct. Diff</th><th>FP Ratio</th><th>Basic</th><th>Hallucinated</th><th>Overall</th><th>95% CI</th><th>unparsed</th><th>not evaluated</th></tr>
+{{range .Rows}}<tr><td class="model">{{.Label}}</td><td>{{.Size}}</td><td>{{.Weights}}</td><td>{{.PctDiff}}</td><td>{{.FP}}</td><td>{{.Basic}}</td><td>{{.Hall}}</td>
+<td>{{if .Evaluated}}<span class="bar" style="width:{{printf "%.0f" .Bar}}px"></span>{{.Overall}}{{else}}{{.Overall}}{{end}}</td><td class="ci">{{.CI}}</td><td>{{.Unparsed}}</td><td>{{.NotEval}}</td></tr>
+{{end}}</table>
+</div>
+{{end}}
+</section>
+
+<section id="bias">
+<h2>Yes/no bias</h2>
+<p class="muted">Each run's Pct. Diff (share of extra yes answers) against its FP Ratio (share of wrong answers that said yes). The red cross marks the unbiased ideal (0, 0.5); always-yes sits at (+0.5, 1).</p>
+<div class="charts"><div>{{if .BiasSVG}}{{.BiasSVG}}{{else}}<p class="muted">No run has wrong answers to chart.</p>{{end}}</div></div>
+</section>
+
+<section id="heatmaps">
+<h2>Overall accuracy by modality and sub-category</h2>
+<div class="charts"><div>{{.HeatModSVG}}</div><div>{{.HeatSubSVG}}</div></div>
+</section>
+
+<section id="trends">
+<h2>Accuracy by release date and size</h2>
+{{if .NoMeta}}<p class="muted">No model metadata (release date, parameters, open/closed) in these runs. Add it in the model config to see these charts.</p>
+{{else}}<div class="charts">{{if .DateSVG}}<div>{{.DateSVG}}</div>{{end}}{{if .SizeSVG}}<div>{{.SizeSVG}}</div>{{end}}</div>{{end}}
+</section>
+
+<section id="strategies">
+<h2>Strategy comparisons</h2>
+{{if not .Comparisons}}<p class="muted">No model has both a direct run and a strategy run (such as pep-mek) among these runs.</p>{{end}}
+{{range .Comparisons}}
+<h3>{{.Model}}: {{.Base}} → {{.Other}}</h3>
+<p class="muted">{{.CallsPerQ}}</p>
+<table><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
+{{range .Rows}}<tr><td>{{.View}}</td><td>{{.Pairs}}</td><td>{{printf "%.2f" .OverallA}}</td><td>{{printf "%.2f" .OverallB}}</td><td>{{f2 .DeltaOverall}}</td><td class="ci">{{ci .DeltaCI95}}</td><td>{{p .McNemarP}}</td><td>{{.OnlyA}} / {{.OnlyB}}</td><td>{{ratio .CostRatio}}</td></tr>
+{{end}}</table>
+{{end}}
+</section>
+
+<section id="review">
+<h2>Where a human must review</h2>
+<p class="muted">Answers with confidence at or above a threshold are automated; the rest go to a person. The recommended threshold automates the most answers while keeping their error rate at or under {{pct .Target}}.</p>
+{{if .RiskNote}}<p class="note">{{.RiskNote}}</p>{{end}}
+{{range .Risk}}
+<h3>{{.Label}}</h3>
+{{if .Missing}}<p class="muted">No recommendation: {{.Missing}}.</p>{{else}}
+<div class="charts"><div>{{.SVG}}</div></div>
+<table><tr><th>view</th><th>answers</th><th>with confidence</th><th>threshold</th><th>automated</th><th>error of automated</th><th>sent to humans</th></tr>
+{{range .Rows}}<tr><td>{{.View}}</td><td>{{.Questions}}</td><td>{{.WithConfidence}}</td><td>{{.Threshold}}</td><td>{{.Coverage}}</td><td>{{.Risk}}</td><td>{{.Human}}</td></tr>{{end}}
+</table>{{end}}
+{{end}}
+</section>
+
+<section id="errors">
+<h2>Error browser</h2>
+<p class="muted">Every failed pair: yes-bias means the hallucinated question was answered yes (the model accepted the false claim); no-bias means the basic question was answered no.{{if .ErrorNote}} {{.ErrorNote}}.{{end}}</p>
+<div class="filters">
+<label>Model <select id="f-model"><option value="">all</option>{{range .Models}}<option>{{.}}</option>{{end}}</select></label>
+<label>View <select id="f-view"><option value="">all</option>{{range .ViewNames}}<option>{{.}}</option>{{end}}</select></label>
+<label>Error <select id="f-kind"><option value="">all</option><option>yes-bias</option><option>no-bias</option><option>both</option><option>unparsed</option></select></label>
+<span id="f-count" class="muted"></span>
+</div>
+{{range .Errors}}
+<div class="err" data-model="{{.Model}}" data-kind="{{.Kind}}" data-modality="{{.Modality}}" data-subcategory="{{.SubCategory}}">
+<div><span class="kind">{{.Kind}}</span> · <b>{{.Model}}</b> · {{.Pair}} <span class="tag">{{.Modality}}</span><span class="tag">{{.SubCategory}}</span></div>
+{{range .Media}}{{if eq .Kind "image"}}<img class="thumb" alt="{{.Name}}" src="{{.URL}}">{{else if eq .Kind "audio"}}<audio controls preload="none" src="{{.URL}}"></audio>{{else}}<video controls preload="none" width="320" src="{{.URL}}"></video>{{end}}{{end}}
+{{if .Context}}<details><summary>context</summary><pre>{{.Context}}</pre></details>{{end}}
+{{range .Questions}}<div class="q">{{.Role}}: {{.Question}} — gold <b>{{.Gold}}</b>, answered {{if .Correct}}<span class="ok">{{.Answer}}</span>{{else}}<span class="no">{{.Answer}}</span>{{end}}
+<pre>{{.Raw}}</pre>
+{{if gt (len .Steps) 1}}<details><summary>{{len .Steps}} strategy steps</summary>{{range .Steps}}<div><b>{{.Name}}</b><pre>{{.Prompt}}</pre><pre>{{.Response}}{{.Error}}</pre></div>{{end}}</details>{{end}}
+</div>{{end}}
+{{if .Explanation}}<div class="muted">Why: {{.Explanation}}</div>{{end}}
+</div>
+{{else}}<p class="muted">No failed pair with records to show.</p>
+{{end}}
+</section>
+
+<section id="runs">
+<h2>Runs</h2>
+<table><tr><th>model</th><th>run id</th><th>suite</th><th>strategy</th><th>rule</th><th>records</th><th>calls</th><th>cached</th><th>cost</th><th>model</th></tr>
+{{range .Runs}}<tr><td class="model">{{.Label}}</td><td>{{.ID}}</td><td>{{.Suite}}</td><td>{{.Strategy}}</td><td>{{.Rule}}</td><td>{{.Records}}</td><td>{{.Calls}}</td><td>{{.Cached}}</td><td>{{usd .Cost}}</td><td>{{.Meta}}</td></tr>{{end}}
+</table>
+</section>
+</main>
+<footer>Made by emohallucer{{if .Generated}} on {{.Generated}}{{end}}. Scores are recomputable from each run's records.jsonl with <code>emohallucer score</code>.</footer>
+<script>
+(function () {
+  var sel = document.getElementById('viewsel');
+  function showView() {
+    document.querySelectorAll('.view').forEach(function (d) { d.style.display = d.dataset.view === sel.value ? '' : 'none'; });
+  }
+  sel.addEventListener('change', showView); showView();
+  var fm = document.getElementById('f-model'), fv = document.getElementById('f-view'), fk = document.getElementById('f-kind');
+  function inView(d, v) {
+    if (!v || v === 'all') return true;
+    if (v === 'noaudio') return ['text', 'image'].indexOf(d.dataset.modality) >= 0;
+    if (v === 'knowledge') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) >= 0;
+    if (v === 'perception') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) < 0;
+    if (v.indexOf('modality:') === 0) return d.dataset.modality === v.slice(9);
+    if (v.indexOf('subcategory:') === 0) return d.dataset.subcategory === v.slice(12);
+    return true;
+  }
+  function filter() {
+    var n = 0;
+    document.querySelectorAll('.err').forEach(function (d) {
+      var ok = (!fm.value || d.dataset.model === fm.value) && (!fk.value || d.dataset.kind === fk.value) && inView(d, fv.value);
+      d.style.display = ok ? '' : 'none'; if (ok) n++;
+    });
+    document.getElementById('f-count').textContent = n + ' shown';
+  }
+  [fm, fv, fk].forEach(function (s) { s.addEventListener('change', filter); }); filter();
+})();
+</script>
+</body>
+</html>
+`
