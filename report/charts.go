@@ -117,6 +117,9 @@ func scatterSVG(title, xl, yl string, pts []point, ideal *[2]float64, frontier p
 func linesSVG(title, xl, yl string, series []series, marks []point) (string, error) {
 	p := newPlot(title, xl, yl)
 	p.X.Min, p.X.Max, p.Y.Min = 0, 1, 0
+	// Curves start high on the left and end at full coverage on the right; the
+	// bottom left is where they are least likely to be.
+	p.Legend.Top, p.Legend.Left = false, true
 	for i, s := range series {
 		if len(s.xy) == 0 {
 			continue
@@ -173,7 +176,13 @@ func frontierOf(pts []point) plotter.XYs {
 // each cell; NaN cells are "not evaluated". It is drawn by hand rather than with
 // plotter.HeatMap so that every cell carries its number and a tooltip.
 func heatmapSVG(rows, cols []string, vals [][]float64) string {
-	const cw, ch, left, top = 92, 26, 230, 86
+	const cw, ch, top = 92, 26, 86
+	// The label column fits the longest row label (about 7 px a character).
+	longest := 0
+	for _, r := range rows {
+		longest = max(longest, len([]rune(ellipsis(r, 40))))
+	}
+	left := min(300, max(120, 7*longest+16))
 	w := left + cw*len(cols) + 10
 	h := top + ch*len(rows) + 30
 	var b strings.Builder
@@ -184,7 +193,7 @@ func heatmapSVG(rows, cols []string, vals [][]float64) string {
 	}
 	for i, r := range rows {
 		y := top + ch*i
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, left-8, y+ch/2+4, html.EscapeString(ellipsis(r, 34)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, left-8, y+ch/2+4, html.EscapeString(ellipsis(r, 40)))
 		for j := range cols {
 			x := left + cw*j
 			v := vals[i][j]

@@ -215,13 +215,12 @@ func leaderboard(runs []Run, view string) leaderView {
 	for _, i := range idx {
 		r := &runs[i]
 		cells := row(r, view)
-		lr := leaderRow{Label: cells[0], PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6]}
+		lr := leaderRow{Label: cells[0], PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6], NotEval: cells[7]}
 		if v := r.Scores.Views[view]; v != nil && v.Pairs > 0 {
 			lr.Evaluated = true
 			lr.Overall = fmt.Sprintf("%.2f", v.OverallAcc)
 			lr.CI = fmt.Sprintf("[%.1f, %.1f]", v.OverallCI95[0], v.OverallCI95[1])
 			lr.Bar = v.OverallAcc
-			lr.NotEval = fmt.Sprint(v.NotEvaluated)
 		}
 		if r.Meta != nil {
 			if r.Meta.ParamsB > 0 {

@@ -38,10 +38,10 @@ func (r *Run) Label() string {
 func row(r *Run, view string) []string {
 	v := r.Scores.Views[view]
 	if v == nil {
-		return []string{r.Label(), "—", "—", "—", "—", "—", "not evaluated", "—"}
+		return []string{r.Label(), "—", "—", "—", "—", "—", "—", "all", "—"}
 	}
 	if v.Pairs == 0 {
-		return []string{r.Label(), "—", "—", "—", "—", "—", fmt.Sprintf("not evaluated (%d q)", v.NotEvaluated), fmt.Sprint(v.Errors)}
+		return []string{r.Label(), "—", "—", "—", "—", "—", "—", fmt.Sprint(v.NotEvaluated), fmt.Sprint(v.Errors)}
 	}
 	fp := "—"
 	if v.FPRatio != nil {
@@ -55,11 +55,14 @@ func row(r *Run, view string) []string {
 		fmt.Sprintf("%.2f (%d/%d)", v.HallucinatedAcc, v.HallucinatedCorrect, v.Pairs),
 		fmt.Sprintf("%.2f [%.1f, %.1f]", v.OverallAcc, v.OverallCI95[0], v.OverallCI95[1]),
 		fmt.Sprintf("%d/%d", v.Unparsed, v.Questions),
+		fmt.Sprint(v.NotEvaluated),
 		fmt.Sprint(v.Errors),
 	}
 }
 
-var header = []string{"model", "Pct. Diff", "FP Ratio", "Basic", "Hallucinated", "Overall [95% CI]", "unparsed", "errors"}
+// header names the table columns; "not eval." counts questions of a modality
+// the model cannot take, which are never counted wrong.
+var header = []string{"model", "Pct. Diff", "FP Ratio", "Basic", "Hallucinated", "Overall [95% CI]", "unparsed", "not eval.", "errors"}
 
 // Text writes the table of one view as aligned plain text.
 func Text(w io.Writer, runs []Run, view string) error {
@@ -87,7 +90,7 @@ func Markdown(w io.Writer, runs []Run) error {
 	for _, view := range Views(runs) {
 		fmt.Fprintf(w, "\n## %s\n\n", view)
 		fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for i := range runs {
 			cells := row(&runs[i], view)
 			for j := range cells {
