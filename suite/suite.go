@@ -132,9 +132,11 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 			}
 		}
 		// The same question text with the same context twice would be one item
-		// counted twice; with different contexts it is legitimate.
+		// counted twice; with different contexts it is legitimate, and so it is
+		// in different splits of a benchmark (POPE's splits share questions and
+		// are scored as separate views).
 		for _, q := range []eh.Question{p.Basic, p.Hallucinated} {
-			k := p.Context.Text + "\x00" + mediaKey(p.Context.Media) + "\x00" + strings.ToLower(strings.TrimSpace(q.Text))
+			k := p.Context.Text + "\x00" + mediaKey(p.Context.Media) + "\x00" + splitKey(p.Tags) + "\x00" + strings.ToLower(strings.TrimSpace(q.Text))
 			if first, dup := questions[k]; dup && first != line {
 				probs = append(probs, Problem{File: name, Line: line, Pair: p.ID, Message: fmt.Sprintf("question %q repeats line %d with the same context", q.Text, first)})
 			}
@@ -151,6 +153,16 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 		probs = append(probs, Problem{File: name, Message: "empty suite"})
 	}
 	return s, probs
+}
+
+func splitKey(tags []string) string {
+	var b strings.Builder
+	for _, t := range tags {
+		if strings.HasPrefix(t, "split:") {
+			b.WriteString(t)
+		}
+	}
+	return b.String()
 }
 
 func mediaKey(ms []eh.Media) string {

@@ -172,3 +172,22 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreExternal scores HallusionBench's sample predictions, as shipped with
+// the benchmark, with both extraction rules.
+func TestScoreExternal(t *testing.T) {
+	data := filepath.Join("..", "..", "..", "shared", "data", "hallusionbench")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("../shared/data is absent (%v); the interop tests need the HallusionBench files", err)
+	}
+	for rule, want := range map[string]string{"yesno-v1": "155/254", "first-word": "152/254"} {
+		code, stdout, stderr := run(t, "score", "--format", "hallusionbench", "--rule", rule,
+			"--predictions", filepath.Join(data, "HallusionBench_result_sample.json"), "--questions", filepath.Join(data, "HallusionBench.json"))
+		if code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "fAcc") || !strings.Contains(stdout, "qAcc") {
+			t.Errorf("rule %s: exit %d, want aAcc %s in:\n%s%s", rule, code, want, stdout, stderr)
+		}
+	}
+	if code, _, _ := run(t, "score", "--format", "pope", "somedir"); code != exitUsage {
+		t.Errorf("--format with a run folder: exit %d, want %d", code, exitUsage)
+	}
+}

@@ -13,6 +13,12 @@ import (
 type scoreOptions struct {
 	View      string
 	FailUnder float64
+	// External predictions (--format): another benchmark's files.
+	Format      string
+	Predictions string
+	Questions   string
+	Rule        string
+	JSON        bool
 }
 
 func newScoreCmd() *cobra.Command {
@@ -27,14 +33,33 @@ printed as JSON.
 
   emohallucer score runs/gpt4o
   cat runs/gpt4o/records.jsonl | emohallucer score -
-  emohallucer score runs/gpt4o --view knowledge --fail-under 60   # exit 4 if below`,
-		Args: cobra.MinimumNArgs(1),
+  emohallucer score runs/gpt4o --view knowledge --fail-under 60   # exit 4 if below
+
+Predictions of other tools on other yes/no benchmarks are scored with the
+benchmark's own metrics, computed as its reference code does, next to ours:
+
+  emohallucer score --format hallusionbench --predictions HallusionBench_result_sample.json --questions HallusionBench.json
+  emohallucer score --format pope --predictions answers.jsonl --questions coco_pope_adversarial.json --rule first-word`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Format != "" {
+				if len(args) > 0 || o.Predictions == "" || o.Questions == "" {
+					return usagef("--format takes --predictions FILE and --questions FILE, and no run folders")
+				}
+				return scoreExternal(cmd.OutOrStdout(), o.Format, o.Predictions, o.Questions, o.Rule, o.JSON)
+			}
+			if len(args) == 0 {
+				return usagef("score needs a run folder, a records file or - (standard input)")
+			}
 			return scoreCommand(cmd.InOrStdin(), cmd.OutOrStdout(), args, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.View, "view", score.ViewAll, "view checked by --fail-under")
 	cmd.Flags().Float64Var(&o.FailUnder, "fail-under", 0, "exit 4 when the view's overall accuracy (percent) is below this")
+	cmd.Flags().StringVar(&o.Format, "format", "", "score another benchmark's predictions: hallusionbench, pope or videohallucer")
+	cmd.Flags().StringVar(&o.Predictions, "predictions", "", "with --format: the prediction file")
+	cmd.Flags().StringVar(&o.Questions, "questions", "", "with --format: the benchmark's question file")
+	cmd.Flags().StringVar(&o.Rule, "rule", "yesno-v1", "with --format: answer extraction rule (yesno-v1, first-word, or reference: the benchmark's own parser)")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --format: print JSON")
 	return cmd
 }
 

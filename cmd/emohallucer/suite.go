@@ -25,7 +25,7 @@ func newSuiteCmd() *cobra.Command {
 		Use:   "suite",
 		Short: "Validate, count, audit and export suites",
 	}
-	cmd.AddCommand(newSuiteValidateCmd(), newSuiteStatsCmd(), newSuiteAuditCmd())
+	cmd.AddCommand(newSuiteValidateCmd(), newSuiteStatsCmd(), newSuiteAuditCmd(), newSuiteExportCmd())
 	return cmd
 }
 
