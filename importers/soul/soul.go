@@ -1,0 +1,182 @@
+// Package soul imports the review-comprehension task of SOUL (Deng et al.,
+// EMNLP 2023; MIT): reviews with statements labelled true, false or not-given.
+//
+// A pair is a true and a false statement about the same review, both about the
+// reviewer's emotion, sentiment or attitude (a keyword rule, below); the review
+// is the context. The basic question asks whether the true statement holds,
+// the hallucinated one whether the false statement does. Statements labelled
+// not-given are not used: they are neither entailed nor contradicted.
+package soul
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/importers"
+)
+
+// Name is the importer's name on the command line.
+const Name = "soul"
+
+// Importer imports SOUL.
+type Importer struct{}
+
+var _ importers.Importer = Importer{}
+
+// Name implements importers.Importer.
+func (Importer) Name() string { return Name }
+
+// Affective matches statements about emotion, sentiment or attitude: feeling
+// words, evaluative verbs (like, recommend, complain), opinion verbs (think,
+// find) and evaluative adjectives. Statements of plain fact ("free wifi was
+// available") do not match and are skipped.
+var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mood|sentiment|attitude|opinion|impression|` +
+	`like|likes|liked|dislike\w*|love\w*|hate\w*|enjoy\w*|prefer\w*|recommend\w*|prais\w+|complain\w*|criticiz\w+|compliment\w*|` +
+	`appreciat\w+|admir\w+|regret\w*|wish\w*|hope\w*|worth|worthwhile|` +
+	`think|thinks|thought|believe\w*|find|finds|found|consider\w*|` +
+	`happy|unhappy|glad|pleased|satisf\w+|dissatisf\w+|unsatisf\w+|disappoint\w*|frustrat\w+|annoy\w*|angry|upset|sad|` +
+	`excit\w+|impress\w*|amaz\w+|bor\w+|delight\w*|thrill\w*|disgust\w*|scar\w+|afraid|surpris\w+|` +
+	`good|great|bad|best|worst|excellent|terrible|awful|horrible|wonderful|fantastic|delicious|poor|favorite|favourite|` +
+	`positive\w*|negative\w*|fan)\b`)
+
+var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that)\b`)
+
+type statement struct {
+	text, label string
+	line        int
+}
+
+// Import implements importers.Importer.
+func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
+	if err := importers.RequireDir(Name, src); err != nil {
+		return nil, err
+	}
+	files, err := importers.Walk(src, func(rel string) bool { return strings.HasSuffix(rel, ".csv") })
+	if err != nil {
+		return nil, err
+	}
+	res := &importers.Result{}
+	for _, rel := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(src, filepath.FromSlash(rel))
+		rows, err := importers.ReadTable(name, ',')
+		if err != nil {
+			return nil, fmt.Errorf("soul: %w", err)
+		}
+		if len(rows) > 0 && (rows[0].Fields["rid"] == "" || rows[0].Fields["statement"] == "") {
+			continue // not a SOUL table
+		}
+		res.FilesRead++
+		split := strings.TrimSuffix(path.Base(rel), ".csv")
+		reviews := map[string]string{}
+		stmts := map[string][]statement{}
+		for _, r := range rows {
+			res.Items++
+			rid, text, st, label := r.Get("rid"), r.Get("review_text"), r.Get("statement"), strings.ToLower(r.Get("label"))
+			if rid == "" || text == "" || st == "" {
+				res.Drop(fmt.Sprintf("%s:%d", split, r.Line), name, "line %d: missing rid, review_text or statement", r.Line)
+				continue
+			}
+			if prev, ok := reviews[rid]; ok && prev != text {
+				res.Drop(fmt.Sprintf("%s:%d", split, r.Line), name, "line %d: review %s has a different text than on an earlier line", r.Line, rid)
+				continue
+			}
+			reviews[rid] = text
+			switch {
+			case label != "true" && label != "false":
+				res.Skip("label " + label + " (only true and false statements make pairs)")
+			case !Affective.MatchString(st):
+				res.Skip("statement not about emotion, sentiment or attitude")
+			default:
+				stmts[rid] = append(stmts[rid], statement{st, label, r.Line})
+			}
+		}
+		var pairs []eh.Pair
+		rids := make([]string, 0, len(stmts))
+		for rid := range stmts {
+			rids = append(rids, rid)
+		}
+		sort.Strings(rids)
+		for _, rid := range rids {
+			var trues, falses []statement
+			for _, s := range stmts[rid] {
+				if s.label == "true" {
+					trues = append(trues, s)
+				} else {
+					falses = append(falses, s)
+				}
+			}
+			r := env.Rand("soul " + split + " " + rid)
+			shuffle := func(ss []statement) {
+				r.Shuffle(len(ss), func(i, j int) { ss[i], ss[j] = ss[j], ss[i] })
+			}
+			shuffle(trues)
+			shuffle(falses)
+			n := min(len(trues), len(falses))
+			for i := n; i < len(trues); i++ {
+				res.Skip("no false statement left to pair with")
+			}
+			for i := n; i < len(falses); i++ {
+				res.Skip("no true statement left to pair with")
+			}
+			for i := 0; i < n; i++ {
+				pairs = append(pairs, pair(split, rid, i+1, reviews[rid], trues[i], falses[i]))
+			}
+		}
+		// Each pair uses one true and one false statement, so the limit per
+		// label is a limit on the pairs of the file.
+		if env.MaxPerLabel > 0 && len(pairs) > env.MaxPerLabel {
+			r := env.Rand("soul " + split + " limit")
+			r.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
+			for range pairs[env.MaxPerLabel:] {
+				res.Skip(fmt.Sprintf("over the limit of %d items per label", env.MaxPerLabel))
+			}
+			pairs = pairs[:env.MaxPerLabel]
+		}
+		res.Pairs = append(res.Pairs, pairs...)
+	}
+	if res.FilesRead == 0 {
+		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("soul: no SOUL CSV (columns rid, review_text, statement, label) below %s", src)}
+	}
+	return res, nil
+}
+
+func pair(split, rid string, n int, review string, t, f statement) eh.Pair {
+	sub := eh.Category
+	if causal.MatchString(t.text) && causal.MatchString(f.text) {
+		sub = eh.ReasoningResult
+	}
+	return eh.Pair{
+		ID: fmt.Sprintf("soul-%s-%s-%d", split, rid, n), Dimension: eh.Perception, SubCategory: sub, Modality: eh.Text,
+		Context:      eh.Context{Text: review},
+		Basic:        eh.Question{Text: Question(t.text), Gold: eh.Yes},
+		Hallucinated: eh.Question{Text: Question(f.text), Gold: eh.No},
+		Explanation:  fmt.Sprintf("SOUL annotators judged the first statement entailed by the review and the second contradicted by it (%s lines %d and %d).", split, t.line, f.line),
+		Corruption:   "contradiction",
+		Source:       eh.Source{Dataset: Name, ID: fmt.Sprintf("%s:%s", split, rid)},
+		Tags:         []string{"split:" + split, "review:" + strings.SplitN(rid, "-", 2)[0]},
+	}
+}
+
+// sentenceStart are first words that are not names and may be lower-cased
+// inside the question.
+var sentenceStart = map[string]bool{"The": true, "There": true, "This": true, "These": true, "That": true, "Those": true,
+	"It": true, "A": true, "An": true, "He": true, "She": true, "They": true, "Their": true, "His": true, "Her": true, "Both": true, "One": true, "Some": true, "Most": true, "All": true}
+
+// Question turns a statement into a yes/no question about the review.
+func Question(statement string) string {
+	s := strings.TrimSpace(statement)
+	s = strings.TrimRight(s, ".!? ")
+	if first, _, _ := strings.Cut(s, " "); sentenceStart[first] {
+		s = strings.ToLower(s[:1]) + s[1:]
+	}
+	return "According to the review, is it true that " + s + "?"
+}

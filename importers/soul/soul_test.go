@@ -1,0 +1,93 @@
+package soul_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/importers/importerstest"
+	"github.com/emohallucer/emohallucer/importers/soul"
+)
+
+func TestImport(t *testing.T) {
+	src := importerstest.DataDir(t, "soul")
+	env, dir := importerstest.Env(t, 1)
+	res, err := soul.Importer{}.Import(context.Background(), src, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importerstest.CheckPairs(t, dir, res.Pairs, -1)
+	if len(res.Pairs) < 200 {
+		t.Errorf("%d pairs, want at least 200 from 1,481 statements", len(res.Pairs))
+	}
+	for _, p := range res.Pairs {
+		if p.Modality != eh.Text || p.Context.Text == "" {
+			t.Errorf("%s: want a text pair with the review as context", p.ID)
+		}
+		for _, q := range []string{p.Basic.Text, p.Hallucinated.Text} {
+			if !strings.HasPrefix(q, "According to the review, is it true that ") || !soul.Affective.MatchString(q) {
+				t.Errorf("%s: question %q", p.ID, q)
+			}
+		}
+	}
+	if res.Skipped["label not-given (only true and false statements make pairs)"] != 361 {
+		t.Errorf("skipped %v; want the 361 not-given statements among them", res.Skipped)
+	}
+}
+
+// TestPairsFromOneReview checks on a small table that true and false
+// statements of the same review are paired and factual ones are left out.
+func TestPairsFromOneReview(t *testing.T) {
+	csv := "rid,review_text,statement,justification,label\n" +
+		"yelp-1,\"Great tacos, rude staff.\",The reviewer liked the tacos.,x,true\n" +
+		"yelp-1,\"Great tacos, rude staff.\",The reviewer thinks the staff were friendly.,x,false\n" +
+		"yelp-1,\"Great tacos, rude staff.\",The restaurant sells tacos.,x,true\n" +
+		"yelp-1,\"Great tacos, rude staff.\",The reviewer will come back.,x,not-given\n" +
+		"yelp-2,Fine.,The reviewer loved it.,x,true\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dev.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := importerstest.Env(t, 1)
+	res, err := soul.Importer{}.Import(context.Background(), dir, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pairs) != 1 {
+		t.Fatalf("%d pairs, want 1: %+v", len(res.Pairs), res.Pairs)
+	}
+	p := res.Pairs[0]
+	if p.ID != "soul-dev-yelp-1-1" || p.Context.Text != "Great tacos, rude staff." ||
+		p.Basic.Text != "According to the review, is it true that the reviewer liked the tacos?" ||
+		p.Hallucinated.Text != "According to the review, is it true that the reviewer thinks the staff were friendly?" {
+		t.Errorf("pair %+v", p)
+	}
+}
+
+func TestQuestion(t *testing.T) {
+	for in, want := range map[string]string{
+		"The reviewer likes this movie.":  "According to the review, is it true that the reviewer likes this movie?",
+		"Tom Hanks was great in the film": "According to the review, is it true that Tom Hanks was great in the film?",
+		"There was a long wait!":          "According to the review, is it true that there was a long wait?",
+	} {
+		if got := soul.Question(in); got != want {
+			t.Errorf("Question(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMaxPerLabel(t *testing.T) {
+	src := importerstest.DataDir(t, "soul")
+	env, _ := importerstest.Env(t, 1)
+	env.MaxPerLabel = 25
+	res, err := soul.Importer{}.Import(context.Background(), src, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pairs) != 25 {
+		t.Errorf("%d pairs with a limit of 25", len(res.Pairs))
+	}
+}

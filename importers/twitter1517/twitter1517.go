@@ -1,0 +1,196 @@
+// Package twitter1517 imports the Twitter-2015 and Twitter-2017 target-oriented
+// multimodal sentiment data (Yu & Jiang, IJCAI 2019): tweets, one target entity
+// each, the target's sentiment (0 negative, 1 neutral, 2 positive) and the id of
+// the tweet's image.
+//
+// A pair asks for the sentiment toward the target: the annotated one against
+// another polarity, balanced so that each polarity is used as often in
+// hallucinated questions as in basic ones. When the tweet's image file is
+// present the pair is an image pair with the tweet as its text; otherwise it is
+// a text pair. Images are looked for in images/ next to the TSV file and in
+// <src>/<name>_images/ (the layout of the released IJCAI2019_data archive).
+package twitter1517
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/importers"
+	"github.com/emohallucer/emohallucer/importers/swap"
+	"github.com/emohallucer/emohallucer/media"
+)
+
+// Name is the importer's name on the command line.
+const Name = "twitter1517"
+
+// Importer imports Twitter-15/17.
+type Importer struct{}
+
+var _ importers.Importer = Importer{}
+
+// Name implements importers.Importer.
+func (Importer) Name() string { return Name }
+
+const header = "index\t#1 Label\t#2 ImageID\t#3 String\t#3 String"
+
+var polarity = map[string]swap.Label{"0": swap.Negative, "1": swap.NeutralSentiment, "2": swap.Positive}
+
+type row struct {
+	key, dataset, split, index string
+	tweet, target, image       string
+	imagePath                  string
+	label                      swap.Label
+	media                      eh.Media
+}
+
+// Import implements importers.Importer.
+func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
+	if err := importers.RequireDir(Name, src); err != nil {
+		return nil, err
+	}
+	files, err := importers.Walk(src, func(rel string) bool { return strings.HasSuffix(rel, ".tsv") })
+	if err != nil {
+		return nil, err
+	}
+	res := &importers.Result{}
+	var rows []*row
+	for _, rel := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(src, filepath.FromSlash(rel))
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		if strings.TrimRight(lines[0], "\r") != header {
+			continue // not a Twitter-15/17 file
+		}
+		res.FilesRead++
+		dataset := path.Base(path.Dir(rel))
+		if dataset == "twitter" || dataset == "." { // TomBERT names the 2017 folder "twitter"
+			dataset = "twitter2017"
+		}
+		split := strings.TrimSuffix(path.Base(rel), ".tsv")
+		imageDirs := []string{filepath.Join(filepath.Dir(name), "images"), filepath.Join(src, dataset+"_images")}
+		seen := map[string]string{}
+		for i, line := range lines[1:] {
+			ln := i + 2
+			line = strings.TrimRight(line, "\r")
+			if line == "" {
+				continue
+			}
+			res.Items++
+			// No quoting in these files: split on tabs only (a CSV reader would
+			// choke on the bare quotes in some tweets).
+			f := strings.Split(line, "\t")
+			item := fmt.Sprintf("%s/%s:%d", dataset, split, ln)
+			if len(f) != 5 {
+				res.Drop(item, name, "line %d: %d fields, want 5", ln, len(f))
+				continue
+			}
+			l, ok := polarity[strings.TrimSpace(f[1])]
+			if !ok {
+				res.Drop(item, name, "line %d: label %q is not 0, 1 or 2", ln, f[1])
+				continue
+			}
+			target := strings.TrimSpace(f[4])
+			if !strings.Contains(f[3], "$T$") || target == "" {
+				res.Drop(item, name, "line %d: no $T$ placeholder or no target", ln)
+				continue
+			}
+			r := &row{dataset: dataset, split: split, index: strings.TrimSpace(f[0]), image: strings.TrimSpace(f[2]),
+				tweet: strings.TrimSpace(strings.ReplaceAll(f[3], "$T$", target)), target: target, label: l}
+			r.key = fmt.Sprintf("%s-%s-%s", dataset, split, r.index)
+			dupKey := words(r.tweet) + "\x00" + words(target)
+			if first, dup := seen[dupKey]; dup {
+				res.Drop(item, name, "line %d: same tweet and target (ignoring case and punctuation) as %s", ln, first)
+				continue
+			}
+			seen[dupKey] = item
+			for _, dir := range imageDirs {
+				p := filepath.Join(dir, r.image)
+				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+					r.imagePath = p
+					break
+				}
+			}
+			rows = append(rows, r)
+		}
+	}
+	if res.FilesRead == 0 {
+		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("twitter1517: no TSV files with the header %q below %s", header, src)}
+	}
+	var kept []*row
+	for _, r := range rows {
+		if r.imagePath != "" {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			res.FilesRead++
+			if err := env.Tools.Verify(ctx, r.imagePath); err != nil {
+				if !media.IsCorrupt(err) {
+					return nil, err
+				}
+				res.Drop(r.key, r.imagePath, "%v", err)
+				continue
+			}
+			m, err := env.Out.Copy(r.imagePath, r.dataset+"/"+r.image, eh.Image, "")
+			if err != nil {
+				return nil, err
+			}
+			r.media = m
+		}
+		kept = append(kept, r)
+	}
+	items := make([]swap.Item, len(kept))
+	for i, r := range kept {
+		items[i] = swap.Item{Key: r.key, Gold: r.label}
+	}
+	asg, err := swap.Assign(items, env.Rand("twitter1517 sentiment"), swap.AssignOptions{Trim: true, MaxPerLabel: env.MaxPerLabel})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range kept {
+		wrong, ok := asg.Wrong[r.key]
+		if !ok {
+			res.Skip(asg.Dropped[r.key])
+			continue
+		}
+		res.Pairs = append(res.Pairs, r.pair(wrong))
+	}
+	return res, nil
+}
+
+// words reduces s to its lower-case words, so that "# Anna" and "Anna" compare equal.
+func words(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+}
+
+func (r *row) pair(wrong swap.Label) eh.Pair {
+	q := func(l swap.Label) string {
+		return fmt.Sprintf("Is the sentiment of the tweet toward \"%s\" %s?", r.target, swap.Adj(l))
+	}
+	p := eh.Pair{
+		ID: r.key + "-category", Dimension: eh.Perception, SubCategory: eh.Category, Modality: eh.Text,
+		Context:      eh.Context{Text: r.tweet},
+		Basic:        eh.Question{Text: q(r.label), Gold: eh.Yes},
+		Hallucinated: eh.Question{Text: q(wrong), Gold: eh.No},
+		Explanation:  fmt.Sprintf("Annotators labelled the sentiment toward \"%s\" %s, not %s.", r.target, swap.Adj(r.label), swap.Adj(wrong)),
+		Corruption:   "swap",
+		Source:       eh.Source{Dataset: r.dataset, ID: r.split + ":" + r.index},
+		Tags:         []string{"split:" + r.split, "image:" + r.image, "sentiment:" + swap.Adj(r.label)},
+	}
+	if r.media.Path != "" {
+		p.Modality = eh.Image
+		p.Context.Media = []eh.Media{r.media}
+	}
+	return p
+}
