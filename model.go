@@ -9,7 +9,8 @@ import "context"
 // with the same Request must be harmless (retries rely on that). It returns an
 // *Error with code EAUTH for rejected credentials, EPROVIDER for a request the API
 // refuses for good, ERATELIMIT for throttling and a plain error for transient
-// failures; a *RetryableError may carry the server's Retry-After.
+// failures. An error with a RetryAfterDuration() time.Duration method carries the
+// server's Retry-After (see provider/perr).
 type Model interface {
 	// Name is the model spec as the user wrote it, e.g. "openai:gpt-4o".
 	Name() string

@@ -56,7 +56,11 @@ func (e *HTTPError) Error() string {
 		b.WriteString(" " + t)
 	}
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		d := e.RetryAfter
+		if d > time.Second {
+			d = d.Round(time.Second)
+		}
+		fmt.Fprintf(&b, " (retry after %s)", d)
 	}
 	if e.Body != "" {
 		b.WriteString(": " + e.Body)
@@ -140,10 +144,10 @@ func (e *TransientError) Temporary() bool { return true }
 func (e *TransientError) RetryAfterDuration() time.Duration { return 0 }
 
 // IsPermanent reports whether err must not be retried: its code is EAUTH,
-// EPROVIDER, EINVALID or ENOTFOUND, or it is a context cancellation.
+// EPROVIDER, EINVALID, ENOTFOUND, ECANCELED or EBUDGET.
 func IsPermanent(err error) bool {
 	switch emohallucer.ErrorCode(err) {
-	case emohallucer.EAUTH, emohallucer.EPROVIDER, emohallucer.EINVALID, emohallucer.ENOTFOUND, emohallucer.ECANCELED:
+	case emohallucer.EAUTH, emohallucer.EPROVIDER, emohallucer.EINVALID, emohallucer.ENOTFOUND, emohallucer.ECANCELED, emohallucer.EBUDGET:
 		return true
 	}
 	return false

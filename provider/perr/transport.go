@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/emohallucer/emohallucer"
 )
 
 // DefaultMaxBody bounds a reply body when Transport.MaxBody is 0. A yes/no answer
@@ -143,7 +145,12 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // context, not from the client.
 func NewHTTPClient(conns int, header http.Header, maxBody int64) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	if conns < 8 {
+	switch {
+	case conns <= 0:
+		// The engine picks the concurrency; keep enough idle connections for a
+		// busy run rather than reconnecting.
+		conns = 64
+	case conns < 8:
 		conns = 8
 	}
 	base.MaxIdleConnsPerHost = conns
@@ -160,8 +167,10 @@ func Classify(parent context.Context, model, item string, c *Capture, err error,
 	if err == nil {
 		return nil
 	}
-	if perr := parent.Err(); perr != nil {
-		return fmt.Errorf("%s (%s): %w", model, item, perr)
+	if cerr := parent.Err(); cerr != nil {
+		// The caller gave up; not the server's fault and not worth a retry.
+		// errors.Is(err, context.Canceled) still holds.
+		return &emohallucer.Error{Code: emohallucer.ECANCELED, Message: fmt.Sprintf("%s (%s)", model, item), Err: cerr}
 	}
 	c.mu.Lock()
 	status, header, body, tooLarge := c.status, c.header, c.body, c.tooLarge

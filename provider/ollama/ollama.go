@@ -1,0 +1,102 @@
+// Package ollama is the emohallucer Model for a local Ollama server. It talks to
+// Ollama's OpenAI-compatible endpoint (OLLAMA_HOST, default
+// http://127.0.0.1:11434, path /v1) through package openai, so that the OpenAI
+// SDK stays in one package and Ollama gets the same error mapping, media handling
+// and modality-drop detection.
+//
+// Ollama models take text unless the config lists more modalities: a text-only
+// model behind Ollama silently ignores images, which is exactly what
+// prep.DropDetector catches.
+package ollama
+
+import (
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/provider/openai"
+	"github.com/emohallucer/emohallucer/provider/prep"
+)
+
+// DefaultHost is where Ollama listens unless OLLAMA_HOST says otherwise.
+const DefaultHost = "http://127.0.0.1:11434"
+
+// Config configures one Ollama model. Its fields are openai.Config's; base_url,
+// when set, replaces OLLAMA_HOST and must include the /v1 path.
+type Config struct {
+	openai.Config `yaml:",inline"`
+}
+
+// Client is an Ollama model.
+type Client struct{ *openai.Client }
+
+var _ emohallucer.Model = (*Client)(nil)
+
+// ParseConfig reads a model's YAML section.
+func ParseConfig(node *yaml.Node) (Config, error) {
+	var c Config
+	err := prep.DecodeStrict(node, &c, "ollama model", "provider", "type")
+	return c, err
+}
+
+// ConfigFromSpec builds the Config of "MODEL[@BASE_URL]" (Ollama tags such as
+// "qwen2.5:7b" keep their colon).
+func ConfigFromSpec(model, baseURL string) Config {
+	var c Config
+	c.Model, c.BaseURL = model, baseURL
+	return c
+}
+
+// New returns a client for the model on the configured or environment's server.
+// Ollama needs no key; one is sent only when api_key_env names a variable (for a
+// proxy in front of Ollama).
+func New(cfg Config) (*Client, error) {
+	oc := cfg.Config
+	oc.Provider = "ollama"
+	oc.KeyOptional = true
+	if oc.BaseURL == "" {
+		oc.BaseURL = BaseURL(os.Getenv("OLLAMA_HOST"))
+	}
+	if len(oc.Modalities) == 0 {
+		oc.Modalities = []emohallucer.Modality{emohallucer.Text}
+	}
+	c, err := openai.New(oc)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{c}, nil
+}
+
+// BaseURL turns an OLLAMA_HOST value ("", "0.0.0.0", "host:port",
+// "https://host") into the OpenAI-compatible base URL.
+func BaseURL(host string) string {
+	host = strings.TrimSpace(host)
+	if host == "" {
+		return DefaultHost + "/v1"
+	}
+	if !strings.Contains(host, "://") {
+		host = "http://" + host
+	}
+	u, err := url.Parse(host)
+	if err != nil || u.Host == "" {
+		return DefaultHost + "/v1"
+	}
+	h, port, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		h, port = u.Host, "11434"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	// The server binds 0.0.0.0; clients reach it on loopback.
+	if h == "0.0.0.0" || h == "::" || h == "" {
+		h = "127.0.0.1"
+	}
+	u.Host = net.JoinHostPort(h, port)
+	u.Path = strings.TrimRight(u.Path, "/") + "/v1"
+	return u.String()
+}

@@ -1,0 +1,338 @@
+// Package openai is the emohallucer Model for OpenAI's chat-completions API and
+// every server that speaks it: vLLM, the llama.cpp server, Ollama's /v1, LiteLLM.
+// It is the only package that imports the openai-go SDK.
+//
+// Images go as data: URIs, audio as input_audio (wav or mp3; other formats are
+// converted), video natively as vLLM's video_url when the config says the server
+// takes it, or as sampled frames plus the audio track when the config asks for
+// frames. Token log-probabilities of the first answer token give
+// Response.YesProb.
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	sdk "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/param"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/provider/perr"
+	"github.com/emohallucer/emohallucer/provider/prep"
+)
+
+// DefaultBaseURL is OpenAI's own endpoint.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// topLogprobs is how many alternatives are asked for the answer token: enough to
+// see both "Yes" and "No" in their common spellings.
+const topLogprobs = 10
+
+// Config configures one model behind an OpenAI-compatible endpoint.
+type Config struct {
+	prep.Settings `yaml:",inline"`
+	// AudioFormats the server takes as input_audio; default wav and mp3 (what
+	// OpenAI documents). Other audio is converted to WAV.
+	AudioFormats []string `yaml:"audio_formats"`
+	// MaxTokensField is the request field for Request.MaxTokens: "max_tokens" or
+	// "max_completion_tokens". Default: max_completion_tokens for api.openai.com
+	// (newer OpenAI models refuse max_tokens), max_tokens elsewhere (older
+	// compatible servers ignore the new name).
+	MaxTokensField string `yaml:"max_tokens_field"`
+	// Provider is the name in specs and identities; "openai" unless a wrapping
+	// package (ollama) sets it.
+	Provider string `yaml:"-"`
+	// KeyOptional lets the client run without an API key (local servers). Set for
+	// any base URL other than OpenAI's own.
+	KeyOptional bool `yaml:"-"`
+}
+
+// Client is a Model speaking chat completions.
+type Client struct {
+	cfg     Config
+	chat    sdk.ChatCompletionService
+	prep    *prep.Preparer
+	caps    emohallucer.Capabilities
+	video   string
+	secrets []string
+}
+
+var _ emohallucer.Model = (*Client)(nil)
+
+// ParseConfig reads a model's YAML section. Keys "provider" and "type" are left to
+// the caller.
+func ParseConfig(node *yaml.Node) (Config, error) {
+	var c Config
+	err := prep.DecodeStrict(node, &c, "openai model", "provider", "type")
+	return c, err
+}
+
+// ConfigFromSpec builds the Config of "MODEL[@BASE_URL]" (the part of a spec
+// after "openai:"). Without a base URL it uses OPENAI_BASE_URL, else OpenAI's own.
+func ConfigFromSpec(model, baseURL string) Config {
+	if baseURL == "" {
+		baseURL = os.Getenv("OPENAI_BASE_URL")
+	}
+	return Config{Settings: prep.Settings{Model: model, BaseURL: baseURL}}
+}
+
+// New checks the config, reads the API key from the environment and returns a
+// client. No request is made.
+func New(cfg Config) (*Client, error) {
+	if cfg.Provider == "" {
+		cfg.Provider = "openai"
+	}
+	if err := cfg.Fill(cfg.Provider, []emohallucer.Modality{emohallucer.Text, emohallucer.Image}); err != nil {
+		return nil, err
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
+	}
+	official := u.Host == "api.openai.com"
+	if len(cfg.AudioFormats) == 0 {
+		cfg.AudioFormats = []string{"wav", "mp3"}
+	}
+	switch cfg.MaxTokensField {
+	case "":
+		cfg.MaxTokensField = "max_tokens"
+		if official {
+			cfg.MaxTokensField = "max_completion_tokens"
+		}
+	case "max_tokens", "max_completion_tokens":
+	default:
+		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: max_tokens_field must be max_tokens or max_completion_tokens", cfg.Name)
+	}
+	keyEnv := []string{"OPENAI_API_KEY"}
+	if cfg.Provider != "openai" && cfg.APIKeyEnv == "" {
+		keyEnv = nil
+	}
+	key, _ := cfg.APIKey(keyEnv...)
+	if key == "" && official && !cfg.KeyOptional {
+		env := cfg.APIKeyEnv
+		if env == "" {
+			env = "OPENAI_API_KEY"
+		}
+		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env),
+			Hint: "export " + env + "=… (for another OpenAI-compatible server give its base URL: openai:MODEL@http://host:port/v1)"}
+	}
+	header, secrets, err := cfg.HTTPHeader()
+	if err != nil {
+		return nil, err
+	}
+	if key != "" {
+		secrets = append(secrets, key)
+	}
+	opts := []option.RequestOption{
+		option.WithBaseURL(cfg.BaseURL),
+		option.WithHTTPClient(perr.NewHTTPClient(cfg.MaxConcurrency, header, 0)),
+		// Our retry decorator counts and paces every attempt; the SDK must not
+		// retry behind its back.
+		option.WithMaxRetries(0),
+	}
+	if key != "" {
+		opts = append(opts, option.WithAPIKey(key))
+	} else {
+		// Local servers ignore the header; sending a placeholder keeps the SDK
+		// from refusing to build the request and never leaks a real key meant
+		// for another server.
+		opts = append(opts, option.WithAPIKey("none"))
+	}
+	for k, v := range cfg.ExtraBody {
+		opts = append(opts, option.WithJSONSet(k, v))
+	}
+	logprobs := true
+	if cfg.Logprobs != nil {
+		logprobs = *cfg.Logprobs
+	} else if cfg.Provider == "ollama" {
+		logprobs = false
+	}
+	c := &Client{
+		cfg:     cfg,
+		chat:    sdk.NewChatCompletionService(opts...),
+		prep:    &prep.Preparer{MaxImageSide: cfg.MaxImageSide, MaxBytes: cfg.MaxInlineBytes},
+		video:   cfg.VideoMode(false),
+		secrets: secrets,
+	}
+	c.caps = cfg.Capabilities(cfg.Identity(cfg.Provider, cfg.BaseURL, c.video), logprobs)
+	return c, nil
+}
+
+// Name returns the model's name ("openai:gpt-4o" unless configured).
+func (c *Client) Name() string { return c.cfg.Name }
+
+// Capabilities returns what the config declares.
+func (c *Client) Capabilities() emohallucer.Capabilities { return c.caps }
+
+// Generate sends one chat completion. It is safe for concurrent use and has no
+// side effects besides the call itself.
+func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emohallucer.Response, error) {
+	params, err := c.build(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	cctx, capture := perr.WithCapture(cctx)
+	var opts []option.RequestOption
+	if req.MaxTokens > 0 && c.cfg.MaxTokensField == "max_completion_tokens" {
+		opts = append(opts, option.WithJSONSet("max_completion_tokens", req.MaxTokens))
+	}
+	start := time.Now()
+	res, err := c.chat.New(cctx, params, opts...)
+	latency := time.Since(start)
+	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+		return nil, err
+	}
+	if res == nil || len(res.Choices) == 0 {
+		return nil, perr.NewTransient(c.cfg.Name, req.Item, "malformed response", fmt.Errorf("no choices in the reply"))
+	}
+	ch := res.Choices[0]
+	text := ch.Message.Content
+	if text == "" && ch.Message.Refusal != "" {
+		text = ch.Message.Refusal
+	}
+	out := &emohallucer.Response{
+		Text: prep.BoundText(text),
+		Usage: emohallucer.Usage{
+			PromptTokens:     int(res.Usage.PromptTokens),
+			CompletionTokens: int(res.Usage.CompletionTokens),
+		},
+		FinishReason: ch.FinishReason,
+		LatencyMS:    float64(latency.Microseconds()) / 1000,
+	}
+	if req.Logprobs && c.caps.Logprobs {
+		out.YesProb = prep.YesProb(tokenPositions(ch.Logprobs.Content))
+	}
+	return out, nil
+}
+
+func tokenPositions(lp []sdk.ChatCompletionTokenLogprob) []prep.TokenPos {
+	out := make([]prep.TokenPos, 0, len(lp))
+	for _, t := range lp {
+		pos := prep.TokenPos{Token: t.Token}
+		for _, a := range t.TopLogprobs {
+			pos.Top = append(pos.Top, prep.TokenAlt{Token: a.Token, Logprob: a.Logprob})
+		}
+		out = append(out, pos)
+	}
+	return out
+}
+
+// build maps a Request onto chat-completion parameters, preparing its media.
+// Media that cannot be prepared is an EINVALID error: retrying cannot help.
+func (c *Client) build(ctx context.Context, req *emohallucer.Request) (sdk.ChatCompletionNewParams, error) {
+	p := sdk.ChatCompletionNewParams{Model: c.cfg.Model}
+	if req.System != "" {
+		p.Messages = append(p.Messages, sdk.SystemMessage(req.System))
+	}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case "assistant":
+			var b strings.Builder
+			for _, part := range m.Parts {
+				b.WriteString(part.Text)
+			}
+			p.Messages = append(p.Messages, sdk.ChatCompletionMessageParamOfAssistant(b.String()))
+		case "user", "":
+			parts, err := c.userParts(ctx, req, m.Parts)
+			if err != nil {
+				return p, err
+			}
+			p.Messages = append(p.Messages, sdk.UserMessage(parts))
+		default:
+			return p, emohallucer.Errorf(emohallucer.EINVALID, "%s (%s): unknown message role %q", c.cfg.Name, req.Item, m.Role)
+		}
+	}
+	if req.Temperature != nil {
+		p.Temperature = param.NewOpt(*req.Temperature)
+	}
+	if req.TopP != nil {
+		p.TopP = param.NewOpt(*req.TopP)
+	}
+	if req.Seed != nil {
+		p.Seed = param.NewOpt(*req.Seed)
+	}
+	if req.MaxTokens > 0 && c.cfg.MaxTokensField == "max_tokens" {
+		p.MaxTokens = param.NewOpt(int64(req.MaxTokens))
+	}
+	if req.Logprobs && c.caps.Logprobs {
+		p.Logprobs = param.NewOpt(true)
+		p.TopLogprobs = param.NewOpt(int64(topLogprobs))
+	}
+	return p, nil
+}
+
+func (c *Client) userParts(ctx context.Context, req *emohallucer.Request, parts []emohallucer.Part) ([]sdk.ChatCompletionContentPartUnionParam, error) {
+	var out []sdk.ChatCompletionContentPartUnionParam
+	wrap := func(err error) error {
+		return fmt.Errorf("%s (%s): %w", c.cfg.Name, req.Item, err)
+	}
+	for _, part := range parts {
+		if part.Media == nil {
+			out = append(out, sdk.TextContentPart(part.Text))
+			continue
+		}
+		mf := part.Media
+		switch mf.Kind {
+		case emohallucer.Image:
+			b, err := c.prep.Image(mf)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			out = append(out, imagePart(b))
+		case emohallucer.Audio:
+			b, err := c.prep.Audio(ctx, mf, c.cfg.AudioFormats...)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			out = append(out, audioPart(b))
+		case emohallucer.ShortVideo, emohallucer.LongVideo:
+			switch c.video {
+			case prep.VideoNative:
+				b, err := c.prep.Raw(mf)
+				if err != nil {
+					return nil, wrap(err)
+				}
+				// The SDK has no video part; vLLM takes {"type":"video_url"}.
+				raw, _ := json.Marshal(map[string]any{"type": "video_url", "video_url": map[string]string{"url": b.DataURI()}})
+				out = append(out, param.Override[sdk.ChatCompletionContentPartUnionParam](json.RawMessage(raw)))
+			case prep.VideoFrames:
+				withAudio := c.caps.Accepts(emohallucer.Audio)
+				frames, audio, err := c.prep.Frames(ctx, mf, c.cfg.Frames, withAudio)
+				if err != nil {
+					return nil, wrap(err)
+				}
+				for _, f := range frames {
+					out = append(out, imagePart(f))
+				}
+				if audio != nil {
+					out = append(out, audioPart(*audio))
+				}
+			default:
+				return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s (%s): this model is not configured for video (set video: native or video: frames)", c.cfg.Name, req.Item)
+			}
+		default:
+			return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s (%s): unknown media kind %q", c.cfg.Name, req.Item, mf.Kind)
+		}
+	}
+	return out, nil
+}
+
+func imagePart(b prep.Blob) sdk.ChatCompletionContentPartUnionParam {
+	return sdk.ImageContentPart(sdk.ChatCompletionContentPartImageImageURLParam{URL: b.DataURI()})
+}
+
+func audioPart(b prep.Blob) sdk.ChatCompletionContentPartUnionParam {
+	return sdk.InputAudioContentPart(sdk.ChatCompletionContentPartInputAudioInputAudioParam{Data: b.Base64(), Format: b.Format})
+}
