@@ -5,6 +5,7 @@
 package all
 
 import (
+	"github.com/emohallucer/emohallucer/provider/baseline"
 	"sort"
 	"strings"
 
@@ -30,6 +31,21 @@ type Factory struct {
 }
 
 var factories = map[string]Factory{
+	"baseline": {
+		Help: "reference answerers that need no API: baseline:always-yes, baseline:always-no, baseline:random?seed=N",
+		FromSpec: func(model, _ string) (emohallucer.Model, error) {
+			return baseline.New(model)
+		},
+		FromConfig: func(node *yaml.Node) (emohallucer.Model, error) {
+			var cfg struct {
+				Model string `yaml:"model"`
+			}
+			if err := prep.DecodeStrict(node, &cfg, "baseline", "provider", "name"); err != nil {
+				return nil, err
+			}
+			return baseline.New(cfg.Model)
+		},
+	},
 	"openai": {
 		Help: "OpenAI or any OpenAI-compatible server (vLLM, llama.cpp, LiteLLM): openai:MODEL[@BASE_URL]; key OPENAI_API_KEY, base URL OPENAI_BASE_URL",
 		FromSpec: func(model, baseURL string) (emohallucer.Model, error) {

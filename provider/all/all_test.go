@@ -120,3 +120,13 @@ func TestExampleModelsYAML(t *testing.T) {
 		t.Errorf("entry without provider: %v", err)
 	}
 }
+
+func TestBaselineThroughRegistry(t *testing.T) {
+	m, err := New("baseline:random?seed=3")
+	if err != nil || m.Name() != "baseline:random?seed=3" {
+		t.Fatalf("%v %v", m, err)
+	}
+	if _, err := New("baseline:sometimes"); err == nil {
+		t.Fatal("unknown baseline accepted")
+	}
+}
