@@ -122,11 +122,11 @@ func TestExampleModelsYAML(t *testing.T) {
 }
 
 func TestBaselineThroughRegistry(t *testing.T) {
-	m, err := New("baseline:random?seed=3")
+	m, err := all.New("baseline:random?seed=3")
 	if err != nil || m.Name() != "baseline:random?seed=3" {
 		t.Fatalf("%v %v", m, err)
 	}
-	if _, err := New("baseline:sometimes"); err == nil {
+	if _, err := all.New("baseline:sometimes"); err == nil {
 		t.Fatal("unknown baseline accepted")
 	}
 }
