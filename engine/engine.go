@@ -104,19 +104,47 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 		stopOnce sync.Once
 		stopErr  error
 	)
+	var (
+		spentMu sync.Mutex
+		spent   float64
+	)
 	halt := func(err error) {
 		stopOnce.Do(func() { stopErr = err; stop() })
 	}
 
 	jobs := make(chan *eh.Item)
-	out := make(chan outcome)
+	// Buffered so that a worker starts its next question while the sink is
+	// still writing the last record.
+	out := make(chan outcome, conc)
 	var workers sync.WaitGroup
 	for range conc {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			for it := range jobs {
+				// An item handed over just as the run stopped is not started:
+				// the stop (an auth error above all) must send no more requests.
+				if schedCtx.Err() != nil {
+					continue
+				}
 				rec, err := p.answer(it, caps)
+				if rec != nil && p.MaxCostUSD > 0 {
+					// Counted here, not when the record is saved, so that no
+					// worker takes another question once the budget is spent.
+					spentMu.Lock()
+					spent += rec.CostUSD
+					over := spent >= p.MaxCostUSD
+					total := spent
+					spentMu.Unlock()
+					if over {
+						halt(eh.Errorf(eh.EBUDGET, "cost limit of $%.4f reached ($%.4f spent); rerun with a higher --max-cost to continue", p.MaxCostUSD, total))
+					}
+				}
+				if eh.ErrorCode(err) == eh.EAUTH {
+					// Halt here rather than when the record is saved, so that
+					// this worker cannot take another item in between.
+					halt(authStop(p.Model.Name(), err))
+				}
 				out <- outcome{rec, err}
 			}
 		}()
@@ -162,14 +190,8 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 			res.NotEvaluated++
 		case eh.StatusError:
 			res.Errors++
-			if eh.ErrorCode(o.err) == eh.EAUTH {
-				halt(&eh.Error{Code: eh.EAUTH, Message: fmt.Sprintf("model %s: credentials rejected; stopping this model's run", p.Model.Name()), Err: o.err})
-			}
 		}
 		res.CostUSD += rec.CostUSD
-		if p.MaxCostUSD > 0 && res.CostUSD >= p.MaxCostUSD {
-			halt(eh.Errorf(eh.EBUDGET, "cost limit of $%.4f reached ($%.4f spent); rerun with a higher --max-cost to continue", p.MaxCostUSD, res.CostUSD))
-		}
 		if p.OnRecord != nil {
 			p.OnRecord(rec)
 		}
@@ -188,6 +210,11 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 		res.StopReason = stopErr
 	}
 	return res, sinkErr
+}
+
+// authStop is the stop reason of a run whose credentials were rejected.
+func authStop(model string, err error) error {
+	return &eh.Error{Code: eh.EAUTH, Message: fmt.Sprintf("model %s: credentials rejected; stopping this model's run", model), Err: err}
 }
 
 // outcome is a worker's result: the record (nil when the call was aborted hard

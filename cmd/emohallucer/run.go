@@ -13,18 +13,27 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/builtin"
 	"github.com/emohallucer/emohallucer/engine"
-	"github.com/emohallucer/emohallucer/provider/baseline"
+	"github.com/emohallucer/emohallucer/provider/all"
+	"github.com/emohallucer/emohallucer/provider/cache"
+	"github.com/emohallucer/emohallucer/provider/limit"
+	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/retry"
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/score"
+	"github.com/emohallucer/emohallucer/store/sqlite"
 	"github.com/emohallucer/emohallucer/strategy"
 	"github.com/emohallucer/emohallucer/suite"
+	"github.com/emohallucer/emohallucer/ui/progress"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // defaultModels are evaluated when run is given no model: the tool then works on
@@ -33,8 +42,11 @@ var defaultModels = []string{"baseline:always-yes", "baseline:always-no", "basel
 
 // runOptions are the resolved flags of the run command.
 type runOptions struct {
-	Suite       string
-	Models      []string
+	Suite  string
+	Models []string
+	Config string
+	// Only selects models of the config by name.
+	Only        []string
 	Out         string
 	Strategy    string
 	Rule        string
@@ -47,6 +59,25 @@ type runOptions struct {
 	MaxTokens   int
 	MaxCostUSD  float64
 	View        string
+	// Cache is the response cache file; NoCache turns the cache off.
+	Cache   string
+	NoCache bool
+	// Timeout bounds each attempt (0: the provider's own timeout).
+	Timeout time.Duration
+	Retries int
+	RPM     float64
+	TPM     float64
+	// NoAdaptive keeps concurrency fixed instead of backing off on overload.
+	NoAdaptive bool
+	// Parallel is how many models run at the same time.
+	Parallel int
+	// Progress is auto (bars on a terminal), always or never.
+	Progress string
+	// changed names the flags the user set, which override a config file.
+	changed map[string]bool
+	// stop is closed on the first Ctrl-C: requests waiting to be retried give
+	// up (nil: never).
+	stop <-chan struct{}
 }
 
 func newRunCmd() *cobra.Command {
@@ -59,20 +90,33 @@ func newRunCmd() *cobra.Command {
 		Use:   "run",
 		Short: "Evaluate models on a suite and write records and a summary",
 		Long: `Evaluate one or more models on a suite. Each run writes, in its folder,
-records.jsonl (one record per question, appended as answers arrive) and
-summary.json (the scores, recomputable with "emohallucer score").
+records.jsonl (one record per question, appended as answers arrive),
+summary.json (the scores, recomputable with "emohallucer score") and run.json
+(the model, its settings and metadata, request counts and cost; never a key).
 
-With no --model, the three baselines (always-yes, always-no, random) are run on
-the builtin suite, which needs no API key. Running the same command again
-resumes: questions already recorded are not asked again.
+With no --model or --config, the three baselines (always-yes, always-no,
+random) are run on the builtin suite, which needs no API key.
+
+Resuming: running the same command again asks only the questions not yet
+recorded. Every answer is also kept in a content-addressed response cache
+(--cache), keyed by model identity and endpoint, prompt template version,
+decoding parameters, strategy step and media digests, so even a question whose
+record was lost to a crash is answered without a new request.
+
+Models run in parallel (--parallel), each with its own concurrency bound that
+halves on 429s and rising latency and recovers slowly, optional requests- and
+tokens-per-minute limits, and retries with exponential backoff that honour
+Retry-After. A 401/403 stops that model's run at once. The first Ctrl-C stops
+scheduling, lets the requests in flight finish and saves; a second quits.
 
 Model specs:
-  baseline:always-yes | baseline:always-no | baseline:random?seed=N
-
+` + all.Help() + `
 Examples:
   emohallucer run
-  emohallucer run --model baseline:random?seed=7 --out runs/random7
-  emohallucer run --suite ./mysuite --model baseline:always-yes --limit 20`,
+  emohallucer run --model openai:gpt-4o-mini --max-cost 2
+  emohallucer run --model openai:Qwen/Qwen2.5-VL-7B-Instruct@http://localhost:8000/v1 --concurrency 32
+  emohallucer run --config examples/models.yaml --subset noaudio
+  emohallucer run --suite ./mysuite --model ollama:gemma3:4b --limit 20`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("temperature") {
@@ -81,25 +125,192 @@ Examples:
 			if cmd.Flags().Changed("seed") {
 				o.Seed = &seed
 			}
+			o.changed = map[string]bool{}
+			cmd.Flags().Visit(func(f *pflag.Flag) { o.changed[f.Name] = true })
 			return runModels(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Suite, "suite", builtin.Name, `suite folder, or "builtin"`)
 	f.StringArrayVar(&o.Models, "model", nil, "model spec (repeatable); default: the three baselines")
+	f.StringVar(&o.Config, "config", "", "YAML file describing models (see examples/models.yaml); flags set explicitly override it")
+	f.StringSliceVar(&o.Only, "only", nil, "evaluate only these models of --config, by name (comma-separated or repeated)")
 	f.StringVar(&o.Out, "out", "", "run folder (with several models: one sub-folder each; default runs/<model>)")
 	f.StringVar(&o.Strategy, "strategy", "direct", "prompting strategy: "+strings.Join(strategy.Names(), ", "))
 	f.StringVar(&o.Rule, "rule", "yesno-v1", "answer extraction rule")
-	f.IntVar(&o.Concurrency, "concurrency", 8, "questions in flight per model")
+	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs (smoke tests)")
-	f.StringVar(&o.Subset, "subset", "", "evaluate only the pairs of a view (knowledge, modality:audio, subcategory:intensity, …)")
+	f.StringVar(&o.Subset, "subset", "", "evaluate only the pairs of a view (knowledge, noaudio, modality:audio, subcategory:intensity, …)")
 	f.StringVar(&o.Shard, "shard", "", "evaluate shard K of N (K/N, 1-based), split by pair id")
 	f.Float64Var(&temp, "temperature", 0, "sampling temperature (default: the model's)")
 	f.Int64Var(&seed, "seed", 0, "sampling seed, for APIs that take one")
 	f.IntVar(&o.MaxTokens, "max-tokens", 0, "maximum tokens per answer (default: the model's)")
-	f.Float64Var(&o.MaxCostUSD, "max-cost", 0, "stop scheduling new questions once a model's run has cost this many USD")
+	f.Float64Var(&o.MaxCostUSD, "max-cost", 0, "stop scheduling new questions once a model's run has cost this many USD (needs prices in --config)")
 	f.StringVar(&o.View, "view", score.ViewAll, "view of the table printed at the end")
+	f.StringVar(&o.Cache, "cache", "", "response cache file (default $EMOHALLUCER_CACHE, else "+defaultCacheHint+")")
+	f.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the response cache")
+	f.DurationVar(&o.Timeout, "timeout", 0, "time limit of one request attempt (default: the provider's, 120s)")
+	f.IntVar(&o.Retries, "retries", retry.DefaultAttempts-1, "retries of a failed request (429, 5xx, timeouts, dropped connections)")
+	f.Float64Var(&o.RPM, "rpm", 0, "requests per minute per model (0: no limit)")
+	f.Float64Var(&o.TPM, "tpm", 0, "tokens per minute per model (0: no limit)")
+	f.BoolVar(&o.NoAdaptive, "no-adaptive", false, "keep concurrency fixed instead of backing off on 429s and rising latency")
+	f.IntVar(&o.Parallel, "parallel", 4, "models evaluated at the same time")
+	f.StringVar(&o.Progress, "progress", "auto", "progress bars: auto (on a terminal), always or never")
 	return cmd
+}
+
+const defaultCacheHint = "~/.cache/emohallucer/cache.db"
+
+// defaultCachePath is where the response cache lives unless --cache says
+// otherwise: in the user's cache folder, shared by every run of every project,
+// because its keys are content addresses that never collide across runs.
+func defaultCachePath() string {
+	if p := os.Getenv("EMOHALLUCER_CACHE"); p != "" {
+		return p
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "emohallucer", "cache.db")
+	}
+	return filepath.Join("runs", "cache.db")
+}
+
+// modelSetup is one model to evaluate with its resolved engine settings.
+type modelSetup struct {
+	// spec names the run folder: the spec as given, or the model's name.
+	spec  string
+	model eh.Model
+	eng   engineConfig
+}
+
+// resolveModels builds every model from --model specs and --config, failing
+// before any run starts if one cannot be built (a missing key, a bad section).
+func resolveModels(o runOptions) ([]modelSetup, error) {
+	flagEng := o.engineFromFlags(false)
+	setFlags := o.engineFromFlags(true)
+	var out []modelSetup
+	specs := o.Models
+	if len(specs) == 0 && o.Config == "" {
+		specs = defaultModels
+	}
+	for _, spec := range specs {
+		m, err := newModel(spec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, modelSetup{spec: spec, model: m, eng: flagEng})
+	}
+	if o.Config != "" {
+		cfg, err := loadConfig(o.Config)
+		if err != nil {
+			return nil, err
+		}
+		only := map[string]bool{}
+		for _, n := range o.Only {
+			only[n] = true
+		}
+		for _, mc := range cfg.Models {
+			if len(only) > 0 && !only[mc.Name] {
+				continue
+			}
+			delete(only, mc.Name)
+			var m eh.Model
+			if mc.Spec != "" {
+				m, err = newModel(mc.Spec)
+			} else {
+				m, err = all.FromConfig(mc.Provider, mc.Section)
+			}
+			if err != nil {
+				e := &eh.Error{Code: eh.ErrorCode(err), Message: fmt.Sprintf("config %s, model at line %d", o.Config, mc.Line), Err: err}
+				if e.Code == eh.EINVALID {
+					e.Hint = "keys read by the engine rather than the provider: " + strings.Join(sortedKeys(engineKeys), ", ")
+				}
+				return nil, e
+			}
+			eng := setFlags.merge(mc.Engine).merge(cfg.Defaults).merge(flagEng)
+			eng.Decoding = mergeDecoding(setFlags.Decoding, mc.Engine.Decoding, cfg.Defaults.Decoding)
+			out = append(out, modelSetup{spec: m.Name(), model: m, eng: eng})
+		}
+		for n := range only {
+			var names []string
+			for _, mc := range cfg.Models {
+				names = append(names, mc.Name)
+			}
+			return nil, usagef("--only %s: no such model in %s (models: %s)", n, o.Config, strings.Join(names, ", "))
+		}
+	} else if len(o.Only) > 0 {
+		return nil, usagef("--only selects models of a --config file")
+	}
+	seen := map[string]bool{}
+	for _, s := range out {
+		if seen[s.spec] {
+			return nil, usagef("model %q is listed twice; give one a different name", s.spec)
+		}
+		seen[s.spec] = true
+	}
+	return out, nil
+}
+
+// engineFromFlags returns the engine settings the flags give; with onlySet, only
+// those the user set explicitly (which override a config file).
+func (o runOptions) engineFromFlags(onlySet bool) engineConfig {
+	var e engineConfig
+	set := func(name string) bool { return !onlySet || o.changed[name] }
+	if set("concurrency") {
+		e.Concurrency = &o.Concurrency
+	}
+	if set("rpm") {
+		e.RPM = &o.RPM
+	}
+	if set("tpm") {
+		e.TPM = &o.TPM
+	}
+	if set("no-adaptive") {
+		a := !o.NoAdaptive
+		e.Adaptive = &a
+	}
+	if set("retries") {
+		e.Retries = &o.Retries
+	}
+	if set("max-cost") {
+		e.MaxCost = &o.MaxCostUSD
+	}
+	if set("strategy") {
+		e.Strategy = &o.Strategy
+	}
+	d := decoding{}
+	if set("temperature") {
+		d.Temperature = o.Temperature
+	}
+	if set("seed") {
+		d.Seed = o.Seed
+	}
+	if set("max-tokens") {
+		d.MaxTokens = o.MaxTokens
+	}
+	if d != (decoding{}) {
+		e.Decoding = &d
+	}
+	return e
+}
+
+// mergeDecoding takes each decoding parameter from the first layer that sets it.
+func mergeDecoding(layers ...*decoding) *decoding {
+	var d decoding
+	for _, l := range layers {
+		if l == nil {
+			continue
+		}
+		if d.Temperature == nil {
+			d.Temperature = l.Temperature
+		}
+		if d.Seed == nil {
+			d.Seed = l.Seed
+		}
+		if d.MaxTokens == 0 {
+			d.MaxTokens = l.MaxTokens
+		}
+	}
+	return &d
 }
 
 // runModels evaluates every model and prints the table.
@@ -107,9 +318,26 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if !score.ValidView(o.View) {
 		return usagef("unknown view %q", o.View)
 	}
-	models := o.Models
-	if len(models) == 0 {
-		models = defaultModels
+	if o.changed == nil {
+		o.changed = map[string]bool{}
+	}
+	o.stop = ctx.Done()
+	if o.Parallel < 1 {
+		o.Parallel = 1
+	}
+	draw := false
+	switch o.Progress {
+	case "auto":
+		draw = progress.IsTerminal(stderr)
+	case "always":
+		draw = true
+	case "never":
+	default:
+		return usagef("--progress wants auto, always or never, not %q", o.Progress)
+	}
+	setups, err := resolveModels(o)
+	if err != nil {
+		return err
 	}
 	s, err := loadSuite(o.Suite)
 	if err != nil {
@@ -124,44 +352,89 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	strat, err := strategy.New(o.Strategy, strategy.Options{Rule: o.Rule, Temperature: o.Temperature, Seed: o.Seed, MaxTokens: o.MaxTokens})
-	if err != nil {
-		return err
+	var store *sqlite.DB
+	if needsCache(setups) && !o.NoCache {
+		path := o.Cache
+		if path == "" {
+			path = defaultCachePath()
+		}
+		if store, err = sqlite.Open(ctx, path); err != nil {
+			return &eh.Error{Code: eh.EINVALID, Message: "response cache", Hint: "choose another file with --cache, or run with --no-cache", Err: err}
+		}
+		defer store.Close()
 	}
+
+	prog := progress.New(ctx, stderr, draw)
+	logw := &lockedWriter{w: stderr}
+	if draw {
+		logw.w = prog
+	}
+	results := make([]modelResult, len(setups))
+	sem := make(chan struct{}, o.Parallel)
+	var wg sync.WaitGroup
+	for i := range setups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				results[i] = modelResult{err: &eh.Error{Code: eh.ECANCELED, Message: "interrupted before " + setups[i].spec + " started"}}
+				return
+			}
+			dir := runDir(o.Out, setups[i].spec, len(setups))
+			results[i] = runOne(ctx, o, s, items, setups[i], store, dir, prog, logw)
+		}()
+	}
+	wg.Wait()
+	prog.Wait()
+
 	var runs []report.Run
 	var incomplete []string
-	for _, spec := range models {
-		m, err := newModel(spec)
-		if err != nil {
-			return err
+	var interrupted, firstErr error
+	for i, r := range results {
+		if r.line != "" {
+			fmt.Fprintln(stderr, r.line)
 		}
-		dir := runDir(o.Out, spec, len(models))
-		sc, res, err := runOne(ctx, o, s, items, m, strat, dir, stderr)
-		if err != nil {
-			return err
-		}
-		runs = append(runs, report.Run{Dir: dir, Scores: sc})
-		if res.StopReason != nil {
-			if eh.ErrorCode(res.StopReason) == eh.ECANCELED {
-				fmt.Fprintln(stderr, "run interrupted; the same command resumes it")
-				return res.StopReason
+		spec := setups[i].spec
+		if r.err != nil {
+			if eh.ErrorCode(r.err) == eh.ECANCELED {
+				interrupted = r.err
+			} else if firstErr == nil {
+				firstErr = fmt.Errorf("%s: %w", spec, r.err)
 			}
-			incomplete = append(incomplete, fmt.Sprintf("%s: %v", spec, res.StopReason))
-		} else if res.Errors > 0 {
-			incomplete = append(incomplete, fmt.Sprintf("%s: %d question(s) failed; rerun the same command to retry them", spec, res.Errors))
+			continue
 		}
+		runs = append(runs, report.Run{Dir: r.dir, Scores: r.scores})
+		switch {
+		case r.res.StopReason != nil && eh.ErrorCode(r.res.StopReason) == eh.ECANCELED:
+			interrupted = r.res.StopReason
+		case r.res.StopReason != nil:
+			incomplete = append(incomplete, fmt.Sprintf("%s: %v", spec, r.res.StopReason))
+		case r.res.Errors > 0:
+			incomplete = append(incomplete, fmt.Sprintf("%s: %d question(s) failed; rerun the same command to retry them", spec, r.res.Errors))
+		}
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	if interrupted != nil {
+		fmt.Fprintln(stderr, "run interrupted; the same command resumes it")
+		return interrupted
 	}
 	fmt.Fprintln(stdout)
 	if err := report.Text(stdout, runs, o.View); err != nil {
 		return err
 	}
-	if len(o.Models) == 0 {
+	if len(o.Models) == 0 && o.Config == "" {
 		fmt.Fprint(stdout, `
 These are baselines: always-yes shows pure yes-bias (Pct. Diff +0.5, FP Ratio 1),
 random guessing scores about 25 overall. To evaluate a real model:
   OPENAI_API_KEY=… emohallucer run --model openai:gpt-4o-mini
   emohallucer run --model openai:qwen2.5-vl@http://localhost:8000/v1    (vLLM, llama.cpp, LiteLLM)
   emohallucer run --model ollama:llama3.2
+  emohallucer run --config examples/models.yaml
 See README.md for Gemini, Anthropic and config files.
 `)
 	}
@@ -171,32 +444,144 @@ See README.md for Gemini, Anthropic and config files.
 	return nil
 }
 
-// newModel builds a model from its spec.
-func newModel(spec string) (eh.Model, error) {
-	if name, ok := strings.CutPrefix(spec, "baseline:"); ok {
-		return baseline.New(name)
+func needsCache(setups []modelSetup) bool {
+	for _, s := range setups {
+		if !s.model.Capabilities().Deterministic {
+			return true
+		}
 	}
-	return nil, eh.Errorf(eh.EINVALID, "unknown model spec %q (try baseline:always-yes, baseline:always-no, baseline:random?seed=N)", spec)
+	return false
+}
+
+// newModel builds a model from its spec ("provider:model[@base-url]").
+func newModel(spec string) (eh.Model, error) { return all.New(spec) }
+
+// wrapped is a model with its decorators, and handles on their counters.
+type wrapped struct {
+	eh.Model
+	retry   *retry.Model
+	limit   *limit.Model
+	cache   *cache.Model
+	limiter *limit.Adaptive
+}
+
+// wrapModel stacks the decorators around a provider, outermost first: cache
+// (a stored answer costs no request, no slot and no retry), drop detection
+// (sees only real answers), retry (waits without holding a slot), limit (paces
+// and measures each attempt), the provider. Deterministic models (baselines)
+// are used bare: they need neither pacing nor caching.
+func wrapModel(m eh.Model, eng engineConfig, o runOptions, store cache.Store, bar *progress.Bar, logw io.Writer) *wrapped {
+	if m.Capabilities().Deterministic {
+		return &wrapped{Model: m}
+	}
+	w := &wrapped{}
+	w.limit = limit.New(m, limit.Config{
+		Concurrency: *eng.Concurrency, RPM: *eng.RPM, TPM: *eng.TPM, Fixed: !*eng.Adaptive,
+	})
+	w.limiter = w.limit.Limiter()
+	w.retry = retry.New(w.limit, retry.Config{
+		Attempts: *eng.Retries + 1,
+		Timeout:  o.Timeout,
+		Stop:     o.stop,
+		OnAttempt: func(a retry.Attempt) {
+			if !a.Final {
+				bar.Retry()
+			}
+		},
+	})
+	checker, _ := m.(prep.MediaChecker)
+	var next eh.Model = &dropWatch{Model: w.retry, checker: checker, log: logw}
+	if store != nil {
+		w.cache = cache.New(next, store)
+		w.cache.OnSaveError = func(key string, err error) {
+			fmt.Fprintf(logw, "warning: %s: answer not saved in the response cache (a rerun will ask again): %v\n", m.Name(), err)
+		}
+		next = w.cache
+	}
+	w.Model = next
+	return w
+}
+
+// dropWatch warns, once per modality, when the server ignored the media it was
+// sent: as the server itself reports it where it can (prep.MediaChecker, asked
+// before the first request with such media), else as the model's token usage
+// shows it (prep.DropDetector).
+type dropWatch struct {
+	eh.Model
+	checker prep.MediaChecker // nil when the server cannot tell
+	det     prep.DropDetector
+	log     io.Writer
+	asked   sync.Map // modality → struct{}: the checker was asked
+	warned  sync.Map // modality → struct{}: a warning was printed
+}
+
+// Generate implements emohallucer.Model.
+func (d *dropWatch) Generate(ctx context.Context, req *eh.Request) (*eh.Response, error) {
+	if kind, n := prep.MediaOf(req); n > 0 && d.checker != nil {
+		if _, seen := d.asked.LoadOrStore(kind, struct{}{}); !seen {
+			w, err := d.checker.CheckMedia(ctx, kind)
+			if err != nil {
+				fmt.Fprintf(d.log, "warning: %s: could not ask the server whether the model takes %s input: %v\n", d.Name(), kind, err)
+			}
+			d.warn(w)
+		}
+	}
+	resp, err := d.Model.Generate(ctx, req)
+	if err == nil {
+		d.warn(d.det.Observe(d.Name(), req, resp))
+	}
+	return resp, err
+}
+
+func (d *dropWatch) warn(w *prep.DropWarning) {
+	if w == nil {
+		return
+	}
+	if _, done := d.warned.LoadOrStore(w.Modality, struct{}{}); !done {
+		fmt.Fprintln(d.log, "warning:", w.String())
+	}
+}
+
+// modelResult is what one model's run produced.
+type modelResult struct {
+	dir    string
+	scores *score.Scores
+	res    engine.Result
+	line   string // the final line printed for the model
+	err    error
 }
 
 // runOne evaluates one model into dir, resuming what an earlier attempt recorded,
-// and writes summary.json from the records file.
-func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, m eh.Model, strat eh.Strategy, dir string, stderr io.Writer) (*score.Scores, engine.Result, error) {
-	runID := runIDFor(s.Name, m, strat.Name(), o)
+// and writes summary.json and run.json.
+func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms modelSetup, store *sqlite.DB, dir string, prog *progress.Progress, logw io.Writer) modelResult {
+	out := modelResult{dir: dir}
+	eng := ms.eng
+	caps := ms.model.Capabilities()
+	dec := eng.Decoding
+	if dec == nil {
+		dec = &decoding{}
+	}
+	strat, err := strategy.New(*eng.Strategy, strategy.Options{Rule: o.Rule, Temperature: dec.Temperature, Seed: dec.Seed, MaxTokens: dec.MaxTokens, Logprobs: caps.Logprobs})
+	if err != nil {
+		out.err = err
+		return out
+	}
+	runID := runIDFor(s.Name, ms.model, strat.Name(), o.Rule, dec)
 	recPath := filepath.Join(dir, record.FileName)
 	existing, err := record.Existing(recPath)
 	if err != nil {
-		return nil, engine.Result{}, err
+		out.err = err
+		return out
 	}
 	for _, r := range existing {
 		if r.Run != runID {
-			return nil, engine.Result{}, &eh.Error{Code: eh.EINVALID,
+			out.err = &eh.Error{Code: eh.EINVALID,
 				Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, r.Run, r.Model, r.Strategy, runID),
 				Hint:    "choose another --out folder for a different model, strategy or settings"}
+			return out
 		}
 		break
 	}
-	caps := m.Capabilities()
 	done := func(key string) bool {
 		r, ok := existing[key]
 		if !ok {
@@ -205,36 +590,201 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, m e
 		// A question skipped for its modality is asked once the model takes it.
 		return r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality))
 	}
+	pending := 0
+	for i := range items {
+		if !done(items[i].Pair.ID + "/" + string(items[i].Role)) {
+			pending++
+		}
+	}
+	var cstore cache.Store
+	if store != nil {
+		cstore = store
+	}
+	// The bar is drawn from its own goroutine and needs the limiter, which
+	// is made after the bar (its retry callback counts on the bar).
+	var lim atomic.Pointer[limit.Adaptive]
+	bar := prog.Add(ms.model.Name(), pending, func() string {
+		l := lim.Load()
+		if l == nil {
+			return ""
+		}
+		st := l.State()
+		return fmt.Sprintf("conc %d/%d", st.InFlight, st.Limit)
+	})
+	w := wrapModel(ms.model, eng, o, cstore, bar, logw)
+	if *eng.MaxCost > 0 && eng.Price == nil && !caps.Deterministic {
+		fmt.Fprintf(logw, "warning: %s has no price (set price in a --config file), so --max-cost cannot stop it\n", ms.model.Name())
+	}
+	if w.limiter != nil {
+		lim.Store(w.limiter)
+	}
+	info := newRunInfo(runID, s, ms, strat.Name(), o, dec, caps)
+	if err := writeRunInfo(dir, info); err != nil {
+		bar.Stop()
+		out.err = err
+		return out
+	}
 	app, err := record.OpenAppend(recPath)
 	if err != nil {
-		return nil, engine.Result{}, err
+		bar.Stop()
+		out.err = err
+		return out
 	}
-	start := time.Now()
 	res, err := engine.Run(ctx, engine.Plan{
-		Run: runID, Suite: s.Name, Model: m, Strategy: strat, Items: items,
-		Concurrency: o.Concurrency, Done: done, MaxCostUSD: o.MaxCostUSD,
+		Run: runID, Suite: s.Name, Model: w, Strategy: strat, Items: items,
+		Concurrency: *eng.Concurrency, Done: done, MaxCostUSD: *eng.MaxCost,
+		CostOf:   eng.Price.cost,
+		OnRecord: bar.Record,
 	}, app)
+	bar.Stop()
 	if cerr := app.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return nil, res, err
+	out.res = res
+	info.finish(res, w)
+	if werr := writeRunInfo(dir, info); err == nil {
+		err = werr
 	}
-	fmt.Fprintf(stderr, "%s: %d answered, %d not evaluated, %d errors, %d already recorded, %d not started — %s in %s\n",
-		m.Name(), res.Answered, res.NotEvaluated, res.Errors, res.Skipped, res.Unstarted, dir, time.Since(start).Round(time.Millisecond))
-	sc, err := scoreDir(dir)
-	return sc, res, err
+	if err != nil {
+		out.err = err
+		return out
+	}
+	reqs := ""
+	if w.retry != nil {
+		reqs = fmt.Sprintf("; %s; $%.4f", info.Requests.describe(), res.CostUSD)
+	}
+	out.line = fmt.Sprintf("%s: %d answered, %d not evaluated, %d errors, %d already recorded, %d not started%s — %s in %s",
+		ms.model.Name(), res.Answered, res.NotEvaluated, res.Errors, res.Skipped, res.Unstarted, reqs,
+		dir, info.Finished.Sub(info.Started).Round(time.Millisecond))
+	out.scores, out.err = scoreDir(dir)
+	return out
 }
+
+// runInfo is run.json: what a run evaluated and how, for reports (metadata such
+// as size and release date) and for accounting (requests, retries, cost). It
+// never holds an API key or header value.
+type runInfo struct {
+	Schema      int           `json:"schema"`
+	Run         string        `json:"run"`
+	Model       string        `json:"model"`
+	Identity    string        `json:"identity"`
+	Suite       string        `json:"suite"`
+	Questions   int           `json:"questions"`
+	Strategy    string        `json:"strategy"`
+	Rule        string        `json:"rule"`
+	Decoding    *decoding     `json:"decoding,omitempty"`
+	Modalities  []eh.Modality `json:"modalities"`
+	Concurrency int           `json:"concurrency"`
+	Adaptive    bool          `json:"adaptive"`
+	RPM         float64       `json:"rpm,omitempty"`
+	TPM         float64       `json:"tpm,omitempty"`
+	Price       *price        `json:"price,omitempty"`
+	MaxCostUSD  float64       `json:"max_cost_usd,omitempty"`
+	Metadata    *metadata     `json:"metadata,omitempty"`
+	Started     time.Time     `json:"started"`
+	Finished    time.Time     `json:"finished,omitzero"`
+	Result      *runResult    `json:"result,omitempty"`
+	Requests    requestCounts `json:"requests"`
+}
+
+// runResult is the engine's count of one attempt of the run (this invocation).
+type runResult struct {
+	Answered     int     `json:"answered"`
+	NotEvaluated int     `json:"not_evaluated"`
+	Errors       int     `json:"errors"`
+	Skipped      int     `json:"already_recorded"`
+	Unstarted    int     `json:"not_started"`
+	CostUSD      float64 `json:"cost_usd"`
+	StopReason   string  `json:"stop_reason,omitempty"`
+}
+
+// requestCounts account for every request of this invocation: Attempts are
+// calls that reached the provider, of which Retries were followed by another
+// attempt; CacheHits were answered without any call.
+type requestCounts struct {
+	Attempts    int64 `json:"attempts"`
+	Retries     int64 `json:"retries"`
+	RateLimited int64 `json:"rate_limited"`
+	Failed      int64 `json:"failed"`
+	CacheHits   int64 `json:"cache_hits"`
+	CacheMisses int64 `json:"cache_misses"`
+	// Concurrency is the adaptive bound at the end, and Backoffs how often it
+	// was lowered.
+	Concurrency int `json:"concurrency_final,omitempty"`
+	Backoffs    int `json:"backoffs,omitempty"`
+}
+
+func (r requestCounts) describe() string {
+	return fmt.Sprintf("%d requests (%d retried, %d rate-limited), %d from cache", r.Attempts, r.Retries, r.RateLimited, r.CacheHits)
+}
+
+func newRunInfo(runID string, s *eh.Suite, ms modelSetup, strat string, o runOptions, dec *decoding, caps eh.Capabilities) *runInfo {
+	e := ms.eng
+	info := &runInfo{
+		Schema: 1, Run: runID, Model: ms.model.Name(), Identity: redactURL(caps.Identity),
+		Suite: s.Name, Questions: s.QuestionCount(), Strategy: strat, Rule: o.Rule, Decoding: dec,
+		Modalities: caps.Modalities, Concurrency: *e.Concurrency, Adaptive: *e.Adaptive,
+		RPM: *e.RPM, TPM: *e.TPM, Price: e.Price, MaxCostUSD: *e.MaxCost, Metadata: e.Metadata,
+		Started: time.Now().UTC(),
+	}
+	if *dec == (decoding{}) {
+		info.Decoding = nil
+	}
+	return info
+}
+
+func (info *runInfo) finish(res engine.Result, w *wrapped) {
+	info.Finished = time.Now().UTC()
+	info.Result = &runResult{Answered: res.Answered, NotEvaluated: res.NotEvaluated, Errors: res.Errors,
+		Skipped: res.Skipped, Unstarted: res.Unstarted, CostUSD: res.CostUSD}
+	if res.StopReason != nil {
+		info.Result.StopReason = res.StopReason.Error()
+	}
+	if w.retry != nil {
+		st := w.retry.Stats()
+		info.Requests.Attempts, info.Requests.Retries = st.Attempts.Load(), st.Retries.Load()
+		info.Requests.RateLimited, info.Requests.Failed = st.RateLimited.Load(), st.Failed.Load()
+	}
+	if w.cache != nil {
+		info.Requests.CacheHits, info.Requests.CacheMisses = w.cache.Stats().Hits.Load(), w.cache.Stats().Misses.Load()
+	}
+	if w.limiter != nil {
+		st := w.limiter.State()
+		info.Requests.Concurrency, info.Requests.Backoffs = st.Limit, st.Decreases
+	}
+}
+
+// writeRunInfo writes dir/run.json through a temporary file, so a crash leaves
+// the old or the new file, never half of one.
+func writeRunInfo(dir string, info *runInfo) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, ".run.json.tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "run.json"))
+}
+
+var userinfo = regexp.MustCompile(`//[^/@\s]*@`)
+
+// redactURL removes credentials written into a URL (https://user:pass@host).
+func redactURL(s string) string { return userinfo.ReplaceAllString(s, "//") }
 
 // runIDFor derives the run id from everything that determines the answers, so
 // the same command always continues the same run.
-func runIDFor(suiteName string, m eh.Model, strat string, o runOptions) string {
+func runIDFor(suiteName string, m eh.Model, strat, rule string, d *decoding) string {
 	key, _ := json.Marshal(struct {
 		Suite, Identity, Strategy, Rule string
 		Temperature                     *float64
 		Seed                            *int64
 		MaxTokens                       int
-	}{suiteName, m.Capabilities().Identity, strat, o.Rule, o.Temperature, o.Seed, o.MaxTokens})
+	}{suiteName, m.Capabilities().Identity, strat, rule, d.Temperature, d.Seed, d.MaxTokens})
 	sum := sha256.Sum256(key)
 	return slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }
@@ -243,7 +793,7 @@ var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // slug makes a model spec usable as a folder name.
 func slug(spec string) string {
-	return strings.Trim(unsafeChars.ReplaceAllString(spec, "-"), "-")
+	return strings.Trim(unsafeChars.ReplaceAllString(redactURL(spec), "-"), "-")
 }
 
 func runDir(out, spec string, models int) string {
@@ -321,4 +871,16 @@ func scoreDir(dir string) (*score.Scores, error) {
 		return nil, err
 	}
 	return sc, f.Close()
+}
+
+// lockedWriter serialises writes of warnings from many goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

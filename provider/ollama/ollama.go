@@ -10,10 +10,18 @@
 package ollama
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -32,9 +40,23 @@ type Config struct {
 }
 
 // Client is an Ollama model.
-type Client struct{ *openai.Client }
+type Client struct {
+	*openai.Client
+	model string
+	// api is the server's native API root (the base URL without /v1).
+	api  string
+	http *http.Client
 
-var _ emohallucer.Model = (*Client)(nil)
+	mu   sync.Mutex
+	caps []string // from /api/show, fetched once
+	err  error
+	done bool
+}
+
+var (
+	_ emohallucer.Model = (*Client)(nil)
+	_ prep.MediaChecker = (*Client)(nil)
+)
 
 // ParseConfig reads a model's YAML section.
 func ParseConfig(node *yaml.Node) (Config, error) {
@@ -68,7 +90,70 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c}, nil
+	return &Client{Client: c, model: oc.Model, api: strings.TrimSuffix(strings.TrimRight(oc.BaseURL, "/"), "/v1"),
+		http: &http.Client{Timeout: 30 * time.Second}}, nil
+}
+
+// capabilityOf names the Ollama capability a modality needs.
+var capabilityOf = map[emohallucer.Modality]string{
+	emohallucer.Image:      "vision",
+	emohallucer.ShortVideo: "vision",
+	emohallucer.LongVideo:  "vision",
+	emohallucer.Audio:      "audio",
+}
+
+// CheckMedia implements prep.MediaChecker with Ollama's /api/show, asked once.
+// Ollama accepts images for a text-only model and silently replaces them with a
+// placeholder, so this is the reliable way to know. A server too old to list
+// capabilities gives no warning.
+func (c *Client) CheckMedia(ctx context.Context, kind emohallucer.Modality) (*prep.DropWarning, error) {
+	need, ok := capabilityOf[kind]
+	if !ok {
+		return nil, nil
+	}
+	caps, err := c.capabilities(ctx)
+	if err != nil || caps == nil {
+		return nil, err
+	}
+	for _, have := range caps {
+		if have == need {
+			return nil, nil
+		}
+	}
+	return &prep.DropWarning{Model: c.Name(), Modality: kind, Exact: true,
+		Reason: fmt.Sprintf("the Ollama server lists its capabilities as [%s], without %q, and drops such input without an error", strings.Join(caps, ", "), need)}, nil
+}
+
+func (c *Client) capabilities(ctx context.Context) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return c.caps, c.err
+	}
+	body, _ := json.Marshal(map[string]string{"model": c.model})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+"/api/show", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: ask the server for the model's capabilities: %w", c.Name(), err)
+	}
+	defer resp.Body.Close()
+	var show struct {
+		Capabilities []string `json:"capabilities"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		c.done = true // a server without /api/show (a proxy) cannot tell
+		return nil, nil
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&show); err != nil {
+		c.done, c.err = true, fmt.Errorf("%s: /api/show: %w", c.Name(), err)
+		return nil, c.err
+	}
+	c.done, c.caps = true, show.Capabilities
+	return c.caps, nil
 }
 
 // BaseURL turns an OLLAMA_HOST value ("", "0.0.0.0", "host:port",

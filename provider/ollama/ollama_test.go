@@ -2,6 +2,9 @@ package ollama_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -68,4 +71,46 @@ func TestTextOnlyModelDropsImages(t *testing.T) {
 		t.Fatalf("warnings = %v, want exactly one about images", warned)
 	}
 	t.Log(warned[0])
+}
+
+func TestCheckMedia(t *testing.T) {
+	shows := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/show" {
+			http.NotFound(w, r)
+			return
+		}
+		shows++
+		var body struct{ Model string }
+		json.NewDecoder(r.Body).Decode(&body)
+		caps := `["completion"]`
+		if body.Model == "llava" {
+			caps = `["completion","vision"]`
+		}
+		w.Write([]byte(`{"capabilities":` + caps + `}`))
+	}))
+	defer srv.Close()
+	t.Setenv("OLLAMA_HOST", srv.URL)
+	text, err := ollama.New(ollama.ConfigFromSpec("tiny", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := text.CheckMedia(context.Background(), emohallucer.Image)
+	if err != nil || w == nil || !strings.Contains(w.String(), "seems to ignore image input") || !strings.Contains(w.String(), `without "vision"`) {
+		t.Fatalf("text-only model: %v, %v", w, err)
+	}
+	if w, _ := text.CheckMedia(context.Background(), emohallucer.Text); w != nil {
+		t.Fatal("text needs no capability")
+	}
+	text.CheckMedia(context.Background(), emohallucer.Audio)
+	if shows != 1 {
+		t.Fatalf("asked /api/show %d times, want once", shows)
+	}
+	vision, _ := ollama.New(ollama.ConfigFromSpec("llava", ""))
+	if w, err := vision.CheckMedia(context.Background(), emohallucer.Image); w != nil || err != nil {
+		t.Fatalf("vision model warned: %v %v", w, err)
+	}
+	if w, _ := vision.CheckMedia(context.Background(), emohallucer.Audio); w == nil {
+		t.Fatal("no warning for audio on a model without the audio capability")
+	}
 }

@@ -32,10 +32,28 @@ type DropWarning struct {
 	PromptTokens, TextTokens int
 	MediaParts               int
 	Exact                    bool // true when measured by Probe
+	// Reason, when set, is what the server itself said (a model's declared
+	// capabilities) and replaces the token comparison in the message.
+	Reason string
+}
+
+// MediaChecker is implemented by models whose server can say which inputs a
+// model takes (Ollama's /api/show lists "vision" and "audio" among a model's
+// capabilities). Where the server can tell, asking it beats reading token
+// counts: Ollama replaces an image sent to a text-only model with a short
+// placeholder that costs a few tokens, as a tiny image would.
+type MediaChecker interface {
+	// CheckMedia returns a warning when the server reports that the model cannot
+	// take kind, nil when it can or cannot tell.
+	CheckMedia(ctx context.Context, kind emohallucer.Modality) (*DropWarning, error)
 }
 
 // String is the message to log.
 func (w *DropWarning) String() string {
+	if w.Reason != "" {
+		return fmt.Sprintf("model %s seems to ignore %s input: %s; its %s scores would measure guessing, not perception — check that the server and model support %s",
+			w.Model, w.Modality, w.Reason, w.Modality, w.Modality)
+	}
 	how := "estimated"
 	if w.Exact {
 		how = "measured"
