@@ -405,7 +405,7 @@ func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
 	}
 	note := ""
 	if !anyConf {
-		note = "No run carries per-answer confidences, so no review threshold can be recommended. Confidences come from yes/no token log-probabilities (run with --logprobs on a provider that returns them, such as OpenAI-compatible servers) or from agreement across samples (--strategy self-consistency or majority-vote)."
+		note = "No run carries per-answer confidences, so no review threshold can be recommended. Confidences come from yes/no token log-probabilities (set logprobs: true for the model in the config, on a provider that returns them, such as OpenAI-compatible servers) or from agreement across samples (--strategy self-consistency or majority-vote)."
 	}
 	return out, note, nil
 }

@@ -59,6 +59,9 @@ type runOptions struct {
 	MaxTokens   int
 	MaxCostUSD  float64
 	View        string
+	// Samples and SampleTemperature configure self-consistency.
+	Samples           int
+	SampleTemperature float64
 	// Cache is the response cache file; NoCache turns the cache off.
 	Cache   string
 	NoCache bool
@@ -145,6 +148,8 @@ Examples:
 	f.Float64Var(&temp, "temperature", 0, "sampling temperature (default: the model's)")
 	f.Int64Var(&seed, "seed", 0, "sampling seed, for APIs that take one")
 	f.IntVar(&o.MaxTokens, "max-tokens", 0, "maximum tokens per answer (default: the model's)")
+	f.IntVar(&o.Samples, "samples", 5, "self-consistency: samples per question")
+	f.Float64Var(&o.SampleTemperature, "sample-temperature", 0.7, "self-consistency: temperature of the samples")
 	f.Float64Var(&o.MaxCostUSD, "max-cost", 0, "stop scheduling new questions once a model's run has cost this many USD (needs prices in --config)")
 	f.StringVar(&o.View, "view", score.ViewAll, "view of the table printed at the end")
 	f.StringVar(&o.Cache, "cache", "", "response cache file (default $EMOHALLUCER_CACHE, else "+defaultCacheHint+")")
@@ -561,12 +566,13 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 	if dec == nil {
 		dec = &decoding{}
 	}
-	strat, err := strategy.New(*eng.Strategy, strategy.Options{Rule: o.Rule, Temperature: dec.Temperature, Seed: dec.Seed, MaxTokens: dec.MaxTokens, Logprobs: caps.Logprobs})
+	strat, err := strategy.New(*eng.Strategy, strategy.Options{Rule: o.Rule, Temperature: dec.Temperature, Seed: dec.Seed, MaxTokens: dec.MaxTokens, Logprobs: caps.Logprobs,
+		Samples: o.Samples, SampleTemperature: &o.SampleTemperature})
 	if err != nil {
 		out.err = err
 		return out
 	}
-	runID := runIDFor(s.Name, ms.model, strat.Name(), o.Rule, dec)
+	runID := runIDFor(s.Name, ms.model, strat.Name(), o.Rule, dec, o)
 	recPath := filepath.Join(dir, record.FileName)
 	existing, err := record.Existing(recPath)
 	if err != nil {
@@ -778,13 +784,20 @@ func redactURL(s string) string { return userinfo.ReplaceAllString(s, "//") }
 
 // runIDFor derives the run id from everything that determines the answers, so
 // the same command always continues the same run.
-func runIDFor(suiteName string, m eh.Model, strat, rule string, d *decoding) string {
+func runIDFor(suiteName string, m eh.Model, strat, rule string, d *decoding, o runOptions) string {
+	// Sampling settings matter only to self-consistency; leaving them out
+	// otherwise keeps every other run's id unchanged.
+	var sampling *[2]float64
+	if strat == "self-consistency" {
+		sampling = &[2]float64{float64(o.Samples), o.SampleTemperature}
+	}
 	key, _ := json.Marshal(struct {
 		Suite, Identity, Strategy, Rule string
 		Temperature                     *float64
 		Seed                            *int64
 		MaxTokens                       int
-	}{suiteName, m.Capabilities().Identity, strat, rule, d.Temperature, d.Seed, d.MaxTokens})
+		Sampling                        *[2]float64 `json:",omitempty"`
+	}{suiteName, m.Capabilities().Identity, strat, rule, d.Temperature, d.Seed, d.MaxTokens, sampling})
 	sum := sha256.Sum256(key)
 	return slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }

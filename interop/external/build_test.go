@@ -1,4 +1,4 @@
-package external
+package external_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/emohallucer/emohallucer/importers/builder"
 	"github.com/emohallucer/emohallucer/interop/export"
+	"github.com/emohallucer/emohallucer/interop/external"
 	"github.com/emohallucer/emohallucer/interop/interoptest"
 	"github.com/emohallucer/emohallucer/interop/pope"
 	"github.com/emohallucer/emohallucer/suite"
@@ -37,7 +38,7 @@ func TestBuildAndRoundTrip(t *testing.T) {
 	build := func(out, name, path string) {
 		t.Helper()
 		src := builder.Source{Name: name, Path: path}
-		if _, err := builder.Build(context.Background(), builder.Config{Out: out, Sources: []builder.Source{src}, Seed: 1, Importers: Importers()}); err != nil {
+		if _, err := builder.Build(context.Background(), builder.Config{Out: out, Sources: []builder.Source{src}, Seed: 1, Importers: external.Importers()}); err != nil {
 			t.Fatalf("build --from %s=%s: %v", name, path, err)
 		}
 	}
