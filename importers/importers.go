@@ -24,6 +24,7 @@ import (
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers/swap"
 	"github.com/emohallucer/emohallucer/media"
+	"github.com/emohallucer/emohallucer/suite"
 )
 
 // Importer turns one labelled dataset into suite pairs.
@@ -193,7 +194,7 @@ func (o *Output) ConvertMP4(ctx context.Context, src, rel string, kind eh.Modali
 	if err := o.tools.ConvertMP4(ctx, src, full); err != nil {
 		return eh.Media{}, err
 	}
-	sum, err := fileSHA256(full)
+	sum, err := suite.FileSHA256(full)
 	if err != nil {
 		return eh.Media{}, err
 	}
@@ -214,7 +215,7 @@ func CheckDigest(src, want string) error {
 	if want == "" {
 		return nil
 	}
-	sum, err := fileSHA256(src)
+	sum, err := suite.FileSHA256(src)
 	if err != nil {
 		return err
 	}
@@ -222,19 +223,6 @@ func CheckDigest(src, want string) error {
 		return &eh.Error{Code: eh.EINVALID, Message: fmt.Sprintf("%s: sha256 %s… differs from the dataset manifest's %s… (damaged or replaced file)", src, sum[:12], strings.ToLower(want)[:min(12, len(want))])}
 	}
 	return nil
-}
-
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Walk returns the regular files below root whose names satisfy keep, as

@@ -14,6 +14,7 @@ import (
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/score"
+	"github.com/emohallucer/emohallucer/suite"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -541,7 +542,7 @@ func mediaFor(dir string, m eh.Media, budget int64) (mediaView, int64) {
 	full := filepath.Join(dir, filepath.FromSlash(m.Path))
 	mime := m.MIME
 	if mime == "" {
-		mime = mimeByExt(m.Path)
+		mime = suite.MIMEOf(m.Path)
 	}
 	if st, err := os.Stat(full); err == nil && st.Size() <= budget {
 		if b, err := os.ReadFile(full); err == nil {
@@ -551,20 +552,4 @@ func mediaFor(dir string, m eh.Media, budget int64) (mediaView, int64) {
 	}
 	mv.URL = template.URL("file://" + filepath.ToSlash(full))
 	return mv, 0
-}
-
-func mimeByExt(p string) string {
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".png":
-		return "image/png"
-	case ".jpg", ".jpeg":
-		return "image/jpeg"
-	case ".wav":
-		return "audio/wav"
-	case ".mp3":
-		return "audio/mpeg"
-	case ".mp4":
-		return "video/mp4"
-	}
-	return "application/octet-stream"
 }
