@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type reportOptions struct {
 	JSON        string
 	Suite       string
 	TargetError float64
+	// Store and Runs report runs kept in a PostgreSQL store.
+	Store string
+	Runs  []string
 }
 
 func newReportCmd() *cobra.Command {
@@ -48,10 +52,16 @@ context, media and the explanation of the gold answer.
   emohallucer report runs/
   emohallucer report runs/a runs/b --view modality:audio
   emohallucer report runs/ --html report.html --suite builtin
-  emohallucer report runs/ --md report.md --csv report.csv --json report.json`,
-		Args: cobra.MinimumNArgs(1),
+  emohallucer report runs/ --md report.md --csv report.csv --json report.json
+  emohallucer report --store postgres://eh@db/eh --html report.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return reportCommand(cmd.OutOrStdout(), args, o)
+			switch {
+			case o.Store != "" && len(args) > 0:
+				return usagef("report --store reads runs from the database; give run ids with --run, not folders")
+			case o.Store == "" && len(args) == 0:
+				return usagef("report needs run folders, or --store postgres://…")
+			}
+			return reportCommand(cmd.Context(), cmd.OutOrStdout(), args, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.View, "view", score.ViewAll, "view of the printed table: all, noaudio, knowledge, perception, modality:X, subcategory:X")
@@ -60,25 +70,33 @@ context, media and the explanation of the gold answer.
 	cmd.Flags().StringVar(&o.CSV, "csv", "", "write the leaderboard of every view as CSV to this file")
 	cmd.Flags().StringVar(&o.JSON, "json", "", "write scores, comparisons and risk–coverage curves as JSON to this file")
 	cmd.Flags().StringVar(&o.Suite, "suite", "", `suite the runs used ("builtin" or a folder), for contexts, media and explanations in the HTML error browser (default: the suite named by the runs when it is builtin)`)
+	cmd.Flags().StringVar(&o.Store, "store", "", "report runs kept in this PostgreSQL store (postgres://…) instead of run folders")
+	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: a run id to report (repeatable; default every run with records)")
 	cmd.Flags().Float64Var(&o.TargetError, "target-error", 0.05, "highest acceptable error rate of automated answers, for the recommended review threshold")
 	return cmd
 }
 
-func reportCommand(stdout io.Writer, args []string, o reportOptions) error {
+func reportCommand(ctx context.Context, stdout io.Writer, args []string, o reportOptions) error {
 	if !score.ValidView(o.View) {
 		return usagef("unknown view %q", o.View)
 	}
 	if o.TargetError < 0 || o.TargetError >= 1 {
 		return usagef("--target-error must be in [0, 1), not %g", o.TargetError)
 	}
-	runs, err := loadRuns(args)
+	var runs []report.Run
+	var err error
+	if o.Store != "" {
+		runs, err = loadStoreRuns(ctx, o.Store, o.Runs, o.HTML != "" || o.JSON != "")
+	} else {
+		runs, err = loadRuns(args)
+	}
 	if err != nil {
 		return err
 	}
 	if err := report.Text(stdout, runs, o.View); err != nil {
 		return err
 	}
-	if o.HTML != "" || o.JSON != "" {
+	if (o.HTML != "" || o.JSON != "") && o.Store == "" {
 		// The error browser, comparisons and risk curves need the records.
 		for i := range runs {
 			if err := record.ReadPaths([]string{runs[i].Dir}, nil, func(r *eh.Record) error {

@@ -28,6 +28,7 @@ import (
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/score"
+	"github.com/emohallucer/emohallucer/store/postgres"
 	"github.com/emohallucer/emohallucer/store/sqlite"
 	"github.com/emohallucer/emohallucer/strategy"
 	"github.com/emohallucer/emohallucer/suite"
@@ -76,6 +77,11 @@ type runOptions struct {
 	Parallel int
 	// Progress is auto (bars on a terminal), always or never.
 	Progress string
+	// Store is a postgres:// URL: responses and records go to that shared
+	// database instead of the cache file and records.jsonl.
+	Store string
+	// Enqueue queues the questions for workers instead of answering them.
+	Enqueue bool
 	// changed names the flags the user set, which override a config file.
 	changed map[string]bool
 	// stop is closed on the first Ctrl-C: requests waiting to be retried give
@@ -161,6 +167,8 @@ Examples:
 	f.BoolVar(&o.NoAdaptive, "no-adaptive", false, "keep concurrency fixed instead of backing off on 429s and rising latency")
 	f.IntVar(&o.Parallel, "parallel", 4, "models evaluated at the same time")
 	f.StringVar(&o.Progress, "progress", "auto", "progress bars: auto (on a terminal), always or never")
+	f.StringVar(&o.Store, "store", "", "shared store postgres://user@host:port/db: responses and records in PostgreSQL, for shards and workers (default $"+storeEnv+")")
+	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
 	return cmd
 }
 
@@ -357,16 +365,34 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var store *sqlite.DB
-	if needsCache(setups) && !o.NoCache {
+	var pg *postgres.DB
+	if url := storeFromEnv(o.Store); url != "" {
+		if pg, err = openPostgres(ctx, url); err != nil {
+			return err
+		}
+		defer pg.Close()
+	} else if o.Enqueue {
+		return usagef("--enqueue needs --store postgres://… (or $%s)", storeEnv)
+	}
+	if o.Enqueue {
+		return enqueueRuns(ctx, o, s, setups, pg, stdout)
+	}
+	var store cache.Store
+	if pg != nil {
+		if !o.NoCache {
+			store = pg
+		}
+	} else if needsCache(setups) && !o.NoCache {
 		path := o.Cache
 		if path == "" {
 			path = defaultCachePath()
 		}
-		if store, err = sqlite.Open(ctx, path); err != nil {
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
 			return &eh.Error{Code: eh.EINVALID, Message: "response cache", Hint: "choose another file with --cache, or run with --no-cache", Err: err}
 		}
-		defer store.Close()
+		defer db.Close()
+		store = db
 	}
 
 	prog := progress.New(ctx, stderr, draw)
@@ -389,7 +415,7 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 				return
 			}
 			dir := runDir(o.Out, setups[i].spec, len(setups))
-			results[i] = runOne(ctx, o, s, items, setups[i], store, dir, prog, logw)
+			results[i] = runOne(ctx, o, s, items, setups[i], store, pg, dir, prog, logw)
 		}()
 	}
 	wg.Wait()
@@ -558,7 +584,7 @@ type modelResult struct {
 
 // runOne evaluates one model into dir, resuming what an earlier attempt recorded,
 // and writes summary.json and run.json.
-func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms modelSetup, store *sqlite.DB, dir string, prog *progress.Progress, logw io.Writer) modelResult {
+func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms modelSetup, cstore cache.Store, pg *postgres.DB, dir string, prog *progress.Progress, logw io.Writer) modelResult {
 	out := modelResult{dir: dir}
 	eng := ms.eng
 	caps := ms.model.Capabilities()
@@ -566,45 +592,60 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 	if dec == nil {
 		dec = &decoding{}
 	}
-	strat, err := strategy.New(*eng.Strategy, strategy.Options{Rule: o.Rule, Temperature: dec.Temperature, Seed: dec.Seed, MaxTokens: dec.MaxTokens, Logprobs: caps.Logprobs,
-		Samples: o.Samples, SampleTemperature: &o.SampleTemperature})
+	strat, err := strategy.New(*eng.Strategy, strategyOptionsFor(o, dec, caps))
 	if err != nil {
 		out.err = err
 		return out
 	}
 	runID := runIDFor(s.Name, ms.model, strat.Name(), o.Rule, dec, o)
-	recPath := filepath.Join(dir, record.FileName)
-	existing, err := record.Existing(recPath)
-	if err != nil {
-		out.err = err
-		return out
-	}
-	for _, r := range existing {
-		if r.Run != runID {
-			out.err = &eh.Error{Code: eh.EINVALID,
-				Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, r.Run, r.Model, r.Strategy, runID),
-				Hint:    "choose another --out folder for a different model, strategy or settings"}
+	var (
+		done      func(key string) bool
+		sink      engine.Sink
+		closeSink = func() error { return nil }
+	)
+	if pg != nil {
+		// Records of every shard and attempt of the run meet in the database.
+		def, err := runDefFor(o, s, ms)
+		if err == nil {
+			var recs *pgRecords
+			if recs, err = openPGRecords(ctx, pg, def, s.Pairs, caps); err == nil {
+				done, sink = recs.Done, recs
+			}
+		}
+		if err != nil {
+			out.err = err
 			return out
 		}
-		break
-	}
-	done := func(key string) bool {
-		r, ok := existing[key]
-		if !ok {
-			return false
+	} else {
+		recPath := filepath.Join(dir, record.FileName)
+		existing, err := record.Existing(recPath)
+		if err != nil {
+			out.err = err
+			return out
 		}
-		// A question skipped for its modality is asked once the model takes it.
-		return r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality))
+		for _, r := range existing {
+			if r.Run != runID {
+				out.err = &eh.Error{Code: eh.EINVALID,
+					Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, r.Run, r.Model, r.Strategy, runID),
+					Hint:    "choose another --out folder for a different model, strategy or settings"}
+				return out
+			}
+			break
+		}
+		done = func(key string) bool {
+			r, ok := existing[key]
+			if !ok {
+				return false
+			}
+			// A question skipped for its modality is asked once the model takes it.
+			return r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality))
+		}
 	}
 	pending := 0
 	for i := range items {
 		if !done(items[i].Pair.ID + "/" + string(items[i].Role)) {
 			pending++
 		}
-	}
-	var cstore cache.Store
-	if store != nil {
-		cstore = store
 	}
 	// The bar is drawn from its own goroutine and needs the limiter, which
 	// is made after the bar (its retry callback counts on the bar).
@@ -630,20 +671,23 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 		out.err = err
 		return out
 	}
-	app, err := record.OpenAppend(recPath)
-	if err != nil {
-		bar.Stop()
-		out.err = err
-		return out
+	if pg == nil {
+		app, err := record.OpenAppend(filepath.Join(dir, record.FileName))
+		if err != nil {
+			bar.Stop()
+			out.err = err
+			return out
+		}
+		sink, closeSink = app, app.Close
 	}
 	res, err := engine.Run(ctx, engine.Plan{
 		Run: runID, Suite: s.Name, Model: w, Strategy: strat, Items: items,
 		Concurrency: *eng.Concurrency, Done: done, MaxCostUSD: *eng.MaxCost,
 		CostOf:   eng.Price.cost,
 		OnRecord: bar.Record,
-	}, app)
+	}, sink)
 	bar.Stop()
-	if cerr := app.Close(); err == nil {
+	if cerr := closeSink(); err == nil {
 		err = cerr
 	}
 	out.res = res
@@ -662,7 +706,11 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 	out.line = fmt.Sprintf("%s: %d answered, %d not evaluated, %d errors, %d already recorded, %d not started%s — %s in %s",
 		ms.model.Name(), res.Answered, res.NotEvaluated, res.Errors, res.Skipped, res.Unstarted, reqs,
 		dir, info.Finished.Sub(info.Started).Round(time.Millisecond))
-	out.scores, out.err = scoreDir(dir)
+	if pg != nil {
+		out.scores, out.err = scoreStoreToDir(ctx, pg, runID, dir)
+	} else {
+		out.scores, out.err = scoreDir(dir)
+	}
 	return out
 }
 

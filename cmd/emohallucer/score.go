@@ -19,6 +19,9 @@ type scoreOptions struct {
 	Questions   string
 	Rule        string
 	JSON        bool
+	// Store and Runs score runs kept in a PostgreSQL store.
+	Store string
+	Runs  []string
 }
 
 func newScoreCmd() *cobra.Command {
@@ -34,6 +37,7 @@ printed as JSON.
   emohallucer score runs/gpt4o
   cat runs/gpt4o/records.jsonl | emohallucer score -
   emohallucer score runs/gpt4o --view knowledge --fail-under 60   # exit 4 if below
+  emohallucer score --store postgres://eh@db/eh --run <run id> > summary.json
 
 Predictions of other tools on other yes/no benchmarks are scored with the
 benchmark's own metrics, computed as its reference code does, next to ours:
@@ -46,6 +50,12 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 					return usagef("--format takes --predictions FILE and --questions FILE, and no run folders")
 				}
 				return scoreExternal(cmd.OutOrStdout(), o.Format, o.Predictions, o.Questions, o.Rule, o.JSON)
+			}
+			if o.Store != "" || len(o.Runs) > 0 {
+				if len(args) > 0 {
+					return usagef("score --store --run ID takes no run folders")
+				}
+				return scoreStoreCommand(cmd.Context(), cmd.OutOrStdout(), storeFromEnv(o.Store), o.Runs, o.View, o.FailUnder)
 			}
 			if len(args) == 0 {
 				return usagef("score needs a run folder, a records file or - (standard input)")
@@ -60,6 +70,8 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 	cmd.Flags().StringVar(&o.Questions, "questions", "", "with --format: the benchmark's question file")
 	cmd.Flags().StringVar(&o.Rule, "rule", "yesno-v1", "with --format: answer extraction rule (yesno-v1, first-word, or reference: the benchmark's own parser)")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --format: print JSON")
+	cmd.Flags().StringVar(&o.Store, "store", "", "score runs kept in this PostgreSQL store (postgres://…; default $"+storeEnv+" when --run is given)")
+	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: the run id to score (repeatable); prints its summary.json")
 	return cmd
 }
 
