@@ -62,9 +62,12 @@ type point struct {
 
 // scatterSVG draws labelled points, with an optional marked ideal point and an
 // optional frontier line through (fx, fy).
-func scatterSVG(title, xl, yl string, pts []point, ideal *[2]float64, frontier plotter.XYs, xmin, xmax, ymin, ymax float64) (string, error) {
+func scatterSVG(title, xl, yl string, pts []point, ideal *[2]float64, frontier plotter.XYs, xmin, xmax, ymin, ymax float64, opts ...func(*plot.Plot)) (string, error) {
 	p := newPlot(title, xl, yl)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
+	for _, o := range opts {
+		o(p)
+	}
 	if len(frontier) > 1 {
 		l, err := plotter.NewLine(frontier)
 		if err != nil {
@@ -111,6 +114,12 @@ func scatterSVG(title, xl, yl string, pts []point, ideal *[2]float64, frontier p
 		p.Add(lb)
 	}
 	return svgOf(p, 16*vg.Centimeter, 11*vg.Centimeter)
+}
+
+// logX puts the x axis on a log scale with ticks at powers of ten.
+func logX(p *plot.Plot) {
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 }
 
 // linesSVG draws one line per series (risk–coverage curves).

@@ -310,15 +310,17 @@ func metaCharts(runs []Run) (date, size template.HTML, none bool, err error) {
 			byDate = append(byDate, point{label: runs[i].Label(), x: t, y: v.OverallAcc, size: bubble, open: m.Open, color: i})
 		}
 		if m.ParamsB > 0 {
-			bySize = append(bySize, point{label: runs[i].Label(), x: math.Log10(m.ParamsB), y: v.OverallAcc, size: bubble, open: m.Open, color: i})
+			bySize = append(bySize, point{label: runs[i].Label(), x: m.ParamsB, y: v.OverallAcc, size: bubble, open: m.Open, color: i})
 		}
 	}
 	if len(byDate) == 0 && len(bySize) == 0 {
 		return "", "", true, nil
 	}
+	// Labels sit right of their points: leave a third of the width for them.
 	if len(byDate) > 0 {
 		lo, hi := rangeOf(byDate, func(p point) float64 { return p.x })
-		s, err := scatterSVG("Overall accuracy by release date (○ open, □ closed; size ∝ parameters)", "release (year)", "overall accuracy (%)", byDate, nil, frontierOf(byDate), lo-0.2, hi+0.4, 0, 100)
+		span := math.Max(hi-lo, 0.5)
+		s, err := scatterSVG("Overall accuracy by release date", "release (year)", "overall accuracy (%)", byDate, nil, frontierOf(byDate), lo-0.1*span, hi+0.5*span, 0, 100)
 		if err != nil {
 			return "", "", false, err
 		}
@@ -326,7 +328,7 @@ func metaCharts(runs []Run) (date, size template.HTML, none bool, err error) {
 	}
 	if len(bySize) > 0 {
 		lo, hi := rangeOf(bySize, func(p point) float64 { return p.x })
-		s, err := scatterSVG("Overall accuracy by size (○ open, □ closed)", "parameters (log10 of billions)", "overall accuracy (%)", bySize, nil, frontierOf(bySize), lo-0.3, hi+0.5, 0, 100)
+		s, err := scatterSVG("Overall accuracy by size", "parameters (billions, log scale)", "overall accuracy (%)", bySize, nil, frontierOf(bySize), lo/1.5, hi*math.Max(4, hi/lo), 0, 100, logX)
 		if err != nil {
 			return "", "", false, err
 		}

@@ -108,7 +108,8 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <section id="trends">
 <h2>Accuracy by release date and size</h2>
 {{if .NoMeta}}<p class="muted">No model metadata (release date, parameters, open/closed) in these runs. Add it in the model config to see these charts.</p>
-{{else}}<div class="charts">{{if .DateSVG}}<div>{{.DateSVG}}</div>{{end}}{{if .SizeSVG}}<div>{{.SizeSVG}}</div>{{end}}</div>{{end}}
+{{else}}<p class="muted">○ open weights, □ closed, △ unknown; marker size grows with parameters; the dashed line is the best overall accuracy reached so far.</p>
+<div class="charts">{{if .DateSVG}}<div>{{.DateSVG}}</div>{{end}}{{if .SizeSVG}}<div>{{.SizeSVG}}</div>{{end}}</div>{{end}}
 </section>
 
 <section id="strategies">

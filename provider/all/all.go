@@ -39,11 +39,16 @@ var factories = map[string]Factory{
 		FromConfig: func(node *yaml.Node) (emohallucer.Model, error) {
 			var cfg struct {
 				Model string `yaml:"model"`
+				Name  string `yaml:"name"`
 			}
-			if err := prep.DecodeStrict(node, &cfg, "baseline", "provider", "name"); err != nil {
+			if err := prep.DecodeStrict(node, &cfg, "baseline", "provider"); err != nil {
 				return nil, err
 			}
-			return baseline.New(cfg.Model)
+			m, err := baseline.New(cfg.Model)
+			if err != nil || cfg.Name == "" {
+				return m, err
+			}
+			return m.Renamed(cfg.Name), nil
 		},
 	},
 	"openai": {

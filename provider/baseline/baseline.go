@@ -22,6 +22,7 @@ var Names = []string{"always-yes", "always-no", "random"}
 // Model is a baseline answerer.
 type Model struct {
 	spec string
+	name string // a config entry's name; the spec when empty
 	kind string
 	seed uint64
 }
@@ -61,8 +62,21 @@ func New(spec string) (*Model, error) {
 	return m, nil
 }
 
+// Renamed returns the model under a config entry's name. Its identity, and so
+// its answers, stay those of its spec.
+func (m *Model) Renamed(name string) *Model {
+	c := *m
+	c.name = name
+	return &c
+}
+
 // Name implements emohallucer.Model.
-func (m *Model) Name() string { return m.spec }
+func (m *Model) Name() string {
+	if m.name != "" {
+		return m.name
+	}
+	return m.spec
+}
 
 // Capabilities implements emohallucer.Model: baselines take every modality.
 func (m *Model) Capabilities() eh.Capabilities {
