@@ -12,14 +12,6 @@ import (
 	"github.com/emohallucer/emohallucer/score"
 )
 
-// run calls Main like the binary would and returns its exit code and output.
-func run(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func readScores(t *testing.T, dir string) *score.Scores {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
@@ -37,7 +29,7 @@ func readScores(t *testing.T, dir string) *score.Scores {
 // known in closed form.
 func TestBaselinesOnBuiltin(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := run(t, "run", "--out", out)
+	code, stdout, stderr := runCLI(t, "run", "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -66,7 +58,7 @@ func TestBaselinesOnBuiltin(t *testing.T) {
 	dir := filepath.Join(out, "baseline-random-seed-1")
 	before, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
 	os.Remove(filepath.Join(dir, "summary.json"))
-	if code, _, stderr := run(t, "score", dir); code != 0 {
+	if code, _, stderr := runCLI(t, "score", dir); code != 0 {
 		t.Fatalf("score: exit %d: %s", code, stderr)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
@@ -86,7 +78,7 @@ func TestBaselinesOnBuiltin(t *testing.T) {
 	}
 
 	// A rerun resumes: nothing is asked again and the summary is unchanged.
-	code, _, stderr = run(t, "run", "--out", out)
+	code, _, stderr = runCLI(t, "run", "--out", out)
 	if code != 0 || !strings.Contains(stderr, "0 answered") {
 		t.Fatalf("rerun: exit %d, %s", code, stderr)
 	}
@@ -97,7 +89,7 @@ func TestBaselinesOnBuiltin(t *testing.T) {
 
 	// report prints the table and writes Markdown for every view.
 	md := filepath.Join(t.TempDir(), "r.md")
-	code, stdout, stderr = run(t, "report", out, "--view", "knowledge", "--md", md)
+	code, stdout, stderr = runCLI(t, "report", out, "--view", "knowledge", "--md", md)
 	if code != 0 || !strings.Contains(stdout, "view: knowledge") {
 		t.Fatalf("report: %d %s %s", code, stdout, stderr)
 	}
@@ -109,7 +101,7 @@ func TestBaselinesOnBuiltin(t *testing.T) {
 	}
 
 	// --fail-under gates CI pipelines with exit code 4.
-	if code, _, _ := run(t, "score", dir, "--fail-under", "90"); code != exitThreshold {
+	if code, _, _ := runCLI(t, "score", dir, "--fail-under", "90"); code != exitThreshold {
 		t.Errorf("fail-under: exit %d, want %d", code, exitThreshold)
 	}
 }
@@ -120,7 +112,7 @@ func TestSuiteValidateReportsFileAndLine(t *testing.T) {
 	escape := `{"id":"e","dimension":"perception","subcategory":"category","modality":"image","context":{"media":[{"path":"../../etc/passwd","sha256":"` + strings.Repeat("a", 64) + `","kind":"image"}]},"basic":{"question":"Is A?","gold":"yes"},"hallucinated":{"question":"Is B?","gold":"no"}}`
 	lines := []string{good, `{"id": oops}`, strings.Replace(good, `"gold":"no"`, `"gold":"yes"`, 1), escape}
 	os.WriteFile(filepath.Join(dir, "suite.jsonl"), []byte(strings.Join(lines, "\n")), 0o644)
-	code, stdout, _ := run(t, "suite", "validate", dir)
+	code, stdout, _ := runCLI(t, "suite", "validate", dir)
 	if code != exitInvalid {
 		t.Fatalf("exit %d, want %d", code, exitInvalid)
 	}
@@ -130,13 +122,13 @@ func TestSuiteValidateReportsFileAndLine(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	if code, stdout, _ := run(t, "suite", "validate", "builtin"); code != 0 || !strings.Contains(stdout, "no problems") {
+	if code, stdout, _ := runCLI(t, "suite", "validate", "builtin"); code != 0 || !strings.Contains(stdout, "no problems") {
 		t.Fatalf("builtin: %d %s", code, stdout)
 	}
 }
 
 func TestSuiteStatsJSON(t *testing.T) {
-	code, stdout, _ := run(t, "suite", "stats", "--suite", "builtin", "--json")
+	code, stdout, _ := runCLI(t, "suite", "stats", "--suite", "builtin", "--json")
 	if code != 0 {
 		t.Fatal(code)
 	}
@@ -167,7 +159,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--suite", "/nonexistent/suite"}, exitInvalid},
 	}
 	for _, tt := range tests {
-		if code, _, stderr := run(t, tt.args...); code != tt.code {
+		if code, _, stderr := runCLI(t, tt.args...); code != tt.code {
 			t.Errorf("%v: exit %d, want %d (%s)", tt.args, code, tt.code, stderr)
 		}
 	}
@@ -181,13 +173,13 @@ func TestScoreExternal(t *testing.T) {
 		t.Skipf("../shared/data is absent (%v); the interop tests need the HallusionBench files", err)
 	}
 	for rule, want := range map[string]string{"yesno-v1": "155/254", "first-word": "152/254"} {
-		code, stdout, stderr := run(t, "score", "--format", "hallusionbench", "--rule", rule,
+		code, stdout, stderr := runCLI(t, "score", "--format", "hallusionbench", "--rule", rule,
 			"--predictions", filepath.Join(data, "HallusionBench_result_sample.json"), "--questions", filepath.Join(data, "HallusionBench.json"))
 		if code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "fAcc") || !strings.Contains(stdout, "qAcc") {
 			t.Errorf("rule %s: exit %d, want aAcc %s in:\n%s%s", rule, code, want, stdout, stderr)
 		}
 	}
-	if code, _, _ := run(t, "score", "--format", "pope", "somedir"); code != exitUsage {
+	if code, _, _ := runCLI(t, "score", "--format", "pope", "somedir"); code != exitUsage {
 		t.Errorf("--format with a run folder: exit %d, want %d", code, exitUsage)
 	}
 }

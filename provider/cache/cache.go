@@ -12,6 +12,11 @@
 // The answer is saved before Generate returns, that is before the engine writes
 // the record: a crash between the two costs nothing, because the rerun finds the
 // answer in the cache.
+//
+// Identical requests in flight at the same time are sent once: the others wait
+// for that answer and get it as a cached one. PEP-MEK's evidence step, for
+// instance, is about the input and not the question, so the two questions of a
+// pair, asked concurrently, share one evidence call.
 package cache
 
 import (
@@ -20,6 +25,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -48,6 +54,16 @@ type Model struct {
 	// answer is still returned: it was paid for, and the record keeps it.
 	OnSaveError func(key string, err error)
 	stats       Stats
+
+	mu       sync.Mutex
+	inflight map[string]*flight
+}
+
+// flight is a call in progress that identical requests wait for.
+type flight struct {
+	done chan struct{}
+	resp *eh.Response
+	err  error
 }
 
 var _ eh.Model = (*Model)(nil)
@@ -97,8 +113,41 @@ func (m *Model) Generate(ctx context.Context, req *eh.Request) (*eh.Response, er
 		resp.Cached = true
 		return resp, nil
 	}
+	m.mu.Lock()
+	if f, ok := m.inflight[key]; ok {
+		m.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err == nil {
+			m.stats.Hits.Add(1)
+			shared := *f.resp
+			shared.Cached = true
+			return &shared, nil
+		}
+		// The call we waited for failed; this request makes its own attempt.
+		return m.call(ctx, key, req)
+	}
+	if m.inflight == nil {
+		m.inflight = map[string]*flight{}
+	}
+	f := &flight{done: make(chan struct{})}
+	m.inflight[key] = f
+	m.mu.Unlock()
+	f.resp, f.err = m.call(ctx, key, req)
+	m.mu.Lock()
+	delete(m.inflight, key)
+	m.mu.Unlock()
+	close(f.done)
+	return f.resp, f.err
+}
+
+// call asks the wrapped model and saves its answer.
+func (m *Model) call(ctx context.Context, key string, req *eh.Request) (*eh.Response, error) {
 	m.stats.Misses.Add(1)
-	resp, err = m.next.Generate(ctx, req)
+	resp, err := m.next.Generate(ctx, req)
 	if err != nil {
 		return nil, err
 	}

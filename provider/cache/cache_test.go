@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/mock"
 	"github.com/emohallucer/emohallucer/provider/cache"
 )
 
@@ -153,5 +156,47 @@ func TestSaveErrorStillAnswers(t *testing.T) {
 	}
 	if told == nil || c.Stats().SaveErrors.Load() != 1 {
 		t.Fatal("the save error was not reported")
+	}
+}
+
+// TestConcurrentIdenticalRequestsShareOneCall: requests that are in flight at
+// the same time with the same key make one model call.
+func TestConcurrentIdenticalRequestsShareOneCall(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int64
+	slow := &mock.Model{NameFn: func() string { return "m" }, CapabilitiesFn: func() eh.Capabilities { return eh.Capabilities{Identity: "m"} },
+		GenerateFn: func(ctx context.Context, req *eh.Request) (*eh.Response, error) {
+			calls.Add(1)
+			<-release
+			return &eh.Response{Text: "Yes"}, nil
+		}}
+	c := cache.New(slow, &mapStore{m: map[string]*eh.Response{}})
+	req := &eh.Request{Template: "t", Messages: []eh.Message{eh.UserText("same")}}
+	var wg sync.WaitGroup
+	cached := atomic.Int64{}
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.Generate(context.Background(), req)
+			if err != nil || resp.Text != "Yes" {
+				t.Errorf("got %v, %v", resp, err)
+			}
+			if resp != nil && resp.Cached {
+				cached.Add(1)
+			}
+		}()
+	}
+	for c.Stats().Misses.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // let the others reach the wait
+	close(release)
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("%d model calls for 5 identical concurrent requests, want 1", calls.Load())
+	}
+	if cached.Load() != 4 {
+		t.Fatalf("%d answers marked cached, want 4", cached.Load())
 	}
 }
