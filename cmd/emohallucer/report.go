@@ -17,6 +17,7 @@ import (
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/score"
+	"github.com/emohallucer/emohallucer/suite"
 	"github.com/spf13/cobra"
 )
 
@@ -135,17 +136,44 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 }
 
 // suiteForReport loads the suite for the error browser: the one named by
-// --suite, else builtin when every run used it, else none.
+// --suite, else the one every run used (builtin, or the folder its run.json
+// names, if it is still there), else none.
 func suiteForReport(spec string, runs []report.Run) (*eh.Suite, error) {
-	if spec == "" {
-		for _, r := range runs {
-			if r.Scores.Run.Suite != builtin.Name {
-				return nil, nil
-			}
-		}
-		spec = builtin.Name
+	if spec != "" {
+		return loadSuite(spec)
 	}
-	return loadSuite(spec)
+	for _, r := range runs {
+		if r.Scores.Run.Suite != runs[0].Scores.Run.Suite || suiteDirOf(r.Dir) != suiteDirOf(runs[0].Dir) {
+			return nil, nil
+		}
+	}
+	if runs[0].Scores.Run.Suite == builtin.Name {
+		return builtin.Suite()
+	}
+	dir := suiteDirOf(runs[0].Dir)
+	if dir == "" {
+		return nil, nil
+	}
+	// The media are only shown, never sent: a folder changed since the run is
+	// still worth showing, so only a missing one is skipped.
+	s, err := suite.Read(dir, suite.Options{SkipMedia: true})
+	if err != nil {
+		return nil, nil
+	}
+	return s, nil
+}
+
+// suiteDirOf reads the suite folder a run recorded in its run.json.
+func suiteDirOf(runDir string) string {
+	b, err := os.ReadFile(filepath.Join(runDir, "run.json"))
+	if err != nil {
+		return ""
+	}
+	var rj struct {
+		SuiteDir string `json:"suite_dir"`
+	}
+	json.Unmarshal(b, &rj)
+	return rj.SuiteDir
 }
 
 // loadRuns reads the scores of every run folder named, expanding folders that

@@ -718,11 +718,14 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 // as size and release date) and for accounting (requests, retries, cost). It
 // never holds an API key or header value.
 type runInfo struct {
-	Schema      int           `json:"schema"`
-	Run         string        `json:"run"`
-	Model       string        `json:"model"`
-	Identity    string        `json:"identity"`
-	Suite       string        `json:"suite"`
+	Schema   int    `json:"schema"`
+	Run      string `json:"run"`
+	Model    string `json:"model"`
+	Identity string `json:"identity"`
+	Suite    string `json:"suite"`
+	// SuiteDir is the suite folder (empty for builtin), so that reports can show
+	// the contexts and media of failed pairs without being told where it is.
+	SuiteDir    string        `json:"suite_dir,omitempty"`
 	Questions   int           `json:"questions"`
 	Strategy    string        `json:"strategy"`
 	Rule        string        `json:"rule"`
@@ -776,7 +779,7 @@ func newRunInfo(runID string, s *eh.Suite, ms modelSetup, strat string, o runOpt
 	e := ms.eng
 	info := &runInfo{
 		Schema: 1, Run: runID, Model: ms.model.Name(), Identity: redactURL(caps.Identity),
-		Suite: s.Name, Questions: s.QuestionCount(), Strategy: strat, Rule: o.Rule, Decoding: dec,
+		Suite: s.Name, SuiteDir: s.Dir, Questions: s.QuestionCount(), Strategy: strat, Rule: o.Rule, Decoding: dec,
 		Modalities: caps.Modalities, Concurrency: *e.Concurrency, Adaptive: *e.Adaptive,
 		RPM: *e.RPM, TPM: *e.TPM, Price: e.Price, MaxCostUSD: *e.MaxCost, Metadata: e.Metadata,
 		Started: time.Now().UTC(),
