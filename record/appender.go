@@ -100,7 +100,14 @@ func (a *Appender) Close() error {
 
 // Existing reads a run's records file, if any, and returns the last record of
 // every question by key ("pair/role"). A missing file gives an empty map.
-func Existing(path string) (map[string]*eh.Record, error) {
+func Existing(path string) (map[string]*eh.Record, error) { return existing(path, false) }
+
+// ExistingSlim is Existing without the transcripts (Record.Steps), which are
+// most of a record: what a resumed run needs to skip finished questions,
+// without holding every prompt of a 100k-question run in memory.
+func ExistingSlim(path string) (map[string]*eh.Record, error) { return existing(path, true) }
+
+func existing(path string, slim bool) (map[string]*eh.Record, error) {
 	out := map[string]*eh.Record{}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -116,9 +123,23 @@ func Existing(path string) (map[string]*eh.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = Decode(io.NewSectionReader(f, 0, keep), path, func(r *eh.Record) error {
+	// The strings every record of a run repeats are kept once.
+	strs := map[string]string{}
+	in := func(s string) string {
+		if v, ok := strs[s]; ok {
+			return v
+		}
+		strs[s] = s
+		return s
+	}
+	err = decode(io.NewSectionReader(f, 0, keep), path, func(r *eh.Record) error {
+		if slim {
+			r.Run, r.Suite, r.Model, r.Strategy, r.Rule = in(r.Run), in(r.Suite), in(r.Model), in(r.Strategy), in(r.Rule)
+			r.Dimension, r.SubCategory, r.Modality = eh.Dimension(in(string(r.Dimension))), eh.SubCategory(in(string(r.SubCategory))), eh.Modality(in(string(r.Modality)))
+			r.Role, r.Gold, r.Status, r.Answer = eh.Role(in(string(r.Role))), eh.Gold(in(string(r.Gold))), eh.Status(in(string(r.Status))), eh.Answer(in(string(r.Answer)))
+		}
 		out[r.Key()] = r
 		return nil
-	})
+	}, slim)
 	return out, err
 }

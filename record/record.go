@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -55,6 +56,15 @@ type Func func(*eh.Record) error
 // Decode reads records from r, naming it name in errors, and calls fn for each.
 // The format (JSONL or CSV) is detected from the first non-blank byte.
 func Decode(r io.Reader, name string, fn Func) error {
+	return decode(r, name, fn, false)
+}
+
+// DecodeSlim is Decode without transcripts: Record.Steps stays empty. Scoring
+// and resuming do not need it, and it is most of a record's bytes.
+// The skipped member is not parsed, so a malformed transcript is not an error here.
+func DecodeSlim(r io.Reader, name string, fn Func) error { return decode(r, name, fn, true) }
+
+func decode(r io.Reader, name string, fn Func, skip bool) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	for {
 		b, err := br.Peek(1)
@@ -69,13 +79,98 @@ func Decode(r io.Reader, name string, fn Func) error {
 			br.ReadByte()
 			continue
 		case '{':
-			return decodeJSONL(br, name, fn)
+			return decodeJSONL(br, name, fn, skip)
 		}
 		return decodeCSV(br, name, fn)
 	}
 }
 
-func decodeJSONL(r io.Reader, name string, fn Func) error {
+func decodeJSONL(r io.Reader, name string, fn Func, skip bool) error {
+	if runtime.GOMAXPROCS(0) < 2 {
+		return decodeJSONLSerial(r, name, fn, skip)
+	}
+	return decodeJSONLParallel(r, name, fn, skip)
+}
+
+// skipJSON is a JSON value that is parsed but not kept.
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
+// slimRecord shadows the transcript (Record.Steps) with skipJSON.
+type slimRecord struct {
+	eh.Record
+	Steps skipJSON `json:"steps"`
+}
+
+// stepsKey starts the transcript member as the encoder writes it.
+var stepsKey = []byte(`,"steps":[`)
+
+// cutSteps removes the line's "steps" member in place, found by a byte scan
+// that is several times faster than letting encoding/json parse and drop it.
+// It returns b unchanged when the member is absent or its end is not found,
+// and json.Unmarshal then does the full work. The key cannot occur inside a
+// string (its quotes would be escaped) nor elsewhere in a Record; the price is
+// that a malformed transcript goes undiagnosed by the slim decoders, which
+// never read it.
+func cutSteps(b []byte) []byte {
+	i := bytes.Index(b, stepsKey)
+	if i < 0 {
+		return b
+	}
+	depth, inStr := 0, false
+	for j := i + len(stepsKey) - 1; j < len(b); j++ {
+		c := b[j]
+		if inStr {
+			switch c {
+			case '\\':
+				j++
+			case '"':
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+			if depth == 0 {
+				n := copy(b[i:], b[j+1:])
+				return b[:i+n]
+			}
+		}
+	}
+	return b
+}
+
+// decodeLine parses, upgrades and validates one JSONL record.
+func decodeLine(b []byte, name string, line int, skip bool) (*eh.Record, error) {
+	var rec *eh.Record
+	var err error
+	if skip {
+		var s slimRecord
+		err = json.Unmarshal(cutSteps(b), &s)
+		rec = &s.Record
+	} else {
+		rec = new(eh.Record)
+		err = json.Unmarshal(b, rec)
+	}
+	if err != nil {
+		return nil, eh.Errorf(eh.EINVALID, "records %s line %d: malformed JSON: %v", name, line, err)
+	}
+	if err := upgrade(rec); err != nil {
+		return nil, fmt.Errorf("records %s line %d: %w", name, line, err)
+	}
+	if err := rec.Validate(); err != nil {
+		return nil, fmt.Errorf("records %s line %d: %w", name, line, err)
+	}
+	return rec, nil
+}
+
+func decodeJSONLSerial(r io.Reader, name string, fn Func, skip bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 256*1024), maxLine)
 	line := 0
@@ -85,15 +180,9 @@ func decodeJSONL(r io.Reader, name string, fn Func) error {
 		if len(b) == 0 {
 			continue
 		}
-		rec := new(eh.Record)
-		if err := json.Unmarshal(b, rec); err != nil {
-			return eh.Errorf(eh.EINVALID, "records %s line %d: malformed JSON: %v", name, line, err)
-		}
-		if err := upgrade(rec); err != nil {
-			return fmt.Errorf("records %s line %d: %w", name, line, err)
-		}
-		if err := rec.Validate(); err != nil {
-			return fmt.Errorf("records %s line %d: %w", name, line, err)
+		rec, err := decodeLine(b, name, line, skip)
+		if err != nil {
+			return err
 		}
 		if err := fn(rec); err != nil {
 			return err
@@ -101,6 +190,107 @@ func decodeJSONL(r io.Reader, name string, fn Func) error {
 	}
 	if err := sc.Err(); err != nil {
 		return eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, err)
+	}
+	return nil
+}
+
+// batch is a run of consecutive lines decoded by one worker.
+type batch struct {
+	first int      // line number of lines[0]
+	lines [][]byte // owned copies, slices of buf
+	buf   []byte
+	recs  []*eh.Record
+	err   error
+	done  chan struct{}
+}
+
+// decodeJSONLParallel decodes batches of lines on every core (JSON decoding is
+// most of the cost of scoring) and hands records to fn in file order from
+// this goroutine, so fn needs no locking and sees exactly what the serial
+// decoder would: the same records, the same first error.
+func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool) error {
+	const batchLines = 256
+	workers := runtime.GOMAXPROCS(0)
+	quit := make(chan struct{})
+	defer close(quit)
+	todo := make(chan *batch, workers*2)
+	order := make(chan *batch, workers*4)
+	var scanErr error
+	line := 0
+	go func() {
+		defer close(todo)
+		defer close(order)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 256*1024), maxLine)
+		b := &batch{first: 1, done: make(chan struct{}), buf: make([]byte, 0, 256<<10)}
+		send := func() bool {
+			select {
+			case order <- b:
+			case <-quit:
+				return false
+			}
+			select {
+			case todo <- b:
+			case <-quit:
+				return false
+			}
+			return true
+		}
+		for sc.Scan() {
+			line++
+			if len(b.lines) == 0 {
+				b.first = line
+			}
+			// One buffer per batch rather than one allocation per line.
+			start := len(b.buf)
+			b.buf = append(b.buf, sc.Bytes()...)
+			b.lines = append(b.lines, b.buf[start:len(b.buf):len(b.buf)])
+			if len(b.lines) == batchLines {
+				if !send() {
+					return
+				}
+				b = &batch{done: make(chan struct{}), buf: make([]byte, 0, len(b.buf))}
+			}
+		}
+		scanErr = sc.Err()
+		if len(b.lines) > 0 {
+			send()
+		}
+	}()
+	for range workers {
+		go func() {
+			for b := range todo {
+				for i, l := range b.lines {
+					l = bytes.TrimSpace(l)
+					if len(l) == 0 {
+						continue
+					}
+					rec, err := decodeLine(l, name, b.first+i, skip)
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.recs = append(b.recs, rec)
+				}
+				b.lines, b.buf = nil, nil
+				close(b.done)
+			}
+		}()
+	}
+	for b := range order {
+		<-b.done
+		for _, rec := range b.recs {
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			return b.err
+		}
+	}
+	// order is closed only after the reader stored scanErr and line.
+	if scanErr != nil {
+		return eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, scanErr)
 	}
 	return nil
 }
@@ -214,17 +404,27 @@ func decodeCSV(r io.Reader, name string, fn Func) error {
 // ReadPaths decodes every named source in order: "-" is standard input, a folder
 // means its records.jsonl, anything else a records file.
 func ReadPaths(paths []string, stdin io.Reader, fn Func) error {
+	return readPaths(paths, stdin, fn, false)
+}
+
+// ReadPathsSlim is ReadPaths without transcripts (see DecodeSlim): what
+// scoring reads, at a third of the decoding work and memory.
+func ReadPathsSlim(paths []string, stdin io.Reader, fn Func) error {
+	return readPaths(paths, stdin, fn, true)
+}
+
+func readPaths(paths []string, stdin io.Reader, fn Func, skip bool) error {
 	for _, p := range paths {
-		if err := readPath(p, stdin, fn); err != nil {
+		if err := readPath(p, stdin, fn, skip); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func readPath(p string, stdin io.Reader, fn Func) error {
+func readPath(p string, stdin io.Reader, fn Func, skip bool) error {
 	if p == "-" {
-		return Decode(stdin, "<stdin>", fn)
+		return decode(stdin, "<stdin>", fn, skip)
 	}
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		p = filepath.Join(p, FileName)
@@ -237,5 +437,5 @@ func readPath(p string, stdin io.Reader, fn Func) error {
 		return err
 	}
 	defer f.Close()
-	return Decode(f, p, fn)
+	return decode(f, p, fn, skip)
 }

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,5 +155,62 @@ func FuzzDecode(f *testing.F) {
 			}
 			return nil
 		})
+	})
+}
+
+// TestDecodeSlimMatchesDecode: the slim decoder gives the same records as the
+// full one, without their transcripts, in the same order, and the same first
+// error with its line — also across the parallel decoder's batch boundaries.
+func TestDecodeSlimMatchesDecode(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	var big bytes.Buffer
+	for i := 0; i < 700; i++ { // several batches of the parallel decoder
+		big.Write(b)
+	}
+	collect := func(dec func(io.Reader, string, Func) error, in string) ([]string, error) {
+		var out []string
+		err := dec(strings.NewReader(in), "mem", func(r *eh.Record) error {
+			r.Steps = nil
+			j, _ := json.Marshal(r)
+			out = append(out, string(j))
+			return nil
+		})
+		return out, err
+	}
+	full, err1 := collect(Decode, big.String())
+	slim, err2 := collect(DecodeSlim, big.String())
+	if err1 != nil || err2 != nil || len(full) != 2100 || strings.Join(full, "\n") != strings.Join(slim, "\n") {
+		t.Fatalf("slim decoding differs: %d vs %d records, %v, %v", len(full), len(slim), err1, err2)
+	}
+	broken := big.String() + "{\"schema\":1,\"run\":\n" + string(b)
+	_, err1 = collect(Decode, broken)
+	_, err2 = collect(DecodeSlim, broken)
+	if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+		t.Fatalf("errors differ:\n%v\n%v", err1, err2)
+	}
+}
+
+func FuzzDecodeSlim(f *testing.F) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	f.Add(string(b))
+	f.Add(`{"schema":1,"steps":[{"name":"x","response":"\"steps\":"}],"run":"r"}` + "\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		var full, slim []*eh.Record
+		err1 := Decode(strings.NewReader(s), "fuzz", func(r *eh.Record) error { full = append(full, r); return nil })
+		err2 := DecodeSlim(strings.NewReader(s), "fuzz", func(r *eh.Record) error { slim = append(slim, r); return nil })
+		// The slim decoder does not look inside the "steps" member it skips, so it
+		// may accept a record whose transcript is malformed; wherever the full
+		// decoder accepts the input, both must agree.
+		if err1 == nil && (err2 != nil || len(full) != len(slim)) {
+			t.Fatalf("decoders disagree: %v / %v, %d / %d records", err1, err2, len(full), len(slim))
+		}
+		if err2 != nil && err1 == nil {
+			t.Fatalf("slim decoder refused what the full decoder accepts: %v", err2)
+		}
+		for i := range slim {
+			if err := slim[i].Validate(); err != nil {
+				t.Fatalf("slim decoder passed an invalid record: %v", err)
+			}
+		}
 	})
 }

@@ -35,10 +35,10 @@ were priced, else model calls). Typical use: a strategy against direct prompting
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
 	accA, accB := score.NewAccumulator(), score.NewAccumulator()
-	if err := record.ReadPaths([]string{a}, nil, accA.Add); err != nil {
+	if err := record.ReadPathsSlim([]string{a}, nil, accA.Add); err != nil {
 		return err
 	}
-	if err := record.ReadPaths([]string{b}, nil, accB.Add); err != nil {
+	if err := record.ReadPathsSlim([]string{b}, nil, accB.Add); err != nil {
 		return err
 	}
 	cmps := score.Compare(accA, accB)

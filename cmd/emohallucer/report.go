@@ -250,7 +250,7 @@ func readSummary(dir string) (*score.Scores, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		acc := score.NewAccumulator()
-		if err := record.ReadPaths([]string{dir}, nil, acc.Add); err != nil {
+		if err := record.ReadPathsSlim([]string{dir}, nil, acc.Add); err != nil {
 			return nil, err
 		}
 		return acc.Close(), nil

@@ -618,7 +618,7 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 		}
 	} else {
 		recPath := filepath.Join(dir, record.FileName)
-		existing, err := record.Existing(recPath)
+		existing, err := record.ExistingSlim(recPath)
 		if err != nil {
 			out.err = err
 			return out
@@ -632,13 +632,19 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 			}
 			break
 		}
-		done = func(key string) bool {
-			r, ok := existing[key]
-			if !ok {
-				return false
+		// Keep only the keys of finished questions: the records themselves would
+		// stay in memory for the whole run (100k of them are ~100 MB of heap).
+		// A question skipped for its modality is asked once the model takes it.
+		finished := make(map[string]struct{}, len(existing))
+		for k, r := range existing {
+			if r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality)) {
+				finished[k] = struct{}{}
 			}
-			// A question skipped for its modality is asked once the model takes it.
-			return r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality))
+		}
+		existing = nil
+		done = func(key string) bool {
+			_, ok := finished[key]
+			return ok
 		}
 	}
 	pending := 0
@@ -922,7 +928,7 @@ func parseShard(s string) (k, n int, err error) {
 // score share it, which is what makes their summaries byte-identical.
 func scoreDir(dir string) (*score.Scores, error) {
 	acc := score.NewAccumulator()
-	if err := record.ReadPaths([]string{dir}, nil, acc.Add); err != nil {
+	if err := record.ReadPathsSlim([]string{dir}, nil, acc.Add); err != nil {
 		return nil, err
 	}
 	sc := acc.Close()

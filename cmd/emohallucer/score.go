@@ -96,7 +96,7 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 	}
 	if len(files) > 0 {
 		acc := score.NewAccumulator()
-		if err := record.ReadPaths(files, stdin, acc.Add); err != nil {
+		if err := record.ReadPathsSlim(files, stdin, acc.Add); err != nil {
 			return err
 		}
 		sc := acc.Close()

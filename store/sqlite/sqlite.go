@@ -4,8 +4,9 @@
 // The file holds the response cache and, for tools that want them in one place,
 // run records. Several processes may share one file: WAL lets readers proceed
 // while one writer commits, and busy_timeout makes a second writer wait instead of
-// failing. Every save is its own transaction, so a crash or kill -9 loses only
-// the saves in progress.
+// failing. A save returns only once it is committed (responses saved at the same
+// moment share one transaction), so a crash or kill -9 loses only the saves in
+// progress.
 package sqlite
 
 import (
@@ -32,8 +33,12 @@ var migrationFiles embed.FS
 
 // DB is a Store in one SQLite file.
 type DB struct {
-	db   *sql.DB
-	path string
+	db           *sql.DB
+	w            *sql.DB
+	lookup, save *sql.Stmt
+	saves        chan saveReq
+	writerDone   chan struct{}
+	path         string
 	// Now is the clock used for timestamps (tests replace it).
 	Now func() time.Time
 }
@@ -64,12 +69,99 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
+	// database/sql keeps 2 idle connections by default: at concurrency 256 every
+	// other call would open a new SQLite connection (parse the schema, run the
+	// pragmas) and close it. Keep a small fixed pool instead.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
 	s := &DB{db: db, path: path, Now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
+	// One writer connection: SQLite takes one writer at a time anyway, and
+	// queueing in Go avoids the busy handler's sleeps.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	s.w = w
+	s.lookup, err = db.PrepareContext(ctx, `SELECT response FROM responses WHERE key = ?`)
+	if err == nil {
+		s.save, err = w.PrepareContext(ctx, `INSERT INTO responses (key, response, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at`)
+	}
+	if err != nil {
+		w.Close()
+		db.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	s.saves = make(chan saveReq, 1024)
+	s.writerDone = make(chan struct{})
+	go s.writer()
 	return s, nil
+}
+
+// saveReq is one response waiting for the writer's next commit.
+type saveReq struct {
+	key, body, stamp string
+	done             chan error
+}
+
+// writer commits queued saves in batches: every save that arrived while the
+// previous commit ran goes into the next transaction, so under load one commit
+// (one WAL append) serves many responses, and SaveResponse still returns only
+// once its response is committed.
+func (s *DB) writer() {
+	defer close(s.writerDone)
+	batch := make([]saveReq, 0, 512)
+	for first := range s.saves {
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case r, ok := <-s.saves:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		if err := s.commit(batch); err == nil || len(batch) == 1 {
+			for _, r := range batch {
+				r.done <- err
+			}
+			continue
+		}
+		// One bad save must not fail the others: commit them one by one.
+		for _, r := range batch {
+			r.done <- s.commit([]saveReq{r})
+		}
+	}
+}
+
+func (s *DB) commit(batch []saveReq) error {
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st := tx.StmtContext(ctx, s.save)
+	for _, r := range batch {
+		if _, err := st.ExecContext(ctx, r.key, r.body, r.stamp); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // Path returns the database file's path.
@@ -143,7 +235,7 @@ func (s *DB) Migrations(ctx context.Context) ([]string, error) {
 // LookupResponse implements emohallucer.Store.
 func (s *DB) LookupResponse(ctx context.Context, key string) (*eh.Response, bool, error) {
 	var body string
-	err := s.db.QueryRowContext(ctx, `SELECT response FROM responses WHERE key = ?`, key).Scan(&body)
+	err := s.lookup.QueryRowContext(ctx, key).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -157,7 +249,8 @@ func (s *DB) LookupResponse(ctx context.Context, key string) (*eh.Response, bool
 	return &r, true, nil
 }
 
-// SaveResponse implements emohallucer.Store.
+// SaveResponse implements emohallucer.Store. It returns once the response is
+// committed, in a transaction shared with the saves that arrived meanwhile.
 func (s *DB) SaveResponse(ctx context.Context, key string, resp *eh.Response) error {
 	if key == "" || resp == nil {
 		return eh.Errorf(eh.EINVALID, "save response: empty key or response")
@@ -166,9 +259,9 @@ func (s *DB) SaveResponse(ctx context.Context, key string, resp *eh.Response) er
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO responses (key, response, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at`,
-		key, string(body), s.stamp())
+	done := make(chan error, 1)
+	s.saves <- saveReq{key: key, body: string(body), stamp: s.stamp(), done: done}
+	err = <-done
 	if err != nil {
 		return fmt.Errorf("save response %.12s: %w", key, err)
 	}
@@ -219,4 +312,9 @@ func (s *DB) Records(ctx context.Context, run string, fn func(*eh.Record) error)
 }
 
 // Close implements emohallucer.Store.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	close(s.saves)
+	<-s.writerDone
+	s.w.Close()
+	return s.db.Close()
+}
