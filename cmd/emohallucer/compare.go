@@ -6,7 +6,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -34,11 +33,12 @@ were priced, else model calls). Typical use: a strategy against direct prompting
 }
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, accB := score.NewAccumulator(), score.NewAccumulator()
-	if err := record.ReadPathsSlim([]string{a}, nil, accA.Add); err != nil {
+	accA, err := accumulate([]string{a}, nil)
+	if err != nil {
 		return err
 	}
-	if err := record.ReadPathsSlim([]string{b}, nil, accB.Add); err != nil {
+	accB, err := accumulate([]string{b}, nil)
+	if err != nil {
 		return err
 	}
 	cmps := score.Compare(accA, accB)

@@ -249,8 +249,8 @@ func runDirsUnder(p string) ([]string, error) {
 func readSummary(dir string) (*score.Scores, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		acc := score.NewAccumulator()
-		if err := record.ReadPathsSlim([]string{dir}, nil, acc.Add); err != nil {
+		acc, err := accumulate([]string{dir}, nil)
+		if err != nil {
 			return nil, err
 		}
 		return acc.Close(), nil

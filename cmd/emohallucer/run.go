@@ -927,20 +927,22 @@ func parseShard(s string) (k, n int, err error) {
 // scoreDir recomputes and writes dir/summary.json from dir/records.jsonl; run and
 // score share it, which is what makes their summaries byte-identical.
 func scoreDir(dir string) (*score.Scores, error) {
-	acc := score.NewAccumulator()
-	if err := record.ReadPathsSlim([]string{dir}, nil, acc.Add); err != nil {
-		return nil, err
-	}
-	sc := acc.Close()
-	f, err := os.Create(filepath.Join(dir, "summary.json"))
+	acc, err := accumulate([]string{dir}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := score.WriteJSON(f, sc); err != nil {
-		f.Close()
+	sc := acc.Close()
+	return sc, writeFile(filepath.Join(dir, "summary.json"), func(w io.Writer) error { return score.WriteJSON(w, sc) })
+}
+
+// accumulate reads the records of paths (run folders, files, or "-" for stdin)
+// into a score accumulator, without their transcripts, which scoring never reads.
+func accumulate(paths []string, stdin io.Reader) (*score.Accumulator, error) {
+	acc := score.NewAccumulator()
+	if err := record.ReadPathsSlim(paths, stdin, acc.Add); err != nil {
 		return nil, err
 	}
-	return sc, f.Close()
+	return acc, nil
 }
 
 // lockedWriter serialises writes of warnings from many goroutines.

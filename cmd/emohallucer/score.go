@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -95,8 +94,8 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 		files = append(files, a)
 	}
 	if len(files) > 0 {
-		acc := score.NewAccumulator()
-		if err := record.ReadPathsSlim(files, stdin, acc.Add); err != nil {
+		acc, err := accumulate(files, stdin)
+		if err != nil {
 			return err
 		}
 		sc := acc.Close()
