@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,12 +80,31 @@ func WriteSuite(dir string, n int, seed uint64) error {
 
 // suiteDir returns (creating it once) the synthetic suite of n pairs under out.
 // The folder name is the suite name records carry, so it encodes the size.
-func suiteDir(out string, pairs int) (string, error) {
-	dir := filepath.Join(out, "suites", fmt.Sprintf("syn%d", pairs))
+func (b *bench) suiteDir(ctx context.Context, pairs int) (string, error) {
+	dir := filepath.Join(b.out, "suites", fmt.Sprintf("syn%d", pairs))
 	if _, err := os.Stat(filepath.Join(dir, suite.FileName)); err == nil {
 		return dir, nil
 	}
-	return dir, WriteSuite(dir, pairs, 1)
+	return dir, b.generate(ctx, "gen-suite", "-pairs", strconv.Itoa(pairs), "-dir", dir)
+}
+
+// generate runs a gen-* command of this program as a child process. Generating
+// in this process would leave it hundreds of MB larger, and a child started
+// from it afterwards would report that size as its own peak RSS: Linux carries
+// the parent's high-water mark into a child's rusage through fork and exec.
+func (b *bench) generate(ctx context.Context, args ...string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	u, err := runChild(ctx, b.timeout, nil, self, args...)
+	if err == nil && u.Exit != 0 {
+		err = fmt.Errorf("exited %d: %s", u.Exit, u.Stderr)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+	}
+	return nil
 }
 
 // fixedModel answers every request at once with a yes or no picked by a hash of

@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 			return genRecordsCmd(args[1:])
 		case "promptfoo-config":
 			return pfConfigCmd(args[1:])
+		case "bare-client":
+			return bareClientCmd(ctx, args[1:])
 		}
 	}
 	return measureCmd(ctx, args)
@@ -89,6 +91,8 @@ Flags:
 		pfPts     = fs.String("promptfoo-points", "20ms/8,20ms/64,20ms/256,200ms/256", "LATENCY/CONCURRENCY points of the promptfoo comparison")
 		timeout   = fs.Duration("timeout", 10*time.Minute, "kill a child still running after this long")
 		overlay   = fs.String("overlay", "", "go build -overlay file: measure the binary with files replaced (proposed fixes) without touching the tree")
+		server    = fs.String("server", "raw", "loopback server implementation: raw (HTTP/1.1 on TCP, cheap) or nethttp (net/http, to compare)")
+		cacheName = fs.String("cache-name", "responses.jsonl", "response cache file of each run (cache.db measures the SQLite store)")
 		runFlags  = fs.String("run-flags", "", "extra flags for every emohallucer run, space-separated (e.g. \"--no-cache --no-adaptive\")")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -119,7 +123,7 @@ Flags:
 		return err
 	}
 	defer jl.Close()
-	b := &bench{bin: *bin, out: *out, timeout: *timeout, log: os.Stdout, jsonl: jl, runFlags: strings.Fields(*runFlags)}
+	b := &bench{bin: *bin, out: *out, timeout: *timeout, log: os.Stdout, jsonl: jl, runFlags: strings.Fields(*runFlags), server: *server, cacheName: *cacheName}
 	fmt.Printf("machine: %d cores (GOMAXPROCS of the child: default), %s/%s, load %s at start; results appended to %s\n\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, loadAvg(), jl.Name())
 	fmt.Println(tableHeader)
@@ -194,6 +198,7 @@ func serveCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	lat := fs.String("latency", "20ms", "latency distribution (fixed:D, uniform:A-B, exp:D, lognormal:MEDIAN:SIGMA)")
+	impl := fs.String("server", "raw", "implementation: raw (HTTP/1.1 on TCP, cheap) or nethttp (net/http, to compare)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -201,11 +206,11 @@ func serveCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &Server{Latency: l, Seed: 1}
+	srv := &Server{Latency: l, Seed: 1, Impl: *impl}
 	if err := srv.Start(ctx, *addr); err != nil {
 		return err
 	}
-	fmt.Printf("serving %s (latency %s, mean %s); Ctrl-C stops\n", srv.URL(), l, l.Mean())
+	fmt.Printf("serving %s (latency %s, mean %s, %s server, pid %d); Ctrl-C stops\n", srv.URL(), l, l.Mean(), *impl, os.Getpid())
 	<-ctx.Done()
 	st := srv.Stats()
 	fmt.Printf("served %d requests (%d bad), at most %d in flight\n", st.Requests, st.Bad, st.MaxInflight)

@@ -40,11 +40,14 @@ type Result struct {
 	// ServerCPUPerQ is the bench process's own CPU (almost all of it the
 	// loopback server) per question during the child's run.
 	ServerCPUPerQ float64 `json:"server_cpu_us_per_question,omitempty"`
-	MaxRSSMB      float64 `json:"max_rss_mb"`
-	Load          string  `json:"load1"`
-	Cores         int     `json:"cores"`
-	Note          string  `json:"note,omitempty"`
-	Time          string  `json:"time"`
+	// ServedMS is the server's mean time from a request's arrival to its reply
+	// written: the configured latency plus the server's own lateness.
+	ServedMS float64 `json:"served_latency_ms,omitempty"`
+	MaxRSSMB float64 `json:"max_rss_mb"`
+	Load     string  `json:"load1"`
+	Cores    int     `json:"cores"`
+	Note     string  `json:"note,omitempty"`
+	Time     string  `json:"time"`
 	// Binary is the emohallucer binary measured (an -overlay build has its own).
 	Binary string `json:"binary,omitempty"`
 
@@ -62,6 +65,11 @@ type bench struct {
 	jsonl *os.File
 	// runFlags are added to every run command line (and noted in the rows).
 	runFlags []string
+	// server is the loopback server implementation (Server.Impl).
+	server string
+	// cacheName is the response cache file of each run: responses.jsonl (the
+	// default store) or a NAME.db to measure the SQLite store.
+	cacheName string
 }
 
 func (b *bench) record(r Result) {
@@ -111,7 +119,7 @@ func (b *bench) runHarness(ctx context.Context, srv *Server, suite string, conc 
 	// by the home folder the default would use): a throughput run must not be
 	// served by an earlier run's cache, and a cached rerun must use its own.
 	args := []string{"run", "--suite", suite, "--model", "openai:bench@" + srv.URL(),
-		"--concurrency", strconv.Itoa(conc), "--out", outDir, "--cache", filepath.Join(cacheHome, "cache.db")}
+		"--concurrency", strconv.Itoa(conc), "--out", outDir, "--cache", filepath.Join(cacheHome, b.cacheName)}
 	args = append(args, b.runFlags...)
 	env := []string{"HOME=" + cacheHome, "XDG_CACHE_HOME=" + filepath.Join(cacheHome, ".cache"),
 		"XDG_DATA_HOME=" + filepath.Join(cacheHome, ".local/share"), "OPENAI_API_KEY=bench"}
@@ -153,7 +161,7 @@ func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
 // throughput measures one (latency, concurrency) point on a fresh run folder.
 func (b *bench) throughput(ctx context.Context, lat Latency, conc int, dur time.Duration) error {
-	srv := &Server{Latency: lat, Seed: 1}
+	srv := &Server{Latency: lat, Seed: 1, Impl: b.server}
 	if err := srv.Start(ctx, "127.0.0.1:0"); err != nil {
 		return err
 	}
@@ -163,7 +171,7 @@ func (b *bench) throughput(ctx context.Context, lat Latency, conc int, dur time.
 	// least a few rounds of the concurrency so that the tail does not dominate.
 	q := max(int(ideal*dur.Seconds()), 4*conc, 20)
 	pairs := (q + 1) / 2
-	dir, err := suiteDir(b.out, pairs)
+	dir, err := b.suiteDir(ctx, pairs)
 	if err != nil {
 		return err
 	}
@@ -186,9 +194,43 @@ func (b *bench) throughput(ctx context.Context, lat Latency, conc int, dur time.
 		IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
 	r.fill()
 	r.Conns = st.Conns
-	r.Note = fmt.Sprintf("max in flight %d; %d TCP conns; wall %.0f req/s", st.MaxInflight, st.Conns, r.WallRPS)
+	r.ServedMS = float64(st.Served.Microseconds()) / 1000
+	r.Note = fmt.Sprintf("max in flight %d; %d TCP conns; wall %.0f req/s; server's mean latency as served %.2f ms", st.MaxInflight, st.Conns, r.WallRPS, r.ServedMS)
 	if answered != 2*pairs || other > 0 || st.Requests != int64(2*pairs) {
 		r.Note += fmt.Sprintf("; CHECK: %d answered, %d other records, %d requests", answered, other, st.Requests)
+	}
+	b.record(r)
+	return b.bareClient(ctx, srv, lat, conc, 2*pairs, ideal)
+}
+
+// bareClient runs the same number of requests at the same concurrency with the
+// bare client (bareclient.go) as a child process: the ceiling of the point.
+func (b *bench) bareClient(ctx context.Context, srv *Server, lat Latency, conc, n int, ideal float64) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	srv.Reset()
+	load := loadAvg()
+	before := selfCPU()
+	u, err := runChild(ctx, b.timeout, nil, self, "bare-client", "-url", srv.URL(), "-c", strconv.Itoa(conc), "-n", strconv.Itoa(n))
+	st := srv.Stats()
+	st.CPU = selfCPU() - before
+	if err == nil && u.Exit != 0 {
+		err = fmt.Errorf("exited %d: %s", u.Exit, u.Stderr)
+	}
+	if err != nil {
+		return fmt.Errorf("bare client at %s c=%d: %w", lat, conc, err)
+	}
+	r := Result{What: "throughput", Tool: "bare HTTP client", Latency: lat.String(), Concurrency: conc, Questions: n,
+		Requests: st.Requests, MaxInflight: st.MaxInflight, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
+		IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
+	r.fill()
+	r.Conns = st.Conns
+	r.ServedMS = float64(st.Served.Microseconds()) / 1000
+	r.Note = fmt.Sprintf("ceiling: requests only, same HTTP stack; max in flight %d; %d TCP conns; server's mean latency as served %.2f ms", st.MaxInflight, st.Conns, r.ServedMS)
+	if st.Requests != int64(n) {
+		r.Note += fmt.Sprintf("; CHECK: %d requests", st.Requests)
 	}
 	b.record(r)
 	return nil
@@ -217,13 +259,13 @@ func (r *Result) fill() {
 // (every question already recorded: resume does nothing), then the same run into
 // a new folder with the first run's response cache (every call a cache hit).
 func (b *bench) scale(ctx context.Context, lat Latency, conc, q int, reruns bool) error {
-	srv := &Server{Latency: lat, Seed: 1}
+	srv := &Server{Latency: lat, Seed: 1, Impl: b.server}
 	if err := srv.Start(ctx, "127.0.0.1:0"); err != nil {
 		return err
 	}
 	defer srv.Close()
 	pairs := q / 2
-	dir, err := suiteDir(b.out, pairs)
+	dir, err := b.suiteDir(ctx, pairs)
 	if err != nil {
 		return err
 	}
@@ -246,7 +288,8 @@ func (b *bench) scale(ctx context.Context, lat Latency, conc, q int, reruns bool
 		Questions: q, Requests: st.Requests, MaxInflight: st.MaxInflight, Conns: st.Conns, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
 		IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
 	r.fill()
-	r.Note = fmt.Sprintf("max in flight %d; %d TCP conns; %.0f req/s", st.MaxInflight, st.Conns, r.RPS)
+	r.ServedMS = float64(st.Served.Microseconds()) / 1000
+	r.Note = fmt.Sprintf("max in flight %d; %d TCP conns; %.0f req/s; server's mean latency as served %.2f ms", st.MaxInflight, st.Conns, r.RPS, r.ServedMS)
 	if answered != q || other > 0 || st.Requests != int64(q) {
 		r.Note += fmt.Sprintf("; CHECK: %d answered, %d other records, %d requests", answered, other, st.Requests)
 	}
@@ -295,7 +338,7 @@ func (b *bench) scoreRecords(ctx context.Context, n int) error {
 	path := filepath.Join(dir, "records.jsonl")
 	if _, err := os.Stat(path); err != nil {
 		fmt.Fprintf(b.log, "writing %d records to %s …\n", n, path)
-		if err := WriteRecords(path, n/2, 1); err != nil {
+		if err := b.generate(ctx, "gen-records", "-records", strconv.Itoa(n), "-path", path); err != nil {
 			return err
 		}
 	}

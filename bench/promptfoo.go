@@ -148,12 +148,12 @@ func (b *bench) promptfoo(ctx context.Context, pfDir string, questions int, pts 
 		return fmt.Errorf("node 22 is not installed in %s (run bench/promptfoo/run.sh): %w", pfDir, err)
 	}
 	pairs := (questions + 1) / 2
-	dir, err := suiteDir(b.out, pairs)
+	dir, err := b.suiteDir(ctx, pairs)
 	if err != nil {
 		return err
 	}
 	for _, pt := range pts {
-		srv := &Server{Latency: pt.lat, Seed: 1}
+		srv := &Server{Latency: pt.lat, Seed: 1, Impl: b.server}
 		if err := srv.Start(ctx, "127.0.0.1:0"); err != nil {
 			return err
 		}

@@ -28,6 +28,13 @@ type Sink interface {
 	Put(*eh.Record) error
 }
 
+// Flusher is a Sink that buffers records. Run calls Flush whenever no other
+// finished question is waiting, so buffering only batches records that
+// arrive together, and once more before it returns.
+type Flusher interface {
+	Flush() error
+}
+
 // SinkFunc adapts a function to Sink.
 type SinkFunc func(*eh.Record) error
 
@@ -112,7 +119,10 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 		stopOnce.Do(func() { stopErr = err; stop() })
 	}
 
-	jobs := make(chan *eh.Item)
+	// Buffered so that a worker finishing a question takes the next one
+	// without waiting for the dispatcher to be scheduled; items handed over
+	// after a stop are not started (below), so the buffer never sends more.
+	jobs := make(chan *eh.Item, conc)
 	// Buffered so that a worker starts its next question while the sink is
 	// still writing the last record.
 	out := make(chan outcome, conc)
@@ -178,7 +188,11 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 		if sinkErr != nil {
 			continue // drain the workers; nothing more can be saved
 		}
-		if err := sink.Put(rec); err != nil {
+		err := sink.Put(rec)
+		if f, ok := sink.(Flusher); ok && err == nil && len(out) == 0 {
+			err = f.Flush()
+		}
+		if err != nil {
 			sinkErr = fmt.Errorf("save record %s: %w", rec.Key(), err)
 			halt(sinkErr)
 			continue

@@ -185,3 +185,41 @@ func TestRunSinkErrorIsReturned(t *testing.T) {
 		t.Fatal("a failing sink went unreported")
 	}
 }
+
+// buffered is a Flusher sink: it records how many records each Flush saw
+// unflushed, and the state when Run returned.
+type buffered struct {
+	pending, flushed int
+	flushes          int
+}
+
+func (b *buffered) Put(*eh.Record) error { b.pending++; return nil }
+func (b *buffered) Flush() error {
+	b.flushed += b.pending
+	b.pending = 0
+	b.flushes++
+	return nil
+}
+
+// A buffering sink is flushed whenever no finished question waits, so nothing
+// is left in its buffer when Run returns, and batches never exceed what was
+// waiting at once.
+func TestRunFlushesBufferingSink(t *testing.T) {
+	for _, conc := range []int{1, 16} {
+		t.Run(fmt.Sprint("conc", conc), func(t *testing.T) {
+			p := plan(&stub{}, items(200, eh.Text))
+			p.Concurrency = conc
+			b := &buffered{}
+			res, err := engine.Run(context.Background(), p, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.pending != 0 || b.flushed != 200 || res.Answered != 200 {
+				t.Fatalf("pending %d, flushed %d, answered %d; want 0, 200, 200", b.pending, b.flushed, res.Answered)
+			}
+			if b.flushes < 1 || b.flushes > 200 {
+				t.Fatalf("%d flushes for 200 records", b.flushes)
+			}
+		})
+	}
+}

@@ -214,3 +214,85 @@ func FuzzDecodeSlim(f *testing.F) {
 		}
 	})
 }
+
+// Put buffers; Flush writes whole lines; Close writes what is left.
+func TestAppenderFlush(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	src, err := Existing(writeTemp(t, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := src["k-theory-x/basic"]
+	path := filepath.Join(t.TempDir(), FileName)
+	app, err := OpenAppend(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		got, err := Existing(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	if err := app.Put(r); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d records on disk before Flush", n)
+	}
+	if err := app.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d records after Flush, want 1", n)
+	}
+	r2 := *r
+	r2.Pair = "other"
+	if err := app.Put(&r2); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d records after Close, want 2", n)
+	}
+}
+
+func writeTemp(t *testing.T, b []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// EachExisting streams every record in file order, repeats included, without
+// transcripts; Existing keeps the last of each question.
+func TestEachExisting(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	path := writeTemp(t, append(append([]byte{}, b...), b...)) // every question twice
+	var keys []string
+	err := EachExisting(path, func(r *eh.Record) error {
+		if len(r.Steps) != 0 {
+			t.Errorf("%s: transcript kept", r.Key())
+		}
+		keys = append(keys, r.Key())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := Existing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2*len(last) || keys[0] != keys[len(last)] {
+		t.Fatalf("streamed %v; want each of the %d questions twice, in file order", keys, len(last))
+	}
+	if err := EachExisting(filepath.Join(t.TempDir(), "none.jsonl"), func(*eh.Record) error { return nil }); err != nil {
+		t.Fatalf("missing file: %v", err)
+	}
+}

@@ -29,6 +29,7 @@ import (
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/emohallucer/emohallucer/store/postgres"
+	"github.com/emohallucer/emohallucer/store/responselog"
 	"github.com/emohallucer/emohallucer/store/sqlite"
 	"github.com/emohallucer/emohallucer/strategy"
 	"github.com/emohallucer/emohallucer/suite"
@@ -172,7 +173,7 @@ Examples:
 	return cmd
 }
 
-const defaultCacheHint = "~/.cache/emohallucer/cache.db"
+const defaultCacheHint = "~/.cache/emohallucer/responses.jsonl"
 
 // defaultCachePath is where the response cache lives unless --cache says
 // otherwise: in the user's cache folder, shared by every run of every project,
@@ -182,9 +183,37 @@ func defaultCachePath() string {
 		return p
 	}
 	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "emohallucer", "cache.db")
+		return filepath.Join(d, "emohallucer", "responses.jsonl")
 	}
-	return filepath.Join("runs", "cache.db")
+	return filepath.Join("runs", "responses.jsonl")
+}
+
+// openCache opens the response cache at path: an SQLite database when the file
+// is one or its name says so (FILE.db, .sqlite, .sqlite3), else an append-only
+// log of JSON lines (store/responselog), the default because it costs a map
+// access per lookup and one write per answer.
+func openCache(ctx context.Context, path string) (eh.Store, error) {
+	if isSQLite(path) {
+		return sqlite.Open(ctx, path)
+	}
+	return responselog.Open(ctx, path)
+}
+
+// isSQLite tells whether path is, or by its name is meant to be, an SQLite
+// database.
+func isSQLite(path string) bool {
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		head := make([]byte, 16)
+		if n, _ := io.ReadFull(f, head); n > 0 {
+			return string(head[:n]) == "SQLite format 3\x00"
+		}
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".db", ".sqlite", ".sqlite3":
+		return true
+	}
+	return false
 }
 
 // modelSetup is one model to evaluate with its resolved engine settings.
@@ -387,7 +416,7 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 		if path == "" {
 			path = defaultCachePath()
 		}
-		db, err := sqlite.Open(ctx, path)
+		db, err := openCache(ctx, path)
 		if err != nil {
 			return &eh.Error{Code: eh.EINVALID, Message: "response cache", Hint: "choose another file with --cache, or run with --no-cache", Err: err}
 		}
@@ -602,6 +631,9 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 		done      func(key string) bool
 		sink      engine.Sink
 		closeSink = func() error { return nil }
+		// acc scores the records of a local run as they are written, so
+		// that the summary needs no second read of records.jsonl.
+		acc *score.Accumulator
 	)
 	if pg != nil {
 		// Records of every shard and attempt of the run meet in the database.
@@ -617,31 +649,31 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 			return out
 		}
 	} else {
-		recPath := filepath.Join(dir, record.FileName)
-		existing, err := record.ExistingSlim(recPath)
+		// Keep only the keys of finished questions, and what scoring needs of
+		// every record, reading the records one at a time: the records
+		// themselves would stay in memory for the whole run (100k of them are
+		// ~100 MB of heap). A question skipped for its modality is asked once
+		// the model takes it. A later record of a question replaces an
+		// earlier one, here as in scoring.
+		finished := map[string]struct{}{}
+		acc = score.NewAccumulator()
+		err := record.EachExisting(filepath.Join(dir, record.FileName), func(r *eh.Record) error {
+			if r.Run != runID {
+				return &eh.Error{Code: eh.EINVALID,
+					Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, r.Run, r.Model, r.Strategy, runID),
+					Hint:    "choose another --out folder for a different model, strategy or settings"}
+			}
+			if r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality)) {
+				finished[r.Key()] = struct{}{}
+			} else {
+				delete(finished, r.Key())
+			}
+			return acc.Add(r)
+		})
 		if err != nil {
 			out.err = err
 			return out
 		}
-		for _, r := range existing {
-			if r.Run != runID {
-				out.err = &eh.Error{Code: eh.EINVALID,
-					Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, r.Run, r.Model, r.Strategy, runID),
-					Hint:    "choose another --out folder for a different model, strategy or settings"}
-				return out
-			}
-			break
-		}
-		// Keep only the keys of finished questions: the records themselves would
-		// stay in memory for the whole run (100k of them are ~100 MB of heap).
-		// A question skipped for its modality is asked once the model takes it.
-		finished := make(map[string]struct{}, len(existing))
-		for k, r := range existing {
-			if r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality)) {
-				finished[k] = struct{}{}
-			}
-		}
-		existing = nil
 		done = func(key string) bool {
 			_, ok := finished[key]
 			return ok
@@ -684,7 +716,7 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 			out.err = err
 			return out
 		}
-		sink, closeSink = app, app.Close
+		sink, closeSink = scoringSink{app, acc}, app.Close
 	}
 	res, err := engine.Run(ctx, engine.Plan{
 		Run: runID, Suite: s.Name, Model: w, Strategy: strat, Items: items,
@@ -715,9 +747,23 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 	if pg != nil {
 		out.scores, out.err = scoreStoreToDir(ctx, pg, runID, dir)
 	} else {
-		out.scores, out.err = scoreDir(dir)
+		out.scores, out.err = writeSummary(dir, acc)
 	}
 	return out
+}
+
+// scoringSink appends records to the run's file and adds them to the run's
+// scores. Flush comes from the Appender.
+type scoringSink struct {
+	*record.Appender
+	acc *score.Accumulator
+}
+
+func (s scoringSink) Put(r *eh.Record) error {
+	if err := s.Appender.Put(r); err != nil {
+		return err
+	}
+	return s.acc.Add(r)
 }
 
 // runInfo is run.json: what a run evaluated and how, for reports (metadata such
@@ -931,6 +977,11 @@ func scoreDir(dir string) (*score.Scores, error) {
 	if err != nil {
 		return nil, err
 	}
+	return writeSummary(dir, acc)
+}
+
+// writeSummary scores what acc holds and writes the run folder's summary.json.
+func writeSummary(dir string, acc *score.Accumulator) (*score.Scores, error) {
 	sc := acc.Close()
 	return sc, writeFile(filepath.Join(dir, "summary.json"), func(w io.Writer) error { return score.WriteJSON(w, sc) })
 }

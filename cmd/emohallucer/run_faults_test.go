@@ -111,7 +111,7 @@ func TestRunFaultsNothingLost(t *testing.T) {
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "run")
 	args := []string{"run", "--model", "openai:m@" + srv.OpenAIBaseURL(), "--out", dir,
-		"--cache", filepath.Join(tmp, "cache.db"), "--concurrency", "32", "--progress", "never"}
+		"--cache", filepath.Join(tmp, "responses.jsonl"), "--concurrency", "32", "--progress", "never"}
 
 	code, _, stderr := runCLI(t, args...)
 	if code != 0 {

@@ -68,7 +68,7 @@ func TestRunKillResume(t *testing.T) {
 	dir := filepath.Join(tmp, "run")
 	recs := filepath.Join(dir, "records.jsonl")
 	args := []string{"run", "--model", "openai:m@" + srv.OpenAIBaseURL(), "--out", dir,
-		"--cache", filepath.Join(tmp, "cache.db"), "--limit", "300", "--concurrency", "8", "--progress", "never"}
+		"--cache", filepath.Join(tmp, "responses.jsonl"), "--limit", "300", "--concurrency", "8", "--progress", "never"}
 	command := func() *exec.Cmd {
 		c := exec.Command(bin, args...)
 		// A private HOME: nothing of the user's is read or written.
@@ -185,7 +185,7 @@ func TestRunInterruptSaves(t *testing.T) {
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "run")
 	c := exec.Command(bin, "run", "--model", "openai:m@"+srv.OpenAIBaseURL(), "--out", dir,
-		"--cache", filepath.Join(tmp, "cache.db"), "--concurrency", "8", "--progress", "never")
+		"--cache", filepath.Join(tmp, "responses.jsonl"), "--concurrency", "8", "--progress", "never")
 	c.Env = append(os.Environ(), "HOME="+tmp)
 	var stderr bytes.Buffer
 	c.Stderr = &stderr

@@ -1,6 +1,11 @@
 // Package openai is the emohallucer Model for OpenAI's chat-completions API and
 // every server that speaks it: vLLM, the llama.cpp server, Ollama's /v1, LiteLLM.
-// It is the only package that imports the openai-go SDK.
+//
+// It speaks the wire format itself (wire.go) over net/http rather than through
+// the openai-go SDK: the SDK's reflective encoding and request pipeline cost
+// about as much CPU per request as everything else the harness does, which at
+// thousands of requests per second made the harness the bottleneck (see
+// docs/PERFORMANCE.md). Only the few fields we send and read are modelled.
 //
 // Images go as data: URIs, audio as input_audio (wav or mp3; other formats are
 // converted), video natively as vLLM's video_url when the config says the server
@@ -10,17 +15,17 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
-	sdk "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/packages/param"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
@@ -56,12 +61,18 @@ type Config struct {
 
 // Client is a Model speaking chat completions.
 type Client struct {
-	cfg     Config
-	chat    sdk.ChatCompletionService
-	prep    *prep.Preparer
-	caps    emohallucer.Capabilities
-	video   string
-	secrets []string
+	cfg Config
+	// rt carries requests without an http.Client around it: the client's
+	// header copying and redirect bookkeeping cost CPU and a chat completion
+	// never redirects.
+	rt http.RoundTripper
+	// endpoint is the chat-completions URL; auth the Authorization header
+	// value, empty for a local server without a key.
+	endpoint, auth string
+	prep           *prep.Preparer
+	caps           emohallucer.Capabilities
+	video          string
+	secrets        []string
 }
 
 var _ emohallucer.Model = (*Client)(nil)
@@ -133,23 +144,9 @@ func New(cfg Config) (*Client, error) {
 	if key != "" {
 		secrets = append(secrets, key)
 	}
-	opts := []option.RequestOption{
-		option.WithBaseURL(cfg.BaseURL),
-		option.WithHTTPClient(perr.NewHTTPClient(cfg.MaxConcurrency, header, 0)),
-		// Our retry decorator counts and paces every attempt; the SDK must not
-		// retry behind its back.
-		option.WithMaxRetries(0),
-	}
+	auth := ""
 	if key != "" {
-		opts = append(opts, option.WithAPIKey(key))
-	} else {
-		// Local servers ignore the header; sending a placeholder keeps the SDK
-		// from refusing to build the request and never leaks a real key meant
-		// for another server.
-		opts = append(opts, option.WithAPIKey("none"))
-	}
-	for k, v := range cfg.ExtraBody {
-		opts = append(opts, option.WithJSONSet(k, v))
+		auth = "Bearer " + key
 	}
 	logprobs := true
 	if cfg.Logprobs != nil {
@@ -158,11 +155,13 @@ func New(cfg Config) (*Client, error) {
 		logprobs = false
 	}
 	c := &Client{
-		cfg:     cfg,
-		chat:    sdk.NewChatCompletionService(opts...),
-		prep:    &prep.Preparer{MaxImageSide: cfg.MaxImageSide, MaxBytes: cfg.MaxInlineBytes},
-		video:   cfg.VideoMode(false),
-		secrets: secrets,
+		cfg:      cfg,
+		rt:       perr.NewTransport(cfg.MaxConcurrency, header, 0),
+		endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/chat/completions",
+		auth:     auth,
+		prep:     &prep.Preparer{MaxImageSide: cfg.MaxImageSide, MaxBytes: cfg.MaxInlineBytes},
+		video:    cfg.VideoMode(false),
+		secrets:  secrets,
 	}
 	c.caps = cfg.Capabilities(cfg.Identity(cfg.Provider, cfg.BaseURL, c.video), logprobs)
 	return c, nil
@@ -177,25 +176,15 @@ func (c *Client) Capabilities() emohallucer.Capabilities { return c.caps }
 // Generate sends one chat completion. It is safe for concurrent use and has no
 // side effects besides the call itself.
 func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emohallucer.Response, error) {
-	params, err := c.build(ctx, req)
+	body, err := c.build(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	cctx, capture := perr.WithCapture(cctx)
-	var opts []option.RequestOption
-	if req.MaxTokens > 0 && c.cfg.MaxTokensField == "max_completion_tokens" {
-		opts = append(opts, option.WithJSONSet("max_completion_tokens", req.MaxTokens))
-	}
-	// The reply is decoded into the few fields we read, with encoding/json: the
-	// SDK's own reflective decoder of the full ChatCompletion costs as much CPU
-	// as the rest of the exchange, which matters at thousands of requests per
-	// second.
-	var res chatReply
-	opts = append(opts, option.WithResponseBodyInto(&res))
 	start := time.Now()
-	_, err = c.chat.New(cctx, params, opts...)
+	res, err := c.post(cctx, body)
 	latency := time.Since(start)
 	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
@@ -221,6 +210,43 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 		out.YesProb = prep.YesProb(tokenPositions(ch.Logprobs.Content))
 	}
 	return out, nil
+}
+
+// post sends one request body and decodes the reply. A status other than 2xx is
+// an error whose details perr.Classify reads from the request's Capture.
+func (c *Client) post(ctx context.Context, body []byte) (*chatReply, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header["Content-Type"] = []string{"application/json"}
+	hreq.Header["Accept"] = []string{"application/json"}
+	if c.auth != "" {
+		hreq.Header["Authorization"] = []string{c.auth}
+	}
+	resp, err := c.rt.RoundTrip(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	var raw []byte
+	if n := resp.ContentLength; n > 0 && n <= perr.DefaultMaxBody {
+		raw = make([]byte, n)
+		_, err = io.ReadFull(resp.Body, raw)
+	} else {
+		raw, err = io.ReadAll(resp.Body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var res chatReply
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, fmt.Errorf("decode reply: %w", err)
+	}
+	return &res, nil
 }
 
 // chatReply is the part of a chat-completions reply Generate reads.
@@ -261,12 +287,12 @@ func tokenPositions(lp []replyToken) []prep.TokenPos {
 	return out
 }
 
-// build maps a Request onto chat-completion parameters, preparing its media.
+// build maps a Request onto a chat-completions body, preparing its media.
 // Media that cannot be prepared is an EINVALID error: retrying cannot help.
-func (c *Client) build(ctx context.Context, req *emohallucer.Request) (sdk.ChatCompletionNewParams, error) {
-	p := sdk.ChatCompletionNewParams{Model: c.cfg.Model}
+func (c *Client) build(ctx context.Context, req *emohallucer.Request) ([]byte, error) {
+	p := chatRequest{Model: c.cfg.Model, Temperature: req.Temperature, TopP: req.TopP, Seed: req.Seed}
 	if req.System != "" {
-		p.Messages = append(p.Messages, sdk.SystemMessage(req.System))
+		p.Messages = append(p.Messages, chatMessage{Role: "system", Content: req.System})
 	}
 	for _, m := range req.Messages {
 		switch m.Role {
@@ -275,44 +301,45 @@ func (c *Client) build(ctx context.Context, req *emohallucer.Request) (sdk.ChatC
 			for _, part := range m.Parts {
 				b.WriteString(part.Text)
 			}
-			p.Messages = append(p.Messages, sdk.ChatCompletionMessageParamOfAssistant(b.String()))
+			p.Messages = append(p.Messages, chatMessage{Role: "assistant", Content: b.String()})
 		case "user", "":
 			parts, err := c.userParts(ctx, req, m.Parts)
 			if err != nil {
-				return p, err
+				return nil, err
 			}
-			p.Messages = append(p.Messages, sdk.UserMessage(parts))
+			p.Messages = append(p.Messages, chatMessage{Role: "user", Content: parts})
 		default:
-			return p, emohallucer.Errorf(emohallucer.EINVALID, "%s (%s): unknown message role %q", c.cfg.Name, req.Item, m.Role)
+			return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s (%s): unknown message role %q", c.cfg.Name, req.Item, m.Role)
 		}
 	}
-	if req.Temperature != nil {
-		p.Temperature = param.NewOpt(*req.Temperature)
-	}
-	if req.TopP != nil {
-		p.TopP = param.NewOpt(*req.TopP)
-	}
-	if req.Seed != nil {
-		p.Seed = param.NewOpt(*req.Seed)
-	}
-	if req.MaxTokens > 0 && c.cfg.MaxTokensField == "max_tokens" {
-		p.MaxTokens = param.NewOpt(int64(req.MaxTokens))
+	if req.MaxTokens > 0 {
+		if c.cfg.MaxTokensField == "max_completion_tokens" {
+			p.MaxCompletionTokens = req.MaxTokens
+		} else {
+			p.MaxTokens = req.MaxTokens
+		}
 	}
 	if req.Logprobs && c.caps.Logprobs {
-		p.Logprobs = param.NewOpt(true)
-		p.TopLogprobs = param.NewOpt(int64(topLogprobs))
+		p.Logprobs, p.TopLogprobs = true, topLogprobs
 	}
-	return p, nil
+	body, err := json.Marshal(&p)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): encode request: %w", c.cfg.Name, req.Item, err)
+	}
+	if len(c.cfg.ExtraBody) > 0 {
+		return mergeExtra(body, c.cfg.ExtraBody)
+	}
+	return body, nil
 }
 
-func (c *Client) userParts(ctx context.Context, req *emohallucer.Request, parts []emohallucer.Part) ([]sdk.ChatCompletionContentPartUnionParam, error) {
-	var out []sdk.ChatCompletionContentPartUnionParam
+func (c *Client) userParts(ctx context.Context, req *emohallucer.Request, parts []emohallucer.Part) ([]contentPart, error) {
+	out := make([]contentPart, 0, len(parts))
 	wrap := func(err error) error {
 		return fmt.Errorf("%s (%s): %w", c.cfg.Name, req.Item, err)
 	}
 	for _, part := range parts {
 		if part.Media == nil {
-			out = append(out, sdk.TextContentPart(part.Text))
+			out = append(out, textPart(part.Text))
 			continue
 		}
 		mf := part.Media
@@ -336,9 +363,8 @@ func (c *Client) userParts(ctx context.Context, req *emohallucer.Request, parts 
 				if err != nil {
 					return nil, wrap(err)
 				}
-				// The SDK has no video part; vLLM takes {"type":"video_url"}.
-				raw, _ := json.Marshal(map[string]any{"type": "video_url", "video_url": map[string]string{"url": b.DataURI()}})
-				out = append(out, param.Override[sdk.ChatCompletionContentPartUnionParam](json.RawMessage(raw)))
+				// OpenAI has no video part; vLLM takes {"type":"video_url"}.
+				out = append(out, contentPart{Type: "video_url", VideoURL: &urlRef{URL: b.DataURI()}})
 			case prep.VideoFrames:
 				withAudio := c.caps.Accepts(emohallucer.Audio)
 				frames, audio, err := c.prep.Frames(ctx, mf, c.cfg.Frames, withAudio)
@@ -359,12 +385,4 @@ func (c *Client) userParts(ctx context.Context, req *emohallucer.Request, parts 
 		}
 	}
 	return out, nil
-}
-
-func imagePart(b prep.Blob) sdk.ChatCompletionContentPartUnionParam {
-	return sdk.ImageContentPart(sdk.ChatCompletionContentPartImageImageURLParam{URL: b.DataURI()})
-}
-
-func audioPart(b prep.Blob) sdk.ChatCompletionContentPartUnionParam {
-	return sdk.InputAudioContentPart(sdk.ChatCompletionContentPartInputAudioInputAudioParam{Data: b.Base64(), Format: b.Format})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"image"
 	_ "image/jpeg"
 	"math"
@@ -347,4 +348,73 @@ func BenchmarkGenerateParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The body is written by this package, not an SDK: check it field by field as
+// a server reads it, including vendor fields from extra_body that override ours.
+func TestWireBody(t *testing.T) {
+	srv := fakeapi.New(fakeapi.Config{})
+	defer srv.Close()
+	t.Setenv("OPENAI_API_KEY", "")
+	cfg := openai.ConfigFromSpec("local-model", srv.OpenAIBaseURL()+"/") // trailing slash tolerated
+	cfg.ExtraBody = map[string]any{"top_k": 20, "temperature": 0.1, "chat_template_kwargs": map[string]any{"enable_thinking": false}}
+	c, err := openai.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &emohallucer.Request{
+		System: "Be brief.",
+		Messages: []emohallucer.Message{
+			{Role: "user", Parts: []emohallucer.Part{{Text: ""}, {Text: "Step one <&>"}}},
+			{Role: "assistant", Parts: []emohallucer.Part{{Text: "Evidence: "}, {Text: "none."}}},
+			{Role: "user", Parts: []emohallucer.Part{{Text: "Answer?"}}},
+		},
+		Temperature: f64(0.7), MaxTokens: 8, Logprobs: true,
+	}
+	if _, err := c.Generate(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Last()
+	if h := got.Header.Get("Authorization"); h != "" {
+		t.Errorf("Authorization %q sent to a local server without a key", h)
+	}
+	if ct := got.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	var body struct {
+		Model    string `json:"model"`
+		Messages []struct {
+			Role    string          `json:"role"`
+			Content json.RawMessage `json:"content"`
+		} `json:"messages"`
+		Temperature        float64 `json:"temperature"`
+		TopK               int     `json:"top_k"`
+		MaxTokens          int     `json:"max_tokens"`
+		Logprobs           bool    `json:"logprobs"`
+		TopLogprobs        int     `json:"top_logprobs"`
+		ChatTemplateKwargs struct {
+			EnableThinking *bool `json:"enable_thinking"`
+		} `json:"chat_template_kwargs"`
+	}
+	if err := json.Unmarshal(got.Body, &body); err != nil {
+		t.Fatalf("body %s: %v", got.Body, err)
+	}
+	if body.Model != "local-model" || body.Temperature != 0.1 || body.TopK != 20 || body.MaxTokens != 8 ||
+		!body.Logprobs || body.TopLogprobs != 10 || body.ChatTemplateKwargs.EnableThinking == nil || *body.ChatTemplateKwargs.EnableThinking {
+		t.Errorf("body = %s", got.Body)
+	}
+	want := []struct{ role, content string }{
+		{"system", `"Be brief."`},
+		{"user", `[{"type":"text","text":""},{"type":"text","text":"Step one \u003c\u0026\u003e"}]`},
+		{"assistant", `"Evidence: none."`},
+		{"user", `[{"type":"text","text":"Answer?"}]`},
+	}
+	if len(body.Messages) != len(want) {
+		t.Fatalf("%d messages, want %d: %s", len(body.Messages), len(want), got.Body)
+	}
+	for i, w := range want {
+		if m := body.Messages[i]; m.Role != w.role || string(m.Content) != w.content {
+			t.Errorf("message %d = %s %s, want %s %s", i, m.Role, m.Content, w.role, w.content)
+		}
+	}
 }

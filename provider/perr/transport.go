@@ -9,10 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/provider/h1"
 )
 
 // DefaultMaxBody bounds a reply body when Transport.MaxBody is 0. A yes/no answer
@@ -98,7 +100,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	if c != nil {
-		c.set(resp.StatusCode, resp.Header.Clone(), nil)
+		// Only an error's headers are read (Retry-After); copying them for every
+		// success cost measurable CPU at thousands of requests per second.
+		c.set(resp.StatusCode, nil, nil)
 	}
 	max := t.MaxBody
 	if max <= 0 {
@@ -139,12 +143,20 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
 
-// NewHTTPClient returns a client whose Transport adds header to every request and
-// keeps at least conns (and at least 4096) idle connections per host, so that a
-// run at concurrency N reuses N connections instead of opening new ones. Timeouts come from the request
-// context, not from the client.
+// NewHTTPClient returns a client over NewTransport. Timeouts come from the
+// request context, not from the client.
 func NewHTTPClient(conns int, header http.Header, maxBody int64) *http.Client {
-	base := http.DefaultTransport.(*http.Transport).Clone()
+	return &http.Client{Transport: NewTransport(conns, header, maxBody)}
+}
+
+// NewTransport returns a Transport that adds header to every request and sends
+// plain-http requests that no proxy applies to (local model servers) through
+// the lean HTTP/1.1 client of package h1, everything else through net/http,
+// which keeps at least conns (and at least 4096) idle connections per host so
+// that a run at concurrency N reuses N connections instead of opening new ones.
+// Setting EMOHALLUCER_HTTP=nethttp sends everything through net/http.
+func NewTransport(conns int, header http.Header, maxBody int64) *Transport {
+	std := http.DefaultTransport.(*http.Transport).Clone()
 	// The engine, not the provider, picks the concurrency (up to thousands), and
 	// every request beyond the idle pool would close its connection after use:
 	// at --concurrency 256 and a 64-connection pool, 3,229 connections for 64,000
@@ -153,10 +165,41 @@ func NewHTTPClient(conns int, header http.Header, maxBody int64) *http.Client {
 	if conns < 4096 {
 		conns = 4096
 	}
-	base.MaxIdleConnsPerHost = conns
-	base.MaxIdleConns = 0 // no total cap: one host per client
-	base.ResponseHeaderTimeout = 0
-	return &http.Client{Transport: &Transport{Base: base, Header: header, MaxBody: maxBody}}
+	std.MaxIdleConnsPerHost = conns
+	std.MaxIdleConns = 0 // no total cap: one host per client
+	std.ResponseHeaderTimeout = 0
+	var base http.RoundTripper = std
+	if os.Getenv("EMOHALLUCER_HTTP") != "nethttp" {
+		base = &router{lean: &h1.Transport{MaxIdlePerHost: conns}, std: std}
+	}
+	return &Transport{Base: base, Header: header, MaxBody: maxBody}
+}
+
+// router sends each request through h1 when h1 can carry it, else net/http.
+// net/http's client costs about three times h1's CPU per request (its
+// per-connection goroutines and hand-offs), which at thousands of requests per
+// second to a local server was the largest cost of a run (docs/PERFORMANCE.md).
+type router struct {
+	lean *h1.Transport
+	std  *http.Transport
+	// eligible caches h1.Eligible by scheme and host: whether a proxy applies
+	// depends on nothing else, and resolving it per request costs.
+	eligible sync.Map
+}
+
+func (r *router) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" {
+		key := req.URL.Host
+		ok, found := r.eligible.Load(key)
+		if !found {
+			ok = h1.Eligible(req.URL)
+			r.eligible.Store(key, ok)
+		}
+		if ok.(bool) {
+			return r.lean.RoundTrip(req)
+		}
+	}
+	return r.std.RoundTrip(req)
 }
 
 // Classify turns the outcome of one SDK call into an error for the Model contract.
