@@ -242,37 +242,44 @@ func (c *Client) post(ctx context.Context, body []byte) (*chatReply, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res chatReply
-	if err := json.Unmarshal(raw, &res); err != nil {
+	res, err := decodeReply(raw)
+	if err != nil {
 		return nil, fmt.Errorf("decode reply: %w", err)
 	}
-	return &res, nil
+	return res, nil
 }
 
-// chatReply is the part of a chat-completions reply Generate reads.
+// chatReply is the part of a chat-completions reply Generate reads
+// (decodeReply decodes it).
 type chatReply struct {
-	Choices []struct {
-		Message struct {
-			Content string `json:"content"`
-			Refusal string `json:"refusal"`
-		} `json:"message"`
-		FinishReason string `json:"finish_reason"`
-		Logprobs     *struct {
-			Content []replyToken `json:"content"`
-		} `json:"logprobs"`
-	} `json:"choices"`
-	Usage struct {
+	Choices []choice `json:"choices"`
+	Usage   struct {
 		PromptTokens     int64 `json:"prompt_tokens"`
 		CompletionTokens int64 `json:"completion_tokens"`
 	} `json:"usage"`
 }
 
+type choice struct {
+	Message struct {
+		Content string `json:"content"`
+		Refusal string `json:"refusal"`
+	} `json:"message"`
+	FinishReason string          `json:"finish_reason"`
+	Logprobs     *choiceLogprobs `json:"logprobs"`
+}
+
+type choiceLogprobs struct {
+	Content []replyToken `json:"content"`
+}
+
 type replyToken struct {
-	Token       string `json:"token"`
-	TopLogprobs []struct {
-		Token   string  `json:"token"`
-		Logprob float64 `json:"logprob"`
-	} `json:"top_logprobs"`
+	Token       string       `json:"token"`
+	TopLogprobs []topLogprob `json:"top_logprobs"`
+}
+
+type topLogprob struct {
+	Token   string  `json:"token"`
+	Logprob float64 `json:"logprob"`
 }
 
 func tokenPositions(lp []replyToken) []prep.TokenPos {

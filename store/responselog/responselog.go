@@ -27,7 +27,9 @@
 // torn by a crash (a partial write at power loss or a full disk) is skipped when
 // indexing, and the next write starts on a fresh line so that it is not glued to
 // the torn one; the file is never truncated, because another process may be
-// appending.
+// appending. (A line another process is writing at that very moment looks torn
+// too, so a shared file can hold a few empty lines: 7 in 11,185 with three runs
+// writing at once. Readers skip them.)
 package responselog
 
 import (
