@@ -246,10 +246,12 @@ func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool) error {
 			b.buf = append(b.buf, sc.Bytes()...)
 			b.lines = append(b.lines, b.buf[start:len(b.buf):len(b.buf)])
 			if len(b.lines) == batchLines {
+				// Sized before sending: once sent, b belongs to a worker.
+				size := len(b.buf)
 				if !send() {
 					return
 				}
-				b = &batch{done: make(chan struct{}), buf: make([]byte, 0, len(b.buf))}
+				b = &batch{done: make(chan struct{}), buf: make([]byte, 0, size)}
 			}
 		}
 		scanErr = sc.Err()

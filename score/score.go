@@ -186,6 +186,58 @@ func (a *Accumulator) Add(r *eh.Record) error {
 	return nil
 }
 
+// Merge adds the records b holds, as if each had been added to a after a's own:
+// for a question in both, b's record wins. b must not be used afterwards.
+func (a *Accumulator) Merge(b *Accumulator) error {
+	if b.runID == "" {
+		return nil
+	}
+	if a.runID == "" {
+		// Nothing to merge into (a fresh run): take b's maps rather than
+		// copying them, which at 100k questions would hold a second map
+		// while the summary is computed.
+		*a = *b
+		return nil
+	}
+	if b.runID != a.runID {
+		return eh.Errorf(eh.EINVALID, "records of two runs (%s and %s) in one score; score them separately or use `emohallucer compare`", a.runID, b.runID)
+	}
+	for _, id := range b.order {
+		src := b.recs[id]
+		po, ok := a.recs[id]
+		if !ok {
+			a.recs[id] = src
+			a.order = append(a.order, id)
+			continue
+		}
+		if src.basic != nil {
+			po.basic = src.basic
+		}
+		if src.hall != nil {
+			po.hall = src.hall
+		}
+	}
+	return nil
+}
+
+// Recorded returns the status and modality of the last record added for the
+// question (pair, role); ok is false when none was. A resumed run asks it
+// which questions are finished, instead of keeping a second set of keys.
+func (a *Accumulator) Recorded(pair string, role eh.Role) (status eh.Status, modality eh.Modality, ok bool) {
+	po, found := a.recs[pair]
+	if !found {
+		return "", "", false
+	}
+	r := po.basic
+	if role != eh.Basic {
+		r = po.hall
+	}
+	if r == nil {
+		return "", "", false
+	}
+	return r.Status, r.Modality, true
+}
+
 // Close computes the scores.
 func (a *Accumulator) Close() *Scores {
 	pairs := append([]string(nil), a.order...)

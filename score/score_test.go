@@ -1,6 +1,7 @@
 package score
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -214,5 +215,61 @@ func TestRiskCoverage(t *testing.T) {
 	}
 	if empty := RiskCoverageOf(recs, "modality:audio", 0.05); empty.Questions != 0 || empty.Recommended != nil || empty.HumanShare() != 1 {
 		t.Fatalf("empty view: %+v", empty)
+	}
+}
+
+// Merging an accumulator of later records gives the scores of adding them
+// all in order (the later record of a question wins), and Recorded reports
+// the last record of each question.
+func TestMergeAndRecorded(t *testing.T) {
+	const Y, N = eh.AnswerYes, eh.AnswerNo
+	failed := rec("r", "p2", eh.Basic, eh.Text, eh.Theory, N)
+	failed.Status = eh.StatusError
+	earlierRecs := []*eh.Record{
+		rec("r", "p1", eh.Basic, eh.Text, eh.Theory, Y), rec("r", "p1", eh.Hallucinated, eh.Text, eh.Theory, Y),
+		failed,
+	}
+	laterRecs := []*eh.Record{
+		rec("r", "p1", eh.Hallucinated, eh.Text, eh.Theory, N), // replaces the wrong answer
+		rec("r", "p2", eh.Basic, eh.Text, eh.Theory, Y), rec("r", "p2", eh.Hallucinated, eh.Text, eh.Theory, N),
+		rec("r", "p3", eh.Basic, eh.Image, eh.Category, Y),
+	}
+	earlier, later := NewAccumulator(), NewAccumulator()
+	for _, r := range earlierRecs {
+		if err := earlier.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _, ok := earlier.Recorded("p2", eh.Basic); !ok || st != eh.StatusError {
+		t.Errorf("Recorded(p2 basic) = %v %v, want error", st, ok)
+	}
+	if _, _, ok := earlier.Recorded("p2", eh.Hallucinated); ok {
+		t.Errorf("Recorded(p2 hallucinated) found a record never added")
+	}
+	for _, r := range laterRecs {
+		if err := later.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := earlier.Merge(later); err != nil {
+		t.Fatal(err)
+	}
+	if st, mod, ok := earlier.Recorded("p2", eh.Basic); !ok || st != eh.StatusAnswered || mod != eh.Text {
+		t.Errorf("after merge Recorded(p2 basic) = %v %v %v", st, mod, ok)
+	}
+	got := earlier.Close()
+	want := scoreOf(t, append(earlierRecs, laterRecs...)...)
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(gb) != string(wb) {
+		t.Errorf("merged scores\n %s\nwant\n %s", gb, wb)
+	}
+	other := NewAccumulator()
+	other.Add(rec("other-run", "p1", eh.Basic, eh.Text, eh.Theory, Y))
+	if err := NewAccumulator().Merge(other); err != nil {
+		t.Errorf("merge into an empty accumulator: %v", err)
+	}
+	if err := earlier.Merge(other); eh.ErrorCode(err) != eh.EINVALID {
+		t.Errorf("merging another run: %v, want EINVALID", err)
 	}
 }

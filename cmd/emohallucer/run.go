@@ -631,9 +631,11 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 		done      func(key string) bool
 		sink      engine.Sink
 		closeSink = func() error { return nil }
-		// acc scores the records of a local run as they are written, so
-		// that the summary needs no second read of records.jsonl.
-		acc *score.Accumulator
+		// acc scores the records of earlier attempts of a local run, fresh
+		// the run's own as they are written; merged, they give the summary
+		// without a second read of records.jsonl.
+		acc   *score.Accumulator
+		fresh = score.NewAccumulator()
 	)
 	if pg != nil {
 		// Records of every shard and attempt of the run meet in the database.
@@ -649,13 +651,13 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 			return out
 		}
 	} else {
-		// Keep only the keys of finished questions, and what scoring needs of
-		// every record, reading the records one at a time: the records
-		// themselves would stay in memory for the whole run (100k of them are
-		// ~100 MB of heap). A question skipped for its modality is asked once
-		// the model takes it. A later record of a question replaces an
-		// earlier one, here as in scoring.
-		finished := map[string]struct{}{}
+		// Keep only what scoring needs of every record, reading the records
+		// one at a time: the records themselves would stay in memory for the
+		// whole run (100k of them are ~100 MB of heap). The running score also
+		// tells which questions are finished: its last record was answered,
+		// or skipped for a modality the model still does not take (a question
+		// skipped for its modality is asked once the model takes it). A later
+		// record of a question replaces an earlier one, here as in scoring.
 		acc = score.NewAccumulator()
 		err := record.EachExisting(filepath.Join(dir, record.FileName), func(r *eh.Record) error {
 			if r.Run != runID {
@@ -663,20 +665,20 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 					Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, r.Run, r.Model, r.Strategy, runID),
 					Hint:    "choose another --out folder for a different model, strategy or settings"}
 			}
-			if r.Status == eh.StatusAnswered || (r.Status == eh.StatusNotEvaluated && !caps.Accepts(r.Modality)) {
-				finished[r.Key()] = struct{}{}
-			} else {
-				delete(finished, r.Key())
-			}
 			return acc.Add(r)
 		})
 		if err != nil {
 			out.err = err
 			return out
 		}
+		// The run's own records go to a second accumulator (fresh, below), so
+		// that this one, which the engine asks from its dispatcher while the
+		// sink writes, only ever holds earlier attempts.
+		earlier := acc
 		done = func(key string) bool {
-			_, ok := finished[key]
-			return ok
+			i := strings.LastIndexByte(key, '/')
+			status, mod, ok := earlier.Recorded(key[:i], eh.Role(key[i+1:]))
+			return ok && (status == eh.StatusAnswered || status == eh.StatusNotEvaluated && !caps.Accepts(mod))
 		}
 	}
 	pending := 0
@@ -716,7 +718,7 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 			out.err = err
 			return out
 		}
-		sink, closeSink = scoringSink{app, acc}, app.Close
+		sink, closeSink = scoringSink{app, fresh}, app.Close
 	}
 	res, err := engine.Run(ctx, engine.Plan{
 		Run: runID, Suite: s.Name, Model: w, Strategy: strat, Items: items,
@@ -746,7 +748,7 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 		dir, info.Finished.Sub(info.Started).Round(time.Millisecond))
 	if pg != nil {
 		out.scores, out.err = scoreStoreToDir(ctx, pg, runID, dir)
-	} else {
+	} else if out.err = acc.Merge(fresh); out.err == nil {
 		out.scores, out.err = writeSummary(dir, acc)
 	}
 	return out
