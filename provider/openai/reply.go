@@ -13,8 +13,7 @@ import (
 // same inputs (FuzzDecodeReply checks both against each other) — without
 // reflection: encoding/json's decoding of the reply, with its ten top
 // log-probabilities per token, was about a tenth of the harness's CPU at
-// thousands of requests per second. Only the first choice is kept; the others
-// are checked and skipped.
+// thousands of requests per second.
 func decodeReply(data []byte) (*chatReply, error) {
 	d := replyDecoder{b: data}
 	var r chatReply
@@ -38,23 +37,15 @@ func (d *replyDecoder) reply(r *chatReply) error {
 	if d.peek() != '{' {
 		return d.errorf("want an object")
 	}
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
+	return d.fields(func(key []byte) error {
 		switch {
 		case fold(key, "choices"):
-			err = d.choices(r)
+			return decodeSlice(d, &r.Choices, "choices", d.choice)
 		case fold(key, "usage"):
-			err = d.usage(r)
-		default:
-			err = d.skip(0)
+			return d.usage(r)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return d.skip(0)
+	})
 }
 
 // maxDepth is encoding/json's nesting limit.
@@ -63,8 +54,6 @@ const maxDepth = 10000
 type replyDecoder struct {
 	b []byte
 	i int
-	// stepErr is step's error, beside its boolean for loop conditions.
-	stepErr error
 	// err is the first value of the wrong type: like encoding/json, decoding
 	// goes on (the input may still be malformed, which wins) and reports it at
 	// the end.
@@ -112,64 +101,71 @@ func (d *replyDecoder) literal(word string) bool {
 	return false
 }
 
-// field steps to the next key of an object whose '{' is next (first) or
-// whose last value was just consumed, and consumes the key and its colon; ok is
-// false at the end of the object, which it consumes. Loops over fields this way
-// rather than with callbacks, which would allocate a closure per object.
-func (d *replyDecoder) field(first bool) (key []byte, ok bool, err error) {
-	if !d.step('{', '}', first) {
-		return nil, false, d.stepErr
+// fields calls fn with each key of the object that comes next, after
+// consuming the key and its colon; fn consumes the value.
+func (d *replyDecoder) fields(fn func(key []byte) error) error {
+	for first := true; ; first = false {
+		more, err := d.step('{', '}', first)
+		if err != nil || !more {
+			return err
+		}
+		if d.peek() != '"' {
+			return d.errorf("want a key")
+		}
+		key, err := d.rawString()
+		if err != nil {
+			return err
+		}
+		if d.peek() != ':' {
+			return d.errorf("want a colon")
+		}
+		d.i++
+		d.ws()
+		if err := fn(key); err != nil {
+			return err
+		}
 	}
-	if d.peek() != '"' {
-		return nil, false, d.errorf("want a key")
-	}
-	if key, err = d.rawString(); err != nil {
-		return nil, false, err
-	}
-	if d.peek() != ':' {
-		return nil, false, d.errorf("want a colon")
-	}
-	d.i++
-	d.ws()
-	return key, true, nil
 }
 
-// elem steps to the next element of an array, as field does for objects.
-func (d *replyDecoder) elem(first bool) (bool, error) {
-	if !d.step('[', ']', first) {
-		return false, d.stepErr
+// elems calls fn for each element of the array that comes next; fn consumes
+// the element.
+func (d *replyDecoder) elems(fn func() error) error {
+	for first := true; ; first = false {
+		more, err := d.step('[', ']', first)
+		if err != nil || !more {
+			return err
+		}
+		d.ws()
+		if err := fn(); err != nil {
+			return err
+		}
 	}
-	d.ws()
-	return true, nil
 }
 
-// step consumes the opening bracket (first) or the comma after a value, and
+// step consumes the opening bracket (first) or the comma after a member, and
 // reports whether another member follows; at the closing bracket it consumes
-// it and returns false with stepErr nil; on bad input false with stepErr set.
-func (d *replyDecoder) step(open, close byte, first bool) bool {
-	d.stepErr = nil
+// it and reports false.
+func (d *replyDecoder) step(open, close byte, first bool) (bool, error) {
 	if first {
 		if d.peek() != open {
-			d.stepErr = d.errorf("want %q", open)
-			return false
+			return false, d.errorf("want %q", open)
 		}
 		d.i++
 		if d.peek() == close {
 			d.i++
-			return false
+			return false, nil
 		}
-		return true
+		return true, nil
 	}
 	switch d.peek() {
 	case ',':
 		d.i++
-		return true
+		return true, nil
 	case close:
 		d.i++
-		return false
+		return false, nil
 	}
-	d.stepErr = d.errorf("want a comma or %q", close)
-	return false
+	return false, d.errorf("want a comma or %q", close)
 }
 
 // rawString consumes a string and returns its key bytes for matching: the
@@ -281,25 +277,9 @@ func (d *replyDecoder) skip(depth int) error {
 	}
 	switch c := d.peek(); {
 	case c == '{':
-		for first := true; ; first = false {
-			_, ok, err := d.field(first)
-			if err != nil || !ok {
-				return err
-			}
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-		}
+		return d.fields(func([]byte) error { return d.skip(depth + 1) })
 	case c == '[':
-		for first := true; ; first = false {
-			ok, err := d.elem(first)
-			if err != nil || !ok {
-				return err
-			}
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-		}
+		return d.elems(func() error { return d.skip(depth + 1) })
 	case c == '"':
 		_, _, err := d.scanString()
 		return err
@@ -330,49 +310,52 @@ func (d *replyDecoder) stringField(dst *string, what string) error {
 }
 
 func (d *replyDecoder) intField(dst *int64, what string) error {
-	switch c := d.peek(); {
-	case c == '-' || c >= '0' && c <= '9':
-		tok, err := d.number()
-		if err != nil {
-			return err
-		}
-		n, perr := strconv.ParseInt(string(tok), 10, 64)
-		if perr != nil {
-			d.typeErr(what)
-			return nil
-		}
-		*dst = n
-		return nil
-	case c == 'n':
-		if d.literal("null") {
-			return nil
-		}
+	tok, ok, err := d.numberToken(what)
+	if !ok {
+		return err
 	}
-	d.typeErr(what)
-	return d.skip(1)
+	// Parsed here rather than through a parse function, which would make the
+	// string conversion allocate.
+	n, perr := strconv.ParseInt(string(tok), 10, 64)
+	if perr != nil {
+		d.typeErr(what)
+		return nil
+	}
+	*dst = n
+	return nil
 }
 
 func (d *replyDecoder) floatField(dst *float64, what string) error {
+	tok, ok, err := d.numberToken(what)
+	if !ok {
+		return err
+	}
+	f, perr := strconv.ParseFloat(string(tok), 64)
+	if perr != nil {
+		d.typeErr(what)
+		return nil
+	}
+	*dst = f
+	return nil
+}
+
+// numberToken consumes a number field's value and returns its text; ok is
+// false when there is nothing to parse: null (the field is left as it is), or
+// another type (a type error, as in encoding/json, with the value skipped). A
+// number the caller cannot parse (out of range, a fraction for an integer) is
+// also a type error.
+func (d *replyDecoder) numberToken(what string) (tok []byte, ok bool, err error) {
 	switch c := d.peek(); {
 	case c == '-' || c >= '0' && c <= '9':
 		tok, err := d.number()
-		if err != nil {
-			return err
-		}
-		f, perr := strconv.ParseFloat(string(tok), 64)
-		if perr != nil {
-			d.typeErr(what)
-			return nil
-		}
-		*dst = f
-		return nil
+		return tok, err == nil, err
 	case c == 'n':
 		if d.literal("null") {
-			return nil
+			return nil, false, nil
 		}
 	}
 	d.typeErr(what)
-	return d.skip(1)
+	return nil, false, d.skip(1)
 }
 
 // What the next value is, for a field of object or array type.
@@ -394,108 +377,65 @@ func (d *replyDecoder) kind(open byte, what string) (int, error) {
 	return isOther, d.skip(1)
 }
 
-func (d *replyDecoder) choices(r *chatReply) error {
-	switch k, err := d.kind('[', "choices"); {
+// decodeSlice decodes the array that comes next into *dst with elem, as
+// encoding/json decodes into a slice: null makes it nil, [] empty, and each
+// element is decoded into what the slice already holds at that index (left by
+// an earlier key of the same name) rather than a zeroed one, so that the two
+// decoders agree on every input.
+func decodeSlice[T any](d *replyDecoder, dst *[]T, what string, elem func(*T) error) error {
+	switch k, err := d.kind('[', what); {
 	case err != nil || k == isOther:
 		return err
 	case k == isNull:
-		r.Choices = nil
+		*dst = nil
 		return nil
 	}
-	n := 0
-	for first := true; ; first = false {
-		ok, err := d.elem(first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		if n > 0 {
-			// Later choices are checked for type errors, as encoding/json
-			// would, and not kept.
-			var c choice
-			n++
-			err = d.choice(&c)
+	s := (*dst)[:0]
+	err := d.elems(func() error {
+		if len(s) < cap(s) {
+			s = s[:len(s)+1]
 		} else {
-			r.Choices = grow(r.Choices, &n)
-			err = d.choice(&r.Choices[0])
+			var zero T
+			s = append(s, zero)
 		}
-		if err != nil {
-			return err
-		}
+		return elem(&s[len(s)-1])
+	})
+	if s == nil {
+		s = []T{}
 	}
-	if n == 0 {
-		r.Choices = []choice{}
-	}
-	return nil
+	*dst = s
+	return err
 }
 
-// grow makes room for element *n of a slice being decoded and counts it. Like
-// encoding/json, it decodes into an element left from an earlier value of the
-// same field (a repeated key) rather than a zeroed one, so that the two
-// decoders agree on every input.
-func grow[T any](s []T, n *int) []T {
-	i := *n
-	*n = i + 1
-	if i == 0 {
-		s = s[:0]
+// object decodes the object (or null) that comes next with field for each key.
+func (d *replyDecoder) object(what string, field func(key []byte) error) error {
+	switch k, err := d.kind('{', what); {
+	case err != nil || k != isOpen:
+		return err
 	}
-	if i < cap(s) {
-		return s[:i+1]
-	}
-	var zero T
-	return append(s, zero)
+	return d.fields(field)
 }
 
 func (d *replyDecoder) choice(c *choice) error {
-	switch k, err := d.kind('{', "choice"); {
-	case err != nil || k != isOpen:
-		return err
-	}
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
+	return d.object("choice", func(key []byte) error {
 		switch {
 		case fold(key, "message"):
-			err = d.message(c)
+			return d.object("message", func(key []byte) error {
+				switch {
+				case fold(key, "content"):
+					return d.stringField(&c.Message.Content, "content")
+				case fold(key, "refusal"):
+					return d.stringField(&c.Message.Refusal, "refusal")
+				}
+				return d.skip(1)
+			})
 		case fold(key, "finish_reason"):
-			err = d.stringField(&c.FinishReason, "finish_reason")
+			return d.stringField(&c.FinishReason, "finish_reason")
 		case fold(key, "logprobs"):
-			err = d.logprobs(c)
-		default:
-			err = d.skip(1)
+			return d.logprobs(c)
 		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func (d *replyDecoder) message(c *choice) error {
-	switch k, err := d.kind('{', "message"); {
-	case err != nil || k != isOpen:
-		return err
-	}
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
-		switch {
-		case fold(key, "content"):
-			err = d.stringField(&c.Message.Content, "content")
-		case fold(key, "refusal"):
-			err = d.stringField(&c.Message.Refusal, "refusal")
-		default:
-			err = d.skip(1)
-		}
-		if err != nil {
-			return err
-		}
-	}
+		return d.skip(1)
+	})
 }
 
 func (d *replyDecoder) logprobs(c *choice) error {
@@ -510,146 +450,46 @@ func (d *replyDecoder) logprobs(c *choice) error {
 		c.Logprobs = &choiceLogprobs{}
 	}
 	lp := c.Logprobs
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
+	return d.fields(func(key []byte) error {
 		if fold(key, "content") {
-			err = d.tokens(lp)
-		} else {
-			err = d.skip(1)
+			return decodeSlice(d, &lp.Content, "logprobs.content", d.token)
 		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func (d *replyDecoder) tokens(lp *choiceLogprobs) error {
-	switch k, err := d.kind('[', "logprobs.content"); {
-	case err != nil || k == isOther:
-		return err
-	case k == isNull:
-		lp.Content = nil
-		return nil
-	}
-	n := 0
-	for first := true; ; first = false {
-		ok, err := d.elem(first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		lp.Content = grow(lp.Content, &n)
-		if err := d.token(&lp.Content[n-1]); err != nil {
-			return err
-		}
-	}
-	if n == 0 {
-		lp.Content = []replyToken{}
-	}
-	return nil
+		return d.skip(1)
+	})
 }
 
 func (d *replyDecoder) token(t *replyToken) error {
-	switch k, err := d.kind('{', "token"); {
-	case err != nil || k != isOpen:
-		return err
-	}
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
+	return d.object("token", func(key []byte) error {
 		switch {
 		case fold(key, "token"):
-			err = d.stringField(&t.Token, "token")
+			return d.stringField(&t.Token, "token")
 		case fold(key, "top_logprobs"):
-			err = d.topLogprobs(t)
-		default:
-			err = d.skip(1)
+			return decodeSlice(d, &t.TopLogprobs, "top_logprobs", d.alternative)
 		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func (d *replyDecoder) topLogprobs(t *replyToken) error {
-	switch k, err := d.kind('[', "top_logprobs"); {
-	case err != nil || k == isOther:
-		return err
-	case k == isNull:
-		t.TopLogprobs = nil
-		return nil
-	}
-	n := 0
-	for first := true; ; first = false {
-		ok, err := d.elem(first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		t.TopLogprobs = grow(t.TopLogprobs, &n)
-		if err := d.alternative(&t.TopLogprobs[n-1]); err != nil {
-			return err
-		}
-	}
-	if n == 0 {
-		t.TopLogprobs = []topLogprob{}
-	}
-	return nil
+		return d.skip(1)
+	})
 }
 
 func (d *replyDecoder) alternative(a *topLogprob) error {
-	switch k, err := d.kind('{', "top_logprob"); {
-	case err != nil || k != isOpen:
-		return err
-	}
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
+	return d.object("top_logprob", func(key []byte) error {
 		switch {
 		case fold(key, "token"):
-			err = d.stringField(&a.Token, "token")
+			return d.stringField(&a.Token, "token")
 		case fold(key, "logprob"):
-			err = d.floatField(&a.Logprob, "logprob")
-		default:
-			err = d.skip(1)
+			return d.floatField(&a.Logprob, "logprob")
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return d.skip(1)
+	})
 }
 
 func (d *replyDecoder) usage(r *chatReply) error {
-	switch k, err := d.kind('{', "usage"); {
-	case err != nil || k != isOpen:
-		return err
-	}
-	for first := true; ; first = false {
-		key, ok, err := d.field(first)
-		if err != nil || !ok {
-			return err
-		}
+	return d.object("usage", func(key []byte) error {
 		switch {
 		case fold(key, "prompt_tokens"):
-			err = d.intField(&r.Usage.PromptTokens, "prompt_tokens")
+			return d.intField(&r.Usage.PromptTokens, "prompt_tokens")
 		case fold(key, "completion_tokens"):
-			err = d.intField(&r.Usage.CompletionTokens, "completion_tokens")
-		default:
-			err = d.skip(1)
+			return d.intField(&r.Usage.CompletionTokens, "completion_tokens")
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return d.skip(1)
+	})
 }

@@ -24,15 +24,11 @@ var replySeeds = []string{
 	`{"usage":{"prompt_tokens":99999999999999999999}}`, `{"choices":[{"logprobs":{"content":[{"top_logprobs":[{"logprob":1e999}]}]}}]}`,
 }
 
-// viaStdlib decodes with encoding/json, keeping only the first choice as
-// decodeReply does.
+// viaStdlib decodes with encoding/json.
 func viaStdlib(data []byte) (*chatReply, error) {
 	var r chatReply
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, err
-	}
-	if len(r.Choices) > 1 {
-		r.Choices = r.Choices[:1]
 	}
 	return &r, nil
 }
