@@ -205,8 +205,14 @@ func (d *replyDecoder) scanString() (body []byte, plain bool, err error) {
 			body := d.b[start+1 : d.i-1]
 			return body, !escaped && utf8.Valid(body), nil
 		case c == '\\':
+			// Checked here too, not only when the text is decoded: a string
+			// that is skipped must still be valid JSON.
+			n := escapeLen(d.b[d.i:])
+			if n == 0 {
+				return nil, false, d.errorf("bad escape in a string")
+			}
 			escaped = true
-			d.i += 2
+			d.i += n
 		case c < 0x20:
 			return nil, false, d.errorf("control character in a string")
 		default:
@@ -214,6 +220,29 @@ func (d *replyDecoder) scanString() (body []byte, plain bool, err error) {
 		}
 	}
 	return nil, false, d.errorf("unterminated string")
+}
+
+// escapeLen returns the length of the escape sequence b starts with (b[0] is
+// the backslash), 0 when it is not one JSON allows.
+func escapeLen(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(b) < 6 {
+			return 0
+		}
+		for _, h := range b[2:6] {
+			if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
 }
 
 // unquote decodes the text between a string's quotes with encoding/json.
