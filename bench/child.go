@@ -52,6 +52,14 @@ func runChild(ctx context.Context, timeout time.Duration, env []string, name str
 	return u, nil
 }
 
+// exitErr is the error of a child that ended with a nonzero exit code.
+func exitErr(what string, u Usage) error {
+	if u.Exit == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s exited %d: %s", what, u.Exit, u.Stderr)
+}
+
 func tail(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -98,8 +98,8 @@ func (b *bench) generate(ctx context.Context, args ...string) error {
 		return err
 	}
 	u, err := runChild(ctx, b.timeout, nil, self, args...)
-	if err == nil && u.Exit != 0 {
-		err = fmt.Errorf("exited %d: %s", u.Exit, u.Stderr)
+	if err == nil {
+		err = exitErr(args[0], u)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(args, " "), err)

@@ -123,18 +123,35 @@ func (b *bench) runHarness(ctx context.Context, srv *Server, suite string, conc 
 	args = append(args, b.runFlags...)
 	env := []string{"HOME=" + cacheHome, "XDG_CACHE_HOME=" + filepath.Join(cacheHome, ".cache"),
 		"XDG_DATA_HOME=" + filepath.Join(cacheHome, ".local/share"), "OPENAI_API_KEY=bench"}
+	u, st, err := b.runAgainst(ctx, srv, env, b.bin, args...)
+	if err == nil {
+		err = exitErr("emohallucer run", u)
+	}
+	return u, st, err
+}
+
+// runAgainst runs a child against srv and returns its usage and what the
+// server saw meanwhile, with this process's CPU over that time (the server's).
+// The caller judges the exit code.
+func (b *bench) runAgainst(ctx context.Context, srv *Server, env []string, name string, args ...string) (Usage, Stats, error) {
 	srv.Reset()
 	before := selfCPU()
-	u, err := runChild(ctx, b.timeout, env, b.bin, args...)
+	u, err := runChild(ctx, b.timeout, env, name, args...)
 	st := srv.Stats()
 	st.CPU = selfCPU() - before
-	if err != nil {
-		return u, st, err
-	}
-	if u.Exit != 0 {
-		return u, st, fmt.Errorf("emohallucer run exited %d: %s", u.Exit, u.Stderr)
-	}
-	return u, st, nil
+	return u, st, err
+}
+
+// pointResult is the row of one child's run against the server: what it
+// did, the rates against the ideal of conc requests in flight at lat's mean,
+// and what the server saw.
+func pointResult(what, tool string, lat Latency, conc, questions int, u Usage, st Stats, load string) Result {
+	r := Result{What: what, Tool: tool, Latency: lat.String(), Concurrency: conc, Questions: questions,
+		Requests: st.Requests, MaxInflight: st.MaxInflight, Conns: st.Conns, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
+		IdealRPS: float64(conc) / lat.Mean().Seconds(), CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU,
+		ServedMS: float64(st.Served.Microseconds()) / 1000}
+	r.fill()
+	return r
 }
 
 // countRecords counts the answered records in a run folder, so that a
@@ -189,45 +206,31 @@ func (b *bench) throughput(ctx context.Context, lat Latency, conc int, dur time.
 	if err != nil {
 		return err
 	}
-	r := Result{What: "throughput", Tool: "emohallucer", Latency: lat.String(), Concurrency: conc, Questions: 2 * pairs,
-		Requests: st.Requests, MaxInflight: st.MaxInflight, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
-		IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
-	r.fill()
-	r.Conns = st.Conns
-	r.ServedMS = float64(st.Served.Microseconds()) / 1000
+	r := pointResult("throughput", "emohallucer", lat, conc, 2*pairs, u, st, load)
 	r.Note = fmt.Sprintf("max in flight %d; %d TCP conns; wall %.0f req/s; server's mean latency as served %.2f ms", st.MaxInflight, st.Conns, r.WallRPS, r.ServedMS)
 	if answered != 2*pairs || other > 0 || st.Requests != int64(2*pairs) {
 		r.Note += fmt.Sprintf("; CHECK: %d answered, %d other records, %d requests", answered, other, st.Requests)
 	}
 	b.record(r)
-	return b.bareClient(ctx, srv, lat, conc, 2*pairs, ideal)
+	return b.bareClient(ctx, srv, lat, conc, 2*pairs)
 }
 
 // bareClient runs the same number of requests at the same concurrency with the
 // bare client (bareclient.go) as a child process: the ceiling of the point.
-func (b *bench) bareClient(ctx context.Context, srv *Server, lat Latency, conc, n int, ideal float64) error {
+func (b *bench) bareClient(ctx context.Context, srv *Server, lat Latency, conc, n int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	srv.Reset()
 	load := loadAvg()
-	before := selfCPU()
-	u, err := runChild(ctx, b.timeout, nil, self, "bare-client", "-url", srv.URL(), "-c", strconv.Itoa(conc), "-n", strconv.Itoa(n))
-	st := srv.Stats()
-	st.CPU = selfCPU() - before
-	if err == nil && u.Exit != 0 {
-		err = fmt.Errorf("exited %d: %s", u.Exit, u.Stderr)
+	u, st, err := b.runAgainst(ctx, srv, nil, self, "bare-client", "-url", srv.URL(), "-c", strconv.Itoa(conc), "-n", strconv.Itoa(n))
+	if err == nil {
+		err = exitErr("bare-client", u)
 	}
 	if err != nil {
 		return fmt.Errorf("bare client at %s c=%d: %w", lat, conc, err)
 	}
-	r := Result{What: "throughput", Tool: "bare HTTP client", Latency: lat.String(), Concurrency: conc, Questions: n,
-		Requests: st.Requests, MaxInflight: st.MaxInflight, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
-		IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
-	r.fill()
-	r.Conns = st.Conns
-	r.ServedMS = float64(st.Served.Microseconds()) / 1000
+	r := pointResult("throughput", "bare HTTP client", lat, conc, n, u, st, load)
 	r.Note = fmt.Sprintf("ceiling: requests only, same HTTP stack; max in flight %d; %d TCP conns; server's mean latency as served %.2f ms", st.MaxInflight, st.Conns, r.ServedMS)
 	if st.Requests != int64(n) {
 		r.Note += fmt.Sprintf("; CHECK: %d requests", st.Requests)
@@ -283,12 +286,7 @@ func (b *bench) scale(ctx context.Context, lat Latency, conc, q int, reruns bool
 	if err != nil {
 		return err
 	}
-	ideal := float64(conc) / lat.Mean().Seconds()
-	r := Result{What: fmt.Sprintf("fresh run, %dk questions", q/1000), Tool: "emohallucer", Latency: lat.String(), Concurrency: conc,
-		Questions: q, Requests: st.Requests, MaxInflight: st.MaxInflight, Conns: st.Conns, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
-		IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
-	r.fill()
-	r.ServedMS = float64(st.Served.Microseconds()) / 1000
+	r := pointResult(fmt.Sprintf("fresh run, %dk questions", q/1000), "emohallucer", lat, conc, q, u, st, load)
 	r.Note = fmt.Sprintf("max in flight %d; %d TCP conns; %.0f req/s; server's mean latency as served %.2f ms", st.MaxInflight, st.Conns, r.RPS, r.ServedMS)
 	if answered != q || other > 0 || st.Requests != int64(q) {
 		r.Note += fmt.Sprintf("; CHECK: %d answered, %d other records, %d requests", answered, other, st.Requests)
@@ -349,11 +347,11 @@ func (b *bench) scoreRecords(ctx context.Context, n int) error {
 	for _, form := range []struct{ what, arg string }{{"score, records file", path}, {"score, run folder", dir}} {
 		load := loadAvg()
 		u, err := runChild(ctx, b.timeout, nil, b.bin, "score", form.arg)
+		if err == nil {
+			err = exitErr("emohallucer score "+form.arg, u)
+		}
 		if err != nil {
 			return err
-		}
-		if u.Exit != 0 {
-			return fmt.Errorf("emohallucer score %s exited %d: %s", form.arg, u.Exit, u.Stderr)
 		}
 		r := Result{What: fmt.Sprintf("%s, %dk records", form.what, n/1000), Tool: "emohallucer", Questions: n,
 			WallS: u.Wall.Seconds(), CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load,

@@ -177,14 +177,9 @@ func (b *bench) promptfoo(ctx context.Context, pfDir string, questions int, pts 
 			"PROMPTFOO_DISABLE_DEBUG_LOG=1",
 			"OPENAI_API_KEY=bench", "OPENAI_BASE_URL=" + srv.URL(),
 		}
-		ideal := float64(pt.conc) / pt.lat.Mean().Seconds()
 		load := loadAvg()
-		srv.Reset()
-		before := selfCPU()
-		u, err := runChild(ctx, b.timeout, env, node, main, "eval", "-c", cfgPath, "-j", strconv.Itoa(pt.conc),
+		u, st, err := b.runAgainst(ctx, srv, env, node, main, "eval", "-c", cfgPath, "-j", strconv.Itoa(pt.conc),
 			"--no-cache", "--no-write", "--no-table", "--no-progress-bar")
-		st := srv.Stats()
-		st.CPU = selfCPU() - before
 		if err != nil {
 			srv.Close()
 			return err
@@ -194,11 +189,7 @@ func (b *bench) promptfoo(ctx context.Context, pfDir string, questions int, pts 
 			srv.Close()
 			return fmt.Errorf("promptfoo exited %d: %s", u.Exit, u.Stderr)
 		}
-		pf := Result{What: "promptfoo comparison", Tool: "promptfoo 0.123.1", Latency: pt.lat.String(), Concurrency: pt.conc,
-			Questions: n, Requests: st.Requests, MaxInflight: st.MaxInflight, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
-			IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
-		pf.fill()
-		pf.Conns = st.Conns
+		pf := pointResult("promptfoo comparison", "promptfoo 0.123.1", pt.lat, pt.conc, n, u, st, load)
 		pf.Note = fmt.Sprintf("max in flight %d; %d TCP conns; wall %.0f req/s", st.MaxInflight, st.Conns, pf.WallRPS)
 		if st.Requests != int64(n) {
 			pf.Note += fmt.Sprintf("; CHECK: %d requests for %d tests", st.Requests, n)
@@ -215,11 +206,7 @@ func (b *bench) promptfoo(ctx context.Context, pfDir string, questions int, pts 
 		if err != nil {
 			return err
 		}
-		ours := Result{What: "promptfoo comparison", Tool: "emohallucer", Latency: pt.lat.String(), Concurrency: pt.conc,
-			Questions: n, Requests: st.Requests, MaxInflight: st.MaxInflight, WallS: u.Wall.Seconds(), WindowS: st.Window.Seconds(),
-			IdealRPS: ideal, CPUS: u.CPU.Seconds(), MaxRSSMB: mb(u.MaxRSS), Load: load, serverCPU: st.CPU}
-		ours.fill()
-		ours.Conns = st.Conns
+		ours := pointResult("promptfoo comparison", "emohallucer", pt.lat, pt.conc, n, u, st, load)
 		ours.Note = fmt.Sprintf("max in flight %d; %d TCP conns; wall %.0f req/s; ×%.1f promptfoo's req/s (wall ×%.1f), %.2f× its peak RSS",
 			st.MaxInflight, st.Conns, ours.WallRPS, ours.RPS/pf.RPS, ours.WallRPS/pf.WallRPS, ours.MaxRSSMB/pf.MaxRSSMB)
 		b.record(ours)
