@@ -28,9 +28,9 @@ type Sink interface {
 	Put(*eh.Record) error
 }
 
-// Flusher is a Sink that buffers records. Run calls Flush whenever no other
-// finished question is waiting, so buffering only batches records that
-// arrive together, and once more before it returns.
+// Flusher is a Sink that buffers records. Run calls Flush after a Put
+// whenever no other finished question is waiting — so always after the last
+// one — and buffering only batches records that arrive together.
 type Flusher interface {
 	Flush() error
 }
@@ -178,6 +178,7 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 	go func() { workers.Wait(); close(out) }()
 
 	var sinkErr error
+	flusher, _ := sink.(Flusher)
 	started := 0
 	for o := range out {
 		started++
@@ -189,8 +190,8 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 			continue // drain the workers; nothing more can be saved
 		}
 		err := sink.Put(rec)
-		if f, ok := sink.(Flusher); ok && err == nil && len(out) == 0 {
-			err = f.Flush()
+		if flusher != nil && err == nil && len(out) == 0 {
+			err = flusher.Flush()
 		}
 		if err != nil {
 			sinkErr = fmt.Errorf("save record %s: %w", rec.Key(), err)

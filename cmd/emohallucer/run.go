@@ -672,12 +672,11 @@ func runOne(ctx context.Context, o runOptions, s *eh.Suite, items []eh.Item, ms 
 			return out
 		}
 		// The run's own records go to a second accumulator (fresh, below), so
-		// that this one, which the engine asks from its dispatcher while the
-		// sink writes, only ever holds earlier attempts.
-		earlier := acc
+		// that acc, which the engine asks from its dispatcher while the sink
+		// writes, only ever holds earlier attempts.
 		done = func(key string) bool {
 			i := strings.LastIndexByte(key, '/')
-			status, mod, ok := earlier.Recorded(key[:i], eh.Role(key[i+1:]))
+			status, mod, ok := acc.Recorded(key[:i], eh.Role(key[i+1:]))
 			return ok && (status == eh.StatusAnswered || status == eh.StatusNotEvaluated && !caps.Accepts(mod))
 		}
 	}
