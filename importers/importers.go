@@ -81,6 +81,11 @@ type Result struct {
 	FilesRead int
 	// Items counts the labelled items considered.
 	Items int
+	// Rules states, one sentence each, the selection rules this importer
+	// applied so that a careful annotator would confirm every gold answer
+	// (agreement thresholds, distractor choice, what is never paired). The
+	// build copies them into manifest.json next to the source.
+	Rules []string
 }
 
 // Drop records a dropped item.

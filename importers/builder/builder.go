@@ -135,6 +135,8 @@ type SourceReport struct {
 	Skipped       map[string]int `json:"skipped"`
 	BySubCategory map[string]int `json:"by_subcategory"`
 	ByModality    map[string]int `json:"by_modality"`
+	// Rules are the importer's selection rules for valid pairs, as it states them.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Totals counts the whole suite.
@@ -242,7 +244,7 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 			return nil, fmt.Errorf("build: import %s from %s: %w", src.Name, src.Path, err)
 		}
 		rep := SourceReport{Name: src.Name, Path: src.Path, FilesRead: res.FilesRead, Items: res.Items, Pairs: len(res.Pairs),
-			Dropped: len(res.Dropped), Skipped: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}}
+			Dropped: len(res.Dropped), Skipped: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}, Rules: res.Rules}
 		for _, p := range res.Pairs {
 			if err := p.Validate(); err != nil {
 				return nil, fmt.Errorf("build: importer %s made an invalid pair (a bug): %w", src.Name, err)
