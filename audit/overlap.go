@@ -51,7 +51,10 @@ theirs them themselves then there there's these they they'd they'll they're
 they've this those through to too under until up very was wasn't we we'd we'll
 we're we've were weren't what what's when when's where where's which while who
 who's whom why why's will with won't would wouldn't you you'd you'll you're
-you've your yours yourself yourselves also just even still yet ever never
+you've your yours yourself yourselves also just even still yet ever never since though although unless upon within
+without onto toward towards across along around behind beside besides beyond
+near past via per whether either neither every another among may might must
+shall ago now
 really quite rather much many one ones something anything nothing someone
 anyone thing things get got gets s t ll ve re d m
 say says said saying mention mentions mentioned mentioning describe describes
@@ -154,11 +157,15 @@ func stem(w string) string {
 		w = w[:n-1] + "i"
 	}
 	// Porter step 5: the silent e goes after a long stem ("arrive" → "arriv",
-	// as "arrived" gives) and stays after a short one ("care" is not "car").
+	// as "arrived" gives) and stays after a short one ("care" is not "car");
+	// a double l goes after a long stem ("cancell" → "cancel").
 	if n := len(w); n > 3 && w[n-1] == 'e' {
 		if b := w[:n-1]; measure(b) > 1 || measure(b) == 1 && !cvc(b) {
 			w = b
 		}
+	}
+	if n := len(w); n > 3 && strings.HasSuffix(w, "ll") && measure(w) > 1 {
+		w = w[:n-1]
 	}
 	return w
 }
@@ -214,6 +221,8 @@ func cvc(w string) bool {
 func ContentStems(s string) map[string]bool {
 	out := map[string]bool{}
 	for _, w := range tokens(s) {
+		// A possessive is its word: "someone's" is as empty as "someone".
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "s'")
 		if stopWords[w] {
 			continue
 		}
