@@ -1,6 +1,9 @@
 package audit
 
 import (
+	"bytes"
+	"flag"
+	"os"
 	"strings"
 	"testing"
 
@@ -119,5 +122,38 @@ func TestOverlapBaseline(t *testing.T) {
 	k := &eh.Suite{Pairs: s.Pairs[3:]}
 	if r := Run(k, Options{}); r.OverlapPairs != 0 || len(r.OverlapFailures()) != 0 || r.OverlapBySubCategory == nil {
 		t.Errorf("knowledge-only suite: %d pairs measured, failures %v, map %v", r.OverlapPairs, r.OverlapFailures(), r.OverlapBySubCategory)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestWriteTextGolden pins the table format of the report, overlap section
+// included, on a small suite whose numbers are fixed by the seed.
+func TestWriteTextGolden(t *testing.T) {
+	s := synthetic(40, "balanced", 8)
+	for i := range s.Pairs {
+		// Every fourth pair becomes solvable by word matching: its passage
+		// repeats the basic question's words.
+		if i%4 == 0 {
+			s.Pairs[i].Context.Text = "Passage: " + s.Pairs[i].Basic.Text
+		}
+	}
+	r := Run(s, Options{Seed: 3, Bootstrap: 200, Permutations: 4})
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	const path = "testdata/report.golden"
+	if *update {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./audit -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("report differs from %s (rerun with -update if the change is intended):\n%s", path, b.String())
 	}
 }
