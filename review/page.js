@@ -79,6 +79,7 @@
     if (!name) { return; }
     state.rater = name;
     save();
+    askName.blur(); // or the keys that follow would go to the hidden field
     ask.classList.add("hidden");
     render();
     if (afterAsk) { var f = afterAsk; afterAsk = null; f(); }

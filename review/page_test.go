@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	eh "github.com/emohallucer/emohallucer"
 )
@@ -169,5 +170,83 @@ func TestPageInChromium(t *testing.T) {
 	}
 	if strings.Contains(string(dom), "alert(") && strings.Contains(string(dom), "<script>alert") {
 		t.Error("the suite's script became markup")
+	}
+}
+
+// TestPageKeyboard reviews the fixture page with the keyboard in headless
+// Chromium, as a reviewer would: the name is asked once, verdicts and a note
+// survive a reload, and Export downloads JSONL that ReadVerdicts accepts.
+func TestPageKeyboard(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	if err := WritePage(&buf, pagePairs(t, dir), PageOptions{Suite: "fixture", Dir: dir, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "review.html")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	chromium, args := chromiumArgs(t, dir)
+	c := startCDP(t, chromium, args, "file://"+file)
+	current := `document.querySelector(".card.current").dataset.id`
+	asking := `!document.getElementById("ask").classList.contains("hidden")`
+
+	// No --rater: the page asks, and the name field has the focus.
+	c.waitFor(asking)
+	c.typeText("ana")
+	c.call("Input.dispatchKeyEvent", map[string]any{"type": "keyDown", "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"}, nil)
+	c.waitFor("!(" + asking + ")")
+	// The embedded image decodes under img-src data:.
+	c.waitFor(`document.querySelector("img").naturalWidth === 8`)
+
+	c.key("3") // wrong, and on to the next pair
+	c.waitFor(current + ` === "ferplus-7-category"`)
+	c.key("n")
+	c.typeText("smiling, but <b>tight</b>")
+	c.key("Escape")
+	c.key("1") // valid; the last pair stays
+	c.key("ArrowLeft")
+	c.waitFor(current + ` === 't-1"><script>alert(1)</script>'`)
+	if got := c.eval(`document.getElementById("count").textContent`); got != "2 / 2 judged" {
+		t.Errorf("progress %v", got)
+	}
+
+	// A reload loses nothing and does not ask again.
+	c.eval("window.__before = true")
+	c.call("Page.reload", map[string]any{}, nil)
+	c.waitFor(`!window.__before && document.readyState === "complete"`)
+	for expr, want := range map[string]any{
+		`document.getElementById("count").textContent`:                                                    "2 / 2 judged",
+		`document.querySelectorAll(".dot.wrong").length + document.querySelectorAll(".dot.valid").length`: float64(2),
+		`document.querySelectorAll(".card")[1].querySelector(".note").value`:                              "smiling, but <b>tight</b>",
+		`document.getElementById("rater-name").textContent`:                                               "ana",
+		asking: false,
+	} {
+		if got := c.eval(expr); got != want {
+			t.Errorf("after reload %s = %v, want %v", expr, got, want)
+		}
+	}
+
+	// Export downloads the verdicts as JSONL.
+	downloads := filepath.Join(dir, "downloads")
+	c.call("Browser.setDownloadBehavior", map[string]any{"behavior": "allow", "downloadPath": downloads}, nil)
+	c.key("e")
+	exported := filepath.Join(downloads, "verdicts-ana.jsonl")
+	for i := 0; i < 600; i++ {
+		if _, err := os.Stat(exported); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	vs, err := ReadVerdicts([]string{exported})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Line{
+		{Pair: `t-1"><script>alert(1)</script>`, Verdict: Wrong, Rater: "ana", Source: "goemotions", SubCategory: "category"},
+		{Pair: "ferplus-7-category", Verdict: Valid, Rater: "ana", Note: "smiling, but <b>tight</b>", Source: "ferplus", SubCategory: "category"},
+	}
+	if len(vs.Lines) != 2 || vs.Lines[0] != want[0] || vs.Lines[1] != want[1] {
+		t.Errorf("exported %+v\nwant %+v", vs.Lines, want)
 	}
 }
