@@ -178,7 +178,7 @@ func (f *Flags) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "   basic (gold yes):        %s\n   hallucinated (gold no):  %s\n", oneLine(p.Basic), oneLine(p.Hallucinated))
 		}
 		for _, a := range p.Answers {
-			fmt.Fprintf(w, "   %-40s basic %-8s hallucinated %s\n", a.Model+" ("+a.Run+")", orDash(a.Basic), orDash(a.Hallucinated))
+			fmt.Fprintf(w, "   basic %-8s hallucinated %-8s %s (%s)\n", orDash(a.Basic), orDash(a.Hallucinated), a.Model, a.Run)
 		}
 	}
 	return nil
