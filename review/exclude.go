@@ -14,12 +14,8 @@ type Excluded struct {
 	Counts
 }
 
-// Exclude reads the verdict files and returns the pairs a strict majority of
-// their raters judged valid, or that nobody reviewed, in their order, and the
-// pairs it left out (judged wrong or ambiguous by the majority, ties
-// included; see Counts.Sound). No files leaves the pairs as they are. Verdicts
-// on pairs that are not in pairs are ignored: a verdict file may cover several
-// suites.
+// Exclude reads the verdict files and applies Verdicts.Exclude to pairs. No
+// files leaves the pairs as they are.
 func Exclude(files []string, pairs []eh.Pair) ([]eh.Pair, []Excluded, error) {
 	if len(files) == 0 {
 		return pairs, nil, nil
@@ -28,6 +24,16 @@ func Exclude(files []string, pairs []eh.Pair) ([]eh.Pair, []Excluded, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("--exclude: %w", err)
 	}
+	kept, excluded := vs.Exclude(pairs)
+	return kept, excluded, nil
+}
+
+// Exclude returns the pairs a strict majority of their raters judged valid,
+// or that nobody reviewed, in their order, and the pairs it left out (judged
+// wrong or ambiguous by the majority, ties included; see Counts.Sound).
+// Verdicts on pairs that are not in pairs are ignored: a verdict file may
+// cover several suites.
+func (vs *Verdicts) Exclude(pairs []eh.Pair) ([]eh.Pair, []Excluded) {
 	by := vs.ByPair()
 	kept := make([]eh.Pair, 0, len(pairs))
 	var out []Excluded
@@ -39,7 +45,7 @@ func Exclude(files []string, pairs []eh.Pair) ([]eh.Pair, []Excluded, error) {
 		}
 		kept = append(kept, p)
 	}
-	return kept, out, nil
+	return kept, out
 }
 
 // ExcludedNote is the line commands print about what Exclude left out.

@@ -83,7 +83,7 @@ func WritePage(w io.Writer, pairs []*eh.Pair, o PageOptions) error {
 	d := pageData{Title: fmt.Sprintf("Review of %s: %d pairs", o.Suite, len(pairs)), Suite: o.Suite, Rater: o.Rater,
 		CSP: CSP(), Seed: o.Seed, JS: template.JS(pageJS), CSS: template.CSS(pageCSS)}
 	key := sha256.New()
-	fmt.Fprintf(key, "%s\x00%d", o.Suite, o.Seed)
+	fmt.Fprintf(key, "%s\x00%d\x00%s", o.Suite, o.Seed, o.Rater)
 	seen := map[string]bool{}
 	for i, p := range pairs {
 		fmt.Fprintf(key, "\x00%s", p.ID)
@@ -103,8 +103,9 @@ func WritePage(w io.Writer, pairs []*eh.Pair, o PageOptions) error {
 		}
 		d.Pairs = append(d.Pairs, v)
 	}
-	// The storage key ties saved verdicts to this exact sample, so two review
-	// pages opened from the same folder never mix their state.
+	// The storage key ties saved verdicts to this exact sample and suggested
+	// rater, so two review pages opened in one browser never mix their state,
+	// not even two raters' pages of the same sample.
 	d.Key = hex.EncodeToString(key.Sum(nil)[:8])
 	return pageTmpl.Execute(w, d)
 }

@@ -169,6 +169,12 @@ func TestBuildExclude(t *testing.T) {
 	if len(r.Pairs) != len(s.Pairs)-len(ids)+1 || len(m.Excluded) != len(ids)-1 || m.Excluded[0].Wrong != 1 || m.Totals.Pairs != len(r.Pairs) {
 		t.Errorf("reviewed suite %d pairs, manifest excluded %+v, totals %+v", len(r.Pairs), m.Excluded, m.Totals)
 	}
+	// A bad verdict file stops the build before anything is imported.
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"pair":"x","rater":"ana","verdict":"nope"}`+"\n"), 0o644)
+	if code, _, stderr := runCLI(t, append([]string{"build", "--out", filepath.Join(dir, "never"), "--exclude", bad}, from...)...); code != exitInvalid || !strings.Contains(stderr, bad+":1:") {
+		t.Errorf("bad verdicts: exit %d\n%s", code, stderr)
+	}
 	if _, err := os.Stat(filepath.Join(reviewed, filepath.FromSlash(face))); !os.IsNotExist(err) || m.Totals.MediaFiles != fm.Totals.MediaFiles-1 {
 		t.Errorf("the excluded face %s is still there (%v), media files %d of %d", face, err, m.Totals.MediaFiles, fm.Totals.MediaFiles)
 	}

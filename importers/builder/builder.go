@@ -198,6 +198,13 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Verdict files are read before any importing, so a bad one fails at once.
+	var verdicts *review.Verdicts
+	if len(cfg.Exclude) > 0 {
+		if verdicts, err = review.ReadVerdicts(cfg.Exclude); err != nil {
+			return nil, fmt.Errorf("build: --exclude: %w", err)
+		}
+	}
 	if err := checkReplaceable(out); err != nil {
 		return nil, err
 	}
@@ -279,13 +286,12 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	if len(pairs) == 0 {
 		return nil, eh.Errorf(eh.EINVALID, "build: the sources gave no pairs (see the dropped items above)")
 	}
-	if pairs, m.Excluded, err = review.Exclude(cfg.Exclude, pairs); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	if len(pairs) == 0 {
-		return nil, eh.Errorf(eh.EINVALID, "build: --exclude left no pairs")
-	}
 	suite.SortPairs(pairs)
+	if verdicts != nil {
+		if pairs, m.Excluded = verdicts.Exclude(pairs); len(pairs) == 0 {
+			return nil, eh.Errorf(eh.EINVALID, "build: --exclude left no pairs")
+		}
+	}
 	if err := suite.Write(staging, pairs); err != nil {
 		return nil, fmt.Errorf("build: write suite: %w", err)
 	}
