@@ -27,6 +27,7 @@ import (
 	"github.com/emohallucer/emohallucer/provider/retry"
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
+	"github.com/emohallucer/emohallucer/review"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/emohallucer/emohallucer/store/postgres"
 	"github.com/emohallucer/emohallucer/store/responselog"
@@ -83,6 +84,8 @@ type runOptions struct {
 	Store string
 	// Enqueue queues the questions for workers instead of answering them.
 	Enqueue bool
+	// Exclude are verdict files of a human review (suite review).
+	Exclude []string
 	// changed names the flags the user set, which override a config file.
 	changed map[string]bool
 	// stop is closed on the first Ctrl-C: requests waiting to be retried give
@@ -169,6 +172,7 @@ Examples:
 	f.IntVar(&o.Parallel, "parallel", 4, "models evaluated at the same time")
 	f.StringVar(&o.Progress, "progress", "auto", "progress bars: auto (on a terminal), always or never")
 	f.StringVar(&o.Store, "store", "", "shared store postgres://user@host:port/db: responses and records in PostgreSQL, for shards and workers (default $"+storeEnv+")")
+	f.StringArrayVar(&o.Exclude, "exclude", nil, "verdict file of a human review (repeatable): leave out pairs a strict majority of their raters did not judge valid")
 	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
 	return cmd
 }
@@ -385,8 +389,14 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	pairs, err := selectPairs(s.Pairs, o)
+	pairs, excluded, err := review.Exclude(o.Exclude, s.Pairs)
 	if err != nil {
+		return err
+	}
+	if len(o.Exclude) > 0 {
+		fmt.Fprintln(stderr, review.ExcludedNote(o.Exclude, excluded))
+	}
+	if pairs, err = selectPairs(pairs, o); err != nil {
 		return err
 	}
 	s.Pairs = pairs

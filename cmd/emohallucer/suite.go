@@ -23,9 +23,10 @@ func loadSuite(spec string) (*eh.Suite, error) {
 func newSuiteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "suite",
-		Short: "Validate, count, audit and export suites",
+		Short: "Validate, count, audit, export, review and flag suites",
 	}
-	cmd.AddCommand(newSuiteValidateCmd(), newSuiteStatsCmd(), newSuiteAuditCmd(), newSuiteExportCmd())
+	cmd.AddCommand(newSuiteValidateCmd(), newSuiteStatsCmd(), newSuiteAuditCmd(), newSuiteExportCmd(),
+		newSuiteReviewCmd(), newSuiteFlagCmd())
 	return cmd
 }
 
