@@ -236,33 +236,19 @@ func usable(clips []*clip, ratings map[string]*Ratings, res *importers.Result) [
 	return out
 }
 
-// highArousal are the portrayals that stand out from a neutral or calm take
-// even at normal intensity.
-var highArousal = map[swap.Label]bool{swap.Anger: true, swap.Fear: true, swap.Surprise: true}
-
-func low(l swap.Label) bool { return l == swap.Neutral || l == swap.Calm }
-
-// stronger reports whether b clearly expresses emotion more strongly than a
-// (two takes of the same actor, channel and modality).
-func stronger(a, b *clip) bool {
-	if a.emotion == b.emotion {
-		return a.statement == b.statement && a.intensity == "normal" && b.intensity == "strong" && !low(a.emotion)
-	}
-	switch {
-	case low(b.emotion) || !low(a.emotion):
-		return false
-	case a.emotion == swap.Calm && (b.emotion == swap.Sadness || b.emotion == swap.Disgust):
-		return false // both quiet: a strong sad or disgusted take can sound as subdued as a calm one
-	}
-	return b.intensity == "strong" || highArousal[b.emotion]
+func (c *clip) take() importers.Take {
+	return importers.Take{Emotion: c.emotion, Strong: c.intensity == "strong"}
 }
 
-// more reports whether b clearly sounds more of its own emotion than a does.
-func more(a, b *clip) bool {
-	if _, ok := swap.Comparative(b.emotion); !ok || !swap.IsDistant(a.emotion, b.emotion) {
-		return false
+// stronger reports whether b clearly expresses emotion more strongly than a
+// (two takes of the same actor, channel and modality): the same emotion and
+// statement at strong against normal intensity, the contrast RAVDESS's
+// levels are defined by, or importers.ClearlyStronger.
+func stronger(a, b *clip) bool {
+	if a.emotion == b.emotion {
+		return a.statement == b.statement && a.intensity == "normal" && b.intensity == "strong" && !importers.Quiet(a.emotion)
 	}
-	return b.intensity == "strong" || b.emotion == swap.Calm || low(a.emotion)
+	return importers.ClearlyStronger(a.take(), b.take())
 }
 
 // comparisons makes the two-recording pairs of each actor.
@@ -289,7 +275,7 @@ func comparisons(clips []*clip, r *swap.Rand, res *importers.Result) []eh.Pair {
 				if stronger(a, b) {
 					out = append(out, intensityPair(a, b, r))
 				}
-				if more(a, b) {
+				if importers.ClearlyMore(a.take(), b.take()) {
 					out = append(out, comparePair(a, b, r))
 				}
 			}
@@ -390,9 +376,7 @@ func intensityPair(a, b *clip, r *swap.Rand) eh.Pair {
 	who, _, unit, _ := a.subject()
 	p := twoClips(a, b, eh.Intensity, "")
 	p.Explanation = fmt.Sprintf("Two takes of RAVDESS actor %02d: %s at %s intensity is a stronger expression than %s at %s intensity.", a.actor, b.emotion, b.intensity, a.emotion, a.intensity)
-	return importers.Compare(p, a.media, b.media, r, func(x, y string) string {
-		return importers.Capitalize(fmt.Sprintf("Does %s express emotion more strongly in the %s %s than in the %s?", who, x, unit, y))
-	})
+	return importers.Compare(p, a.media, b.media, r, importers.StrongerQuestion(who, unit))
 }
 
 // comparePair asks in which of two recordings the actor sounds more of b's
@@ -402,7 +386,5 @@ func comparePair(a, b *clip, r *swap.Rand) eh.Pair {
 	adj, _ := swap.Comparative(b.emotion)
 	p := twoClips(a, b, eh.Category, "-"+string(b.emotion))
 	p.Explanation = fmt.Sprintf("Two takes of RAVDESS actor %02d: %s; the other portrays %s (%s intensity), far from %s.", a.actor, b.heard(), a.emotion, a.intensity, b.emotion)
-	return importers.Compare(p, a.media, b.media, r, func(x, y string) string {
-		return importers.Capitalize(fmt.Sprintf("Does %s %s %s in the %s %s than in the %s?", who, verb, adj, x, unit, y))
-	})
+	return importers.Compare(p, a.media, b.media, r, importers.MoreQuestion(who, verb, adj, unit))
 }
