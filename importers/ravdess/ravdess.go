@@ -236,20 +236,33 @@ func usable(clips []*clip, ratings map[string]*Ratings, res *importers.Result) [
 	return out
 }
 
-func (c *clip) take() importers.Take {
-	return importers.Take{Emotion: c.emotion, Strong: c.intensity == "strong"}
+// Take is what the comparison rules look at in a recording.
+type Take struct {
+	Emotion   swap.Label
+	Intensity string // normal, strong
+	Statement int
 }
 
-// stronger reports whether b clearly expresses emotion more strongly than a
-// (two takes of the same actor, channel and modality): the same emotion and
-// statement at strong against normal intensity, the contrast RAVDESS's
-// levels are defined by, or importers.ClearlyStronger.
-func stronger(a, b *clip) bool {
-	if a.emotion == b.emotion {
-		return a.statement == b.statement && a.intensity == "normal" && b.intensity == "strong" && !importers.Quiet(a.emotion)
-	}
-	return importers.ClearlyStronger(a.take(), b.take())
+func (t Take) general() importers.Take {
+	return importers.Take{Emotion: t.Emotion, Strong: t.Intensity == "strong"}
 }
+
+func (c *clip) take() Take { return Take{c.emotion, c.intensity, c.statement} }
+
+// Stronger reports whether b clearly expresses emotion more strongly than a
+// (two takes of the same actor, channel and modality): the same emotion and
+// statement at strong against normal intensity, the contrast RAVDESS's levels
+// are defined by, or importers.ClearlyStronger.
+func Stronger(a, b Take) bool {
+	if a.Emotion == b.Emotion {
+		return a.Statement == b.Statement && a.Intensity == "normal" && b.Intensity == "strong" && !importers.Quiet(a.Emotion)
+	}
+	return importers.ClearlyStronger(a.general(), b.general())
+}
+
+// More reports whether b clearly comes across as more of its own emotion than
+// a (importers.ClearlyMore).
+func More(a, b Take) bool { return importers.ClearlyMore(a.general(), b.general()) }
 
 // comparisons makes the two-recording pairs of each actor.
 func comparisons(clips []*clip, r *swap.Rand, res *importers.Result) []eh.Pair {
@@ -272,10 +285,10 @@ func comparisons(clips []*clip, r *swap.Rand, res *importers.Result) []eh.Pair {
 					continue
 				}
 				a, b := g[i], g[j]
-				if stronger(a, b) {
+				if Stronger(a.take(), b.take()) {
 					out = append(out, intensityPair(a, b, r))
 				}
-				if importers.ClearlyMore(a.take(), b.take()) {
+				if More(a.take(), b.take()) {
 					out = append(out, comparePair(a, b, r))
 				}
 			}
