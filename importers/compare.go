@@ -2,6 +2,7 @@ package importers
 
 import (
 	"fmt"
+	"sort"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers/swap"
@@ -86,5 +87,31 @@ func StrongerQuestion(who, unit string) func(a, b string) string {
 func MoreQuestion(who, verb, comparative, unit string) func(a, b string) string {
 	return func(a, b string) string {
 		return Capitalize(fmt.Sprintf("Does %s %s %s in the %s %s than in the %s?", who, verb, comparative, a, unit, b))
+	}
+}
+
+// EachOrderedPair calls f(a, b) for every ordered pair of distinct items that
+// share a group key (one actor, channel, view…), groups in key order and
+// items in their given order, so that the pairs come out the same every run.
+func EachOrderedPair[T any](items []T, key func(T) string, f func(a, b T)) {
+	group := map[string][]T{}
+	var keys []string
+	for _, it := range items {
+		k := key(it)
+		if _, ok := group[k]; !ok {
+			keys = append(keys, k)
+		}
+		group[k] = append(group[k], it)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		g := group[k]
+		for i := range g {
+			for j := range g {
+				if i != j {
+					f(g[i], g[j])
+				}
+			}
+		}
 	}
 }

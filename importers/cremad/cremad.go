@@ -19,7 +19,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -321,39 +320,22 @@ func stronger(a, b *item) bool {
 
 // comparisons makes the two-clip pairs of each actor and view.
 func comparisons(items []*item, r *swap.Rand) []eh.Pair {
-	group := map[string][]*item{}
-	var keys []string
-	for _, it := range items {
-		k := it.c.actor + "/" + it.v.name + "/" + string(it.m.Kind)
-		if group[k] == nil {
-			keys = append(keys, k)
-		}
-		group[k] = append(group[k], it)
-	}
-	sort.Strings(keys)
 	var out []eh.Pair
-	for _, k := range keys {
-		g := group[k]
-		for _, a := range g {
-			for _, b := range g {
-				if a == b {
-					continue
-				}
-				if stronger(a, b) {
-					p := twoClips(a, b, eh.Intensity, "")
-					p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s, both perceived as acted by the %s: %s (intensity %s, mean perceived level %s) is a stronger expression than %s (intensity %s, level %s).",
-						a.c.actor, a.v.raters, b.c.emotion, b.c.level, b.v.level, a.c.emotion, a.c.level, a.v.level)
-					out = append(out, importers.Compare(p, a.m, b.m, r, importers.StrongerQuestion(a.v.who, a.v.unit)))
-				}
-				if importers.ClearlyMore(a.take(), b.take()) {
-					adj, _ := swap.Comparative(b.c.emotion)
-					p := twoClips(a, b, eh.Category, "-"+string(b.c.emotion))
-					p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s: the %s perceived %s in one, as acted, and %s in the other, far from it.", a.c.actor, a.v.raters, b.c.emotion, a.c.emotion)
-					out = append(out, importers.Compare(p, a.m, b.m, r, importers.MoreQuestion(a.v.who, a.v.verb, adj, a.v.unit)))
-				}
-			}
+	key := func(it *item) string { return it.c.actor + "/" + it.v.name + "/" + string(it.m.Kind) }
+	importers.EachOrderedPair(items, key, func(a, b *item) {
+		if stronger(a, b) {
+			p := twoClips(a, b, eh.Intensity, "")
+			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s, both perceived as acted by the %s: %s (intensity %s, mean perceived level %s) is a stronger expression than %s (intensity %s, level %s).",
+				a.c.actor, a.v.raters, b.c.emotion, b.c.level, b.v.level, a.c.emotion, a.c.level, a.v.level)
+			out = append(out, importers.Compare(p, a.m, b.m, r, importers.StrongerQuestion(a.v.who, a.v.unit)))
 		}
-	}
+		if importers.ClearlyMore(a.take(), b.take()) {
+			adj, _ := swap.Comparative(b.c.emotion)
+			p := twoClips(a, b, eh.Category, "-"+string(b.c.emotion))
+			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s: the %s perceived %s in one, as acted, and %s in the other, far from it.", a.c.actor, a.v.raters, b.c.emotion, a.c.emotion)
+			out = append(out, importers.Compare(p, a.m, b.m, r, importers.MoreQuestion(a.v.who, a.v.verb, adj, a.v.unit)))
+		}
+	})
 	return out
 }
 

@@ -29,7 +29,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -180,7 +179,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Pairs = append(res.Pairs, c.category(wrong))
 		}
 	}
-	res.Pairs = append(res.Pairs, comparisons(clips, env.Rand("ravdess comparison"), res)...)
+	res.Pairs = append(res.Pairs, comparisons(clips, env.Rand("ravdess comparison"))...)
 	return res, nil
 }
 
@@ -265,35 +264,17 @@ func Stronger(a, b Take) bool {
 func More(a, b Take) bool { return importers.ClearlyMore(a.general(), b.general()) }
 
 // comparisons makes the two-recording pairs of each actor.
-func comparisons(clips []*clip, r *swap.Rand, res *importers.Result) []eh.Pair {
-	group := map[string][]*clip{}
-	var keys []string
-	for _, c := range clips {
-		k := fmt.Sprintf("%s-%s-%02d", c.modality, c.channel, c.actor)
-		if group[k] == nil {
-			keys = append(keys, k)
-		}
-		group[k] = append(group[k], c)
-	}
-	sort.Strings(keys)
+func comparisons(clips []*clip, r *swap.Rand) []eh.Pair {
 	var out []eh.Pair
-	for _, k := range keys {
-		g := group[k]
-		for i := range g {
-			for j := range g {
-				if i == j {
-					continue
-				}
-				a, b := g[i], g[j]
-				if Stronger(a.take(), b.take()) {
-					out = append(out, intensityPair(a, b, r))
-				}
-				if More(a.take(), b.take()) {
-					out = append(out, comparePair(a, b, r))
-				}
-			}
+	key := func(c *clip) string { return fmt.Sprintf("%s-%s-%02d", c.modality, c.channel, c.actor) }
+	importers.EachOrderedPair(clips, key, func(a, b *clip) {
+		if Stronger(a.take(), b.take()) {
+			out = append(out, intensityPair(a, b, r))
 		}
-	}
+		if More(a.take(), b.take()) {
+			out = append(out, comparePair(a, b, r))
+		}
+	})
 	return out
 }
 
