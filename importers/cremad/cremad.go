@@ -2,14 +2,16 @@
 // named AAAA_SSS_EEE_LL.ext, audio-only (.wav, .mp3) and audio-visual (.flv,
 // .mp4), with the crowd's perceived-emotion votes in summaryTable.csv.
 //
-// A category pair is made only where the acted emotion (from the file name) and
-// the perceived one (the raters' majority) agree; the rest are dropped and listed
-// with both labels. Audio clips use the voice-only vote. An audio-visual clip is
-// asked about three ways, each against the vote of raters who had that view: the
-// person overall (audio-visual vote), their face (face-only vote) and their voice
-// (voice-only vote). FLV is converted to MP4 (H.264/AAC) at build time because
-// model APIs do not take FLV. Intensity pairs (low vs high) are made where the
-// file name codes LO or HI.
+// A clip is asked about only where the acted emotion (from the file name) and
+// the perceived one (the raters' majority) agree; the rest are dropped and
+// listed with both labels. An audio-visual clip is asked about three ways, each
+// against the vote of raters who had that view: the person overall
+// (audio-visual vote), their face (face-only vote) and their voice (voice-only
+// vote), the voice through the clip's audio track alone. The wrong label of a
+// category pair comes from swap.Distant, because the table gives only the
+// winning vote. Intensity is asked as a comparison of two clips of the same
+// actor and view (importers.Compare), never of one clip. FLV is converted to
+// MP4 (H.264/AAC) at build time because model APIs do not take FLV.
 package cremad
 
 import (

@@ -189,7 +189,8 @@ func rules(rated bool) []string {
 	if rated {
 		out = append(out,
 			"A recording is used only when more than half of its raters in the published validation chose the acted category; recordings without ratings are dropped.",
-			"A wrong label is used only when at most one rater in ten chose it for that recording.")
+			"A wrong label is used only when at most one rater in ten chose it for that recording.",
+			"Where the ratings give intensity, two recordings are compared for intensity only when the stronger one was also rated more intense.")
 	} else {
 		out = append(out,
 			"Without the published ratings, questions about one recording use only neutral, calm and strong-intensity portrayals, the ones listeners identify best; the residual risk is that listeners hear another category than the one acted, which only the ratings (ratings=FILE) rule out.")
@@ -263,12 +264,24 @@ func Stronger(a, b Take) bool {
 // a (importers.ClearlyMore).
 func More(a, b Take) bool { return importers.ClearlyMore(a.general(), b.general()) }
 
+// ratedStronger reports whether the raters, where the ratings give
+// intensity, rated b more intense than a; without such ratings the coded
+// contrast stands alone.
+func ratedStronger(a, b *clip) bool {
+	if a.ratings == nil || b.ratings == nil {
+		return true
+	}
+	ia, okA := a.ratings.Intensity()
+	ib, okB := b.ratings.Intensity()
+	return !okA || !okB || ib > ia
+}
+
 // comparisons makes the two-recording pairs of each actor.
 func comparisons(clips []*clip, r *swap.Rand) []eh.Pair {
 	var out []eh.Pair
 	key := func(c *clip) string { return fmt.Sprintf("%s-%s-%02d", c.modality, c.channel, c.actor) }
 	importers.EachOrderedPair(clips, key, func(a, b *clip) {
-		if Stronger(a.take(), b.take()) {
+		if Stronger(a.take(), b.take()) && ratedStronger(a, b) {
 			out = append(out, intensityPair(a, b, r))
 		}
 		if More(a.take(), b.take()) {

@@ -201,6 +201,32 @@ func TestRatings(t *testing.T) {
 	if res.Skipped["category pair: more than one rater in ten chose the wrong label drawn for it"] != 1 {
 		t.Errorf("skipped %v: want the neutral recording whose only far label has 2 votes", res.Skipped)
 	}
+	// Raters who found the calm take more intense than the angry one veto the
+	// intensity comparison; the category comparisons stay.
+	text, _ := os.ReadFile(fixture)
+	lines := strings.Split(string(text), "\n")
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "03-01-02-02-02-01-15"): // calm: rated 5
+			lines[i] = strings.TrimSuffix(l, ",2") + ",5"
+		case strings.HasPrefix(l, "03-01-05-02-01-01-15"): // angry: rated 1
+			lines[i] = strings.TrimSuffix(l, ",5") + ",1"
+		}
+	}
+	os.WriteFile(filepath.Join(tmp, "swapped.csv"), []byte(strings.Join(lines, "\n")), 0o644)
+	env, _ = importerstest.Env(t, 7)
+	res, err = ravdess.Importer{}.Import(context.Background(), tmp+",ratings="+filepath.Join(tmp, "swapped.csv"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Pairs {
+		if p.SubCategory == eh.Intensity {
+			t.Errorf("%s: intensity comparison against the raters' intensity", p.ID)
+		}
+	}
+	if len(res.Pairs) != len(want)-1 {
+		t.Errorf("%d pairs with the swapped intensity ratings, want %d", len(res.Pairs), len(want)-1)
+	}
 	// A recording missing from the ratings file is dropped, not guessed.
 	b, _ := os.ReadFile(filepath.Join(src, "speech", "03-01-08-02-02-01-01.wav"))
 	os.WriteFile(filepath.Join(tmp, "03-01-08-02-02-01-01.wav"), b, 0o644)
