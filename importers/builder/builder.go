@@ -122,6 +122,8 @@ type Manifest struct {
 	Dropped     []DroppedItem    `json:"dropped"`
 	Skipped     map[string]int   `json:"skipped"`
 	Swaps       []SwapTableEntry `json:"swap_table"`
+	// Distant is the table the media importers draw wrong labels from.
+	Distant []SwapTableEntry `json:"distant_table"`
 }
 
 // SourceReport is what one source contributed.
@@ -223,6 +225,9 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	m := &Manifest{Format: Format, Seed: cfg.Seed, MaxPerLabel: cfg.MaxPerLabel, Skipped: map[string]int{}, Dropped: []DroppedItem{}}
 	for _, e := range swap.Table {
 		m.Swaps = append(m.Swaps, SwapTableEntry{A: string(e.A), B: string(e.B), Why: e.Why})
+	}
+	for _, e := range swap.Distant {
+		m.Distant = append(m.Distant, SwapTableEntry{A: string(e.A), B: string(e.B), Why: e.Why})
 	}
 	env := &importers.Env{Seed: cfg.Seed, MaxPerLabel: cfg.MaxPerLabel, Out: importers.NewOutput(staging, tools), Tools: tools, Log: log}
 	var pairs []eh.Pair
