@@ -93,7 +93,14 @@ func ParseSource(spec string) (Source, error) {
 			p = filepath.Join(home, p[1:])
 		}
 	}
-	return Source{Name: name, Path: filepath.Clean(p)}, nil
+	// Options after the path (",media=DIR", ",ratings=FILE") are the
+	// importer's to read; cleaning them with the path would let a "../" in an
+	// option eat the path's last element.
+	dir, opts, _ := strings.Cut(p, ",")
+	if opts != "" {
+		opts = "," + opts
+	}
+	return Source{Name: name, Path: filepath.Clean(dir) + opts}, nil
 }
 
 // Config is one build.

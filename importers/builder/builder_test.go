@@ -255,6 +255,8 @@ func TestParseSource(t *testing.T) {
 	}{
 		{"ravdess=/data/RAVDESS/", builder.Source{Name: "ravdess", Path: "/data/RAVDESS"}, ""},
 		{" CSV = ./labels.csv", builder.Source{Name: "csv", Path: "labels.csv"}, ""},
+		// Options are the importer's: "../" in one does not eat the path.
+		{"ravdess=../data/RAVDESS/,ratings=../r.csv", builder.Source{Name: "ravdess", Path: "../data/RAVDESS,ratings=../r.csv"}, ""},
 		{"ravdess", builder.Source{}, eh.EINVALID},
 		{"=x", builder.Source{}, eh.EINVALID},
 		{"iemocap=/x", builder.Source{}, eh.EINVALID},

@@ -138,15 +138,15 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Drop(f.id, f.full, "%v", err)
 			continue
 		}
-		m, err := env.Out.Copy(f.full, "ferplus/"+f.base, eh.Image, f.sha)
-		if err != nil {
-			if eh.ErrorCode(err) == eh.EINVALID {
-				res.Drop(f.id, f.full, "%v", err)
-				continue
+		// The digest is checked now and the file placed once it is known to
+		// be used: a suite holds no media its pairs do not ask about.
+		if err := importers.CheckDigest(f.full, f.sha); err != nil {
+			if eh.ErrorCode(err) != eh.EINVALID {
+				return nil, err
 			}
-			return nil, err
+			res.Drop(f.id, f.full, "%v", err)
+			continue
 		}
-		f.media = m
 		kept = append(kept, f)
 	}
 
@@ -166,20 +166,31 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	}
 	for _, f := range kept {
 		w, ok := cat.Wrong[f.id]
-		switch {
-		case !ok:
+		if !ok {
 			res.Skip(cat.Dropped[f.id])
 			continue
-		case f.all[w] > MaxWrongVotes:
+		}
+		category := f.all[w] <= MaxWrongVotes
+		if !category {
 			res.Skip(fmt.Sprintf("category pair: the wrong label drawn has more than %d vote", MaxWrongVotes))
-		default:
+		}
+		_, contrast := Cues[f.label]
+		cue := contrast && f.cueVisible()
+		if !contrast {
+			res.Skip("no cue pair: " + string(f.label) + " shares its facial cues with other emotions")
+		} else if !cue {
+			res.Skip("no cue pair: not all annotators agreed, so the cue may be hidden or unclear")
+		}
+		if !category && !cue {
+			continue
+		}
+		if f.media, err = env.Out.Copy(f.full, "ferplus/"+f.base, eh.Image, f.sha); err != nil {
+			return nil, err
+		}
+		if category {
 			res.Pairs = append(res.Pairs, f.category(w))
 		}
-		if _, ok := Cues[f.label]; !ok {
-			res.Skip("no cue pair: " + string(f.label) + " shares its facial cues with other emotions")
-		} else if !f.cueVisible() {
-			res.Skip("no cue pair: not all annotators agreed, so the cue may be hidden or unclear")
-		} else {
+		if cue {
 			res.Pairs = append(res.Pairs, f.cuePair())
 		}
 	}

@@ -148,6 +148,10 @@ func TestFERPlusLayout(t *testing.T) {
 	if len(res.Dropped) != 1 || !strings.HasSuffix(res.Dropped[0].Path, "fer0000004.png") {
 		t.Errorf("dropped %+v, want the cut image", res.Dropped)
 	}
+	// A face in no pair is not placed in the suite.
+	if _, err := os.Stat(filepath.Join(dir, "media", "ferplus", "fer0000002.png")); err == nil {
+		t.Error("the neutral face, in no pair, was placed in the suite")
+	}
 	if res.Skipped["below the 7-vote majority"] != 1 || res.Skipped["majority says not a face"] != 1 ||
 		res.Skipped["category pair: the wrong label drawn has more than 1 vote"] != 1 {
 		t.Errorf("skipped %v", res.Skipped)

@@ -138,22 +138,21 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Drop(stem, full, "%v", err)
 			continue
 		}
-		kind := eh.Audio
-		if m[8] == "mp4" {
-			kind = eh.ShortVideo
-		}
-		c.media, err = env.Out.Copy(full, "ravdess/"+base, kind, digests[base])
-		if err != nil {
-			if eh.ErrorCode(err) == eh.EINVALID {
-				res.Drop(stem, full, "%v", err)
-				continue
+		// The digest is checked now and the file placed later, once it is
+		// known to be used: a suite holds no media its pairs do not ask about.
+		if err := importers.CheckDigest(full, digests[base]); err != nil {
+			if eh.ErrorCode(err) != eh.EINVALID {
+				return nil, err
 			}
-			return nil, err
+			res.Drop(stem, full, "%v", err)
+			continue
+		}
+		if !judge(c, ratings, res) {
+			continue
 		}
 		clips = append(clips, c)
 	}
 
-	clips = usable(clips, ratings, res)
 	res.Rules = rules(ratings != nil)
 	var items []swap.Item
 	for _, c := range clips {
@@ -165,21 +164,53 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err != nil {
 		return nil, err
 	}
+	wrong := map[*clip]swap.Label{}
 	for _, c := range clips {
 		if !c.single {
 			continue
 		}
-		wrong, ok := asg.Wrong[c.stem]
+		w, ok := asg.Wrong[c.stem]
 		switch {
 		case !ok:
 			res.Skip(asg.Dropped[c.stem])
-		case c.ratings != nil && 10*c.ratings.Votes[wrong] > c.ratings.Total:
+		case c.ratings != nil && 10*c.ratings.Votes[w] > c.ratings.Total:
 			res.Skip("category pair: more than one rater in ten chose the wrong label drawn for it")
 		default:
-			res.Pairs = append(res.Pairs, c.category(wrong))
+			wrong[c] = w
 		}
 	}
-	res.Pairs = append(res.Pairs, comparisons(clips, env.Rand("ravdess comparison"))...)
+	comps := comparisons(clips)
+	used := map[*clip]bool{}
+	for c := range wrong {
+		used[c] = true
+	}
+	for _, cp := range comps {
+		used[cp.a], used[cp.b] = true, true
+	}
+	for _, c := range clips {
+		if !used[c] {
+			res.Skip("recording in no pair (no far label for it alone, no clear comparison with the actor's other takes)")
+			continue
+		}
+		kind := eh.Audio
+		if c.modality != "03" {
+			kind = eh.ShortVideo
+		}
+		if c.media, err = env.Out.Copy(c.full, "ravdess/"+path.Base(c.rel), kind, digests[path.Base(c.rel)]); err != nil {
+			return nil, err
+		}
+		if w, ok := wrong[c]; ok {
+			res.Pairs = append(res.Pairs, c.category(w))
+		}
+	}
+	r := env.Rand("ravdess comparison")
+	for _, cp := range comps {
+		if cp.intensity {
+			res.Pairs = append(res.Pairs, intensityPair(cp.a, cp.b, r))
+		} else {
+			res.Pairs = append(res.Pairs, comparePair(cp.a, cp.b, r))
+		}
+	}
 	return res, nil
 }
 
@@ -202,38 +233,34 @@ func rules(rated bool) []string {
 	)
 }
 
-// usable keeps the clips whose gold a listener would confirm and marks which
-// may be asked about alone (single); with ratings, clips whose raters did not
-// mostly hear the acted category are dropped with both labels.
-func usable(clips []*clip, ratings map[string]*Ratings, res *importers.Result) []*clip {
-	var out []*clip
-	for _, c := range clips {
-		if ratings == nil {
-			c.single = c.emotion == swap.Neutral || c.emotion == swap.Calm || c.intensity == "strong"
-			if !c.single {
-				res.Skip("no ratings given: a normal-intensity portrayal is used only in comparisons (listeners often hear another category)")
-			}
-			out = append(out, c)
-			continue
+// judge reports whether a clip's gold is one a listener would confirm and
+// marks whether it may be asked about alone (single); with ratings, a clip
+// whose raters did not mostly hear the acted category is dropped with both
+// labels.
+func judge(c *clip, ratings map[string]*Ratings, res *importers.Result) bool {
+	if ratings == nil {
+		c.single = c.emotion == swap.Neutral || c.emotion == swap.Calm || c.intensity == "strong"
+		if !c.single {
+			res.Skip("no ratings given: a normal-intensity portrayal is used only in comparisons (listeners often hear another category)")
 		}
-		r := ratings[c.stem]
-		if r == nil || r.Total == 0 {
-			res.Drop(c.stem, c.full, "no ratings for %s in the ratings file", c.stem)
-			continue
-		}
-		got, ok := r.Majority()
-		switch {
-		case !ok:
-			res.Drop(c.stem, c.full, "acted %s, but no category has a majority of the %d ratings (%d chose %s)", c.emotion, r.Total, r.Votes[c.emotion], c.emotion)
-			continue
-		case got != c.emotion:
-			res.Drop(c.stem, c.full, "acted %s, but %d of %d raters perceived %s", c.emotion, r.Votes[got], r.Total, got)
-			continue
-		}
-		c.ratings, c.single = r, true
-		out = append(out, c)
+		return true
 	}
-	return out
+	r := ratings[c.stem]
+	if r == nil || r.Total == 0 {
+		res.Drop(c.stem, c.full, "no ratings for %s in the ratings file", c.stem)
+		return false
+	}
+	got, ok := r.Majority()
+	switch {
+	case !ok:
+		res.Drop(c.stem, c.full, "acted %s, but no category has a majority of the %d ratings (%d chose %s)", c.emotion, r.Total, r.Votes[c.emotion], c.emotion)
+		return false
+	case got != c.emotion:
+		res.Drop(c.stem, c.full, "acted %s, but %d of %d raters perceived %s", c.emotion, r.Votes[got], r.Total, got)
+		return false
+	}
+	c.ratings, c.single = r, true
+	return true
 }
 
 // Take is what the comparison rules look at in a recording.
@@ -276,16 +303,22 @@ func ratedStronger(a, b *clip) bool {
 	return !okA || !okB || ib > ia
 }
 
-// comparisons makes the two-recording pairs of each actor.
-func comparisons(clips []*clip, r *swap.Rand) []eh.Pair {
-	var out []eh.Pair
+// comparison is a two-recording pair to make: b has more than a.
+type comparison struct {
+	a, b      *clip
+	intensity bool // else a category comparison about b's emotion
+}
+
+// comparisons lists the two-recording pairs of each actor.
+func comparisons(clips []*clip) []comparison {
+	var out []comparison
 	key := func(c *clip) string { return fmt.Sprintf("%s-%s-%02d", c.modality, c.channel, c.actor) }
 	importers.EachOrderedPair(clips, key, func(a, b *clip) {
 		if Stronger(a.take(), b.take()) && ratedStronger(a, b) {
-			out = append(out, intensityPair(a, b, r))
+			out = append(out, comparison{a, b, true})
 		}
 		if More(a.take(), b.take()) {
-			out = append(out, comparePair(a, b, r))
+			out = append(out, comparison{a, b, false})
 		}
 	})
 	return out

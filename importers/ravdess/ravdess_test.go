@@ -93,6 +93,10 @@ func TestImport(t *testing.T) {
 	if !maps.Equal(count, want) || len(res.Dropped) != 0 {
 		t.Errorf("got %v pairs and %d dropped, want %v, none dropped: %v", count, len(res.Dropped), want, res.Dropped)
 	}
+	// 17 normal-intensity takes are in no pair and are not placed.
+	if n, _ := env.Out.Files(); n != 79 || res.Skipped["recording in no pair (no far label for it alone, no clear comparison with the actor's other takes)"] != 17 {
+		t.Errorf("%d media files placed, skipped %v; want 79 and 17 recordings in no pair", n, res.Skipped)
+	}
 	if n := res.Skipped["no ratings given: a normal-intensity portrayal is used only in comparisons (listeners often hear another category)"]; n != 36 {
 		t.Errorf("skipped %v, want the 36 normal-intensity portrayals", res.Skipped)
 	}
