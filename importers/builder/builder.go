@@ -95,7 +95,14 @@ func ParseSource(spec string) (Source, error) {
 			p = filepath.Join(home, p[1:])
 		}
 	}
-	return Source{Name: name, Path: filepath.Clean(p)}, nil
+	// Options after the path (",media=DIR", ",ratings=FILE") are the
+	// importer's to read; cleaning them with the path would let a "../" in an
+	// option eat the path's last element.
+	dir, opts, _ := strings.Cut(p, ",")
+	if opts != "" {
+		opts = "," + opts
+	}
+	return Source{Name: name, Path: filepath.Clean(dir) + opts}, nil
 }
 
 // Config is one build.
@@ -128,6 +135,8 @@ type Manifest struct {
 	Dropped     []DroppedItem    `json:"dropped"`
 	Skipped     map[string]int   `json:"skipped"`
 	Swaps       []SwapTableEntry `json:"swap_table"`
+	// Distant is the table the media importers draw wrong labels from.
+	Distant []SwapTableEntry `json:"distant_table"`
 	// Excluded are the pairs left out by --exclude, with their verdicts.
 	Excluded []review.Excluded `json:"excluded,omitempty"`
 }
@@ -238,6 +247,9 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	m := &Manifest{Format: Format, Seed: cfg.Seed, MaxPerLabel: cfg.MaxPerLabel, Skipped: map[string]int{}, Dropped: []DroppedItem{}}
 	for _, e := range swap.Table {
 		m.Swaps = append(m.Swaps, SwapTableEntry{A: string(e.A), B: string(e.B), Why: e.Why})
+	}
+	for _, e := range swap.Distant {
+		m.Distant = append(m.Distant, SwapTableEntry{A: string(e.A), B: string(e.B), Why: e.Why})
 	}
 	env := &importers.Env{Seed: cfg.Seed, MaxPerLabel: cfg.MaxPerLabel, Out: importers.NewOutput(staging, tools), Tools: tools, Log: log}
 	var pairs []eh.Pair
