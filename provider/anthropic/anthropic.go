@@ -22,6 +22,7 @@ import (
 	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // DefaultBaseURL is Anthropic's endpoint.
@@ -104,7 +105,7 @@ func New(cfg Config) (*Client, error) {
 		option.WithoutEnvironmentDefaults(),
 		option.WithBaseURL(cfg.BaseURL),
 		option.WithAPIKey(key),
-		option.WithHTTPClient(perr.NewHTTPClient(cfg.MaxConcurrency, header, 0)),
+		option.WithHTTPClient(transport.NewHTTPClient(cfg.MaxConcurrency, header, 0)),
 		// Our retry decorator counts and paces every attempt.
 		option.WithMaxRetries(0),
 	}
@@ -147,11 +148,11 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	cctx, capture := perr.WithCapture(cctx)
+	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
 	res, err := c.msgs.New(cctx, params, opts...)
 	latency := time.Since(start)
-	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
 	}
 	if res == nil {

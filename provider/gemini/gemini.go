@@ -22,6 +22,7 @@ import (
 	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // DefaultBaseURL is the Gemini API endpoint.
@@ -101,7 +102,7 @@ func New(cfg Config) (*Client, error) {
 	gc, err := genai.NewClient(context.Background(), &genai.ClientConfig{
 		APIKey:     key,
 		Backend:    genai.BackendGeminiAPI,
-		HTTPClient: perr.NewHTTPClient(cfg.MaxConcurrency, header, 0),
+		HTTPClient: transport.NewHTTPClient(cfg.MaxConcurrency, header, 0),
 		HTTPOptions: genai.HTTPOptions{
 			BaseURL:    strings.TrimRight(cfg.BaseURL, "/") + "/",
 			APIVersion: cfg.APIVersion,
@@ -147,11 +148,11 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	cctx, capture := perr.WithCapture(cctx)
+	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
 	res, err := c.models.GenerateContent(cctx, c.cfg.Model, contents, gcfg)
 	latency := time.Since(start)
-	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
 	}
 	if res == nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // DefaultBaseURL is OpenAI's own endpoint.
@@ -157,7 +158,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		cfg:      cfg,
-		rt:       perr.NewTransport(cfg.MaxConcurrency, header, 0),
+		rt:       transport.NewTransport(cfg.MaxConcurrency, header, 0),
 		endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/chat/completions",
 		auth:     auth,
 		prep:     &prep.Preparer{MaxImageSide: cfg.MaxImageSide, MaxBytes: cfg.MaxInlineBytes},
@@ -183,11 +184,11 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	cctx, capture := perr.WithCapture(cctx)
+	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
 	res, err := c.post(cctx, body)
 	latency := time.Since(start)
-	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
 	}
 	if len(res.Choices) == 0 {
@@ -214,7 +215,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 }
 
 // post sends one request body and decodes the reply. A status other than 2xx is
-// an error whose details perr.Classify reads from the request's Capture.
+// an error whose details transport.Classify reads from the request's Capture.
 func (c *Client) post(ctx context.Context, body []byte) (*chatReply, error) {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
@@ -234,7 +235,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*chatReply, error) {
 		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	var raw []byte
-	if n := resp.ContentLength; n > 0 && n <= perr.DefaultMaxBody {
+	if n := resp.ContentLength; n > 0 && n <= transport.DefaultMaxBody {
 		raw = make([]byte, n)
 		_, err = io.ReadFull(resp.Body, raw)
 	} else {

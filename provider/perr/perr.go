@@ -18,6 +18,7 @@
 package perr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -225,4 +226,44 @@ func Redact(s string, secrets ...string) string {
 		}
 	}
 	return s
+}
+
+// NewTransient returns a *TransientError whose message is cleaned, bounded and free
+// of the secrets.
+func NewTransient(model, item, op string, err error, secrets ...string) *TransientError {
+	t := &TransientError{Model: model, Item: item, Op: op, Err: err}
+	if err != nil {
+		t.detail = Redact(Clean(err.Error(), MaxMessage), secrets...)
+	}
+	return t
+}
+
+// ServerMessage extracts the human message from an API error body: error.message
+// (OpenAI, Anthropic, Gemini), a string "error" (Ollama), or "message"; otherwise
+// the body itself.
+func ServerMessage(body []byte) string {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		var s string
+		var o struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Status  string `json:"status"`
+		}
+		switch {
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &s) == nil && s != "":
+			return s
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &o) == nil && o.Message != "":
+			if t := o.Type + o.Status; t != "" {
+				return t + ": " + o.Message
+			}
+			return o.Message
+		case v.Message != "":
+			return v.Message
+		}
+	}
+	return string(body)
 }
