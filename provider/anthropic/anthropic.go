@@ -10,7 +10,6 @@ package anthropic
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -80,19 +79,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.DefaultMaxTokens == 0 {
 		cfg.DefaultMaxTokens = DefaultMaxTokens
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	if _, err := cfg.Endpoint(DefaultBaseURL); err != nil {
+		return nil, err
 	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
-	}
-	key, _ := cfg.APIKey("ANTHROPIC_API_KEY")
-	if key == "" {
-		env := cfg.APIKeyEnv
-		if env == "" {
-			env = "ANTHROPIC_API_KEY"
-		}
-		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env), Hint: "export " + env + "=…"}
+	key, err := cfg.Key(true, "", "ANTHROPIC_API_KEY")
+	if err != nil {
+		return nil, err
 	}
 	header, secrets, err := cfg.HTTPHeader()
 	if err != nil {
@@ -165,7 +157,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 		}
 	}
 	return &emohallucer.Response{
-		Text: prep.BoundText(text.String()),
+		Text: prep.BoundText(perr.Redact(text.String(), c.secrets...)),
 		Usage: emohallucer.Usage{
 			PromptTokens:     int(res.Usage.InputTokens + res.Usage.CacheReadInputTokens + res.Usage.CacheCreationInputTokens),
 			CompletionTokens: int(res.Usage.OutputTokens),

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/url"
 	"strings"
 	"time"
 
@@ -76,22 +75,15 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Fill("gemini", emohallucer.Modalities); err != nil {
 		return nil, err
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
+	if _, err := cfg.Endpoint(DefaultBaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.APIVersion == "" {
 		cfg.APIVersion = "v1beta"
 	}
-	key, _ := cfg.APIKey("GEMINI_API_KEY", "GOOGLE_API_KEY")
-	if key == "" {
-		env := cfg.APIKeyEnv
-		if env == "" {
-			env = "GEMINI_API_KEY (or GOOGLE_API_KEY)"
-		}
-		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env), Hint: "export GEMINI_API_KEY=…"}
+	key, err := cfg.Key(true, "", "GEMINI_API_KEY", "GOOGLE_API_KEY")
+	if err != nil {
+		return nil, err
 	}
 	header, secrets, err := cfg.HTTPHeader()
 	if err != nil {
@@ -180,7 +172,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 			}
 		}
 	}
-	out.Text = prep.BoundText(text.String())
+	out.Text = prep.BoundText(perr.Redact(text.String(), c.secrets...))
 	out.FinishReason = string(cand.FinishReason)
 	if req.Logprobs && c.caps.Logprobs && cand.LogprobsResult != nil {
 		out.YesProb = prep.YesProb(tokenPositions(cand.LogprobsResult))

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -105,12 +104,9 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Fill(cfg.Provider, []emohallucer.Modality{emohallucer.Text, emohallucer.Image}); err != nil {
 		return nil, err
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
+	u, err := cfg.Endpoint(DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	official := u.Host == "api.openai.com"
 	if len(cfg.AudioFormats) == 0 {
@@ -126,18 +122,15 @@ func New(cfg Config) (*Client, error) {
 	default:
 		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: max_tokens_field must be max_tokens or max_completion_tokens", cfg.Name)
 	}
+	// OPENAI_API_KEY is OpenAI's; a wrapping provider (ollama) reads only the
+	// variable its config names.
 	keyEnv := []string{"OPENAI_API_KEY"}
-	if cfg.Provider != "openai" && cfg.APIKeyEnv == "" {
+	if cfg.Provider != "openai" {
 		keyEnv = nil
 	}
-	key, _ := cfg.APIKey(keyEnv...)
-	if key == "" && official && !cfg.KeyOptional {
-		env := cfg.APIKeyEnv
-		if env == "" {
-			env = "OPENAI_API_KEY"
-		}
-		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env),
-			Hint: "export " + env + "=… (for another OpenAI-compatible server give its base URL: openai:MODEL@http://host:port/v1)"}
+	key, err := cfg.Key(official && !cfg.KeyOptional, "(for another OpenAI-compatible server give its base URL: openai:MODEL@http://host:port/v1)", keyEnv...)
+	if err != nil {
+		return nil, err
 	}
 	header, secrets, err := cfg.HTTPHeader()
 	if err != nil {
@@ -200,7 +193,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 		text = ch.Message.Refusal
 	}
 	out := &emohallucer.Response{
-		Text: prep.BoundText(text),
+		Text: prep.BoundText(perr.Redact(text, c.secrets...)),
 		Usage: emohallucer.Usage{
 			PromptTokens:     int(res.Usage.PromptTokens),
 			CompletionTokens: int(res.Usage.CompletionTokens),
