@@ -145,6 +145,31 @@ func (e *TransientError) Temporary() bool { return true }
 // RetryAfterDuration is 0: the server asked for no particular wait.
 func (e *TransientError) RetryAfterDuration() time.Duration { return 0 }
 
+// UnreachableError is a request that reached no server: the connection was
+// refused, the host name did not resolve, or no route leads to the host. It is
+// transient for one request, but when a model's server was never reached the
+// retry decorator stops the model rather than retrying every question.
+type UnreachableError struct {
+	// URL is the server's scheme://host[:port], without credentials.
+	URL string
+	Err error
+}
+
+// Error says which server could not be reached and why.
+func (e *UnreachableError) Error() string {
+	return RedactURLs(fmt.Sprintf("cannot reach the server at %s: %v", e.URL, e.Err))
+}
+
+// Unwrap returns the network error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Temporary is true: the server may come up.
+func (e *UnreachableError) Temporary() bool { return true }
+
+// Unreachable returns the server's URL; the retry decorator finds the error by
+// this method without importing perr.
+func (e *UnreachableError) Unreachable() string { return e.URL }
+
 // IsPermanent reports whether err must not be retried: its code is EAUTH,
 // EPROVIDER, EINVALID, ENOTFOUND, ECANCELED or EBUDGET.
 func IsPermanent(err error) bool {

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/emohallucer/emohallucer"
@@ -91,6 +92,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := base.RoundTrip(req)
 	if err != nil {
+		if unreachable(err) {
+			err = &perr.UnreachableError{URL: perr.RedactURLs(req.URL.Scheme + "://" + req.URL.Host), Err: err}
+		}
 		return resp, err
 	}
 	c, _ := req.Context().Value(captureKey{}).(*Capture)
@@ -115,6 +119,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &limitedBody{rc: resp.Body, left: max, c: c}
 	return resp, nil
+}
+
+// unreachable tells whether a round trip failed before any server answered:
+// connection refused, no such host, no route. A timeout is not among them: a
+// slow server is still a server.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH) || errors.As(err, &dns) && !dns.IsTimeout
 }
 
 type limitedBody struct {
@@ -242,6 +255,8 @@ func Classify(parent context.Context, model, item string, c *Capture, err error,
 		op = "malformed response"
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		op = "connection closed"
+	case errors.As(err, new(*perr.UnreachableError)):
+		op = "server unreachable"
 	}
 	return perr.NewTransient(model, item, op, err, secrets...)
 }
