@@ -318,6 +318,15 @@ func Count(s *eh.Suite) Stats {
 // each pair, with media resolved on disk.
 func Items(s *eh.Suite) ([]eh.Item, error) {
 	items := make([]eh.Item, 0, 2*len(s.Pairs))
+	// Resolve returns paths under the folder with its links resolved; providers
+	// open them through that folder at send time (MediaFile.Dir).
+	root := ""
+	if s.Dir != "" {
+		var err error
+		if root, err = filepath.EvalSymlinks(s.Dir); err != nil {
+			return nil, fmt.Errorf("suite %s: %w", s.Name, err)
+		}
+	}
 	for i := range s.Pairs {
 		p := &s.Pairs[i]
 		var media []eh.MediaFile
@@ -330,7 +339,7 @@ func Items(s *eh.Suite) ([]eh.Item, error) {
 			if mime == "" {
 				mime = MIMEOf(m.Path)
 			}
-			media = append(media, eh.MediaFile{Kind: m.Kind, MIME: mime, SHA256: m.SHA256, Path: full})
+			media = append(media, eh.MediaFile{Kind: m.Kind, MIME: mime, SHA256: m.SHA256, Path: full, Dir: root})
 		}
 		items = append(items, eh.Item{Pair: p, Role: eh.Basic, Media: media}, eh.Item{Pair: p, Role: eh.Hallucinated, Media: media})
 	}
