@@ -22,6 +22,7 @@ import (
 	"time"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/csvcell"
 )
 
 // FileName is the records file inside a run folder.
@@ -476,12 +477,17 @@ func (c *CSVWriter) Write(r *eh.Record) error {
 	if r.Confidence != nil {
 		conf = strconv.FormatFloat(*r.Confidence, 'g', -1, 64)
 	}
-	return c.w.Write([]string{strconv.Itoa(r.Schema), r.Run, r.Suite, r.Model, r.Strategy, r.Pair, string(r.Role),
+	row := []string{strconv.Itoa(r.Schema), r.Run, r.Suite, r.Model, r.Strategy, r.Pair, string(r.Role),
 		string(r.Dimension), string(r.SubCategory), string(r.Modality), string(r.Gold), string(r.Status),
 		string(r.Answer), r.Rule, r.Raw, conf, strconv.Itoa(r.Calls), strconv.Itoa(r.CachedCalls),
 		strconv.Itoa(r.Usage.PromptTokens), strconv.Itoa(r.Usage.CompletionTokens),
 		strconv.FormatFloat(r.CostUSD, 'g', -1, 64), strconv.FormatFloat(r.LatencyMS, 'g', -1, 64),
-		r.Started.UTC().Format(time.RFC3339Nano), r.Error})
+		r.Started.UTC().Format(time.RFC3339Nano), r.Error}
+	// Model output and names go to spreadsheets: no cell may run as a formula.
+	for i := range row {
+		row[i] = csvcell.Escape(row[i])
+	}
+	return c.w.Write(row)
 }
 
 // Flush writes buffered rows and reports any write error.
@@ -515,7 +521,7 @@ func decodeCSV(r io.Reader, name string, fn Func) error {
 		}
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(row) {
-				return row[i]
+				return csvcell.Unescape(row[i])
 			}
 			return ""
 		}

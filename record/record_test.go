@@ -39,6 +39,10 @@ func TestRoundTrip(t *testing.T) {
 	b, _ := os.ReadFile("testdata/schema1.jsonl")
 	in := readAll(t, strings.NewReader(string(b)))
 	in[0].Raw = "<script>alert(1)</script> yes, \"quoted\", comma\nnewline"
+	// Spreadsheet formulas are escaped in CSV and come back as written.
+	in[1].Raw = `=HYPERLINK("http://evil","yes")`
+	in[2].Raw = "'=already quoted"
+	in[2].Error = "-1+cmd"
 	conf := 0.75
 	in[0].Confidence = &conf
 	encoders := []struct {
@@ -70,6 +74,9 @@ func TestRoundTrip(t *testing.T) {
 			var buf bytes.Buffer
 			if err := enc.write(&buf); err != nil {
 				t.Fatal(err)
+			}
+			if enc.name == "csv" && (strings.Contains(buf.String(), "\n=") || strings.Contains(buf.String(), ",=") || strings.Contains(buf.String(), ",-1+")) {
+				t.Errorf("a CSV cell starts a formula:\n%s", buf.String())
 			}
 			out := readAll(t, strings.NewReader(buf.String()))
 			if len(out) != len(in) {
