@@ -6,6 +6,7 @@ package strictyaml
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,7 +44,7 @@ func Decode(node *yaml.Node, out any, where string, ignore ...string) error {
 		clean := *n
 		clean.Content = nil
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if !contains(ignore, n.Content[i].Value) {
+			if !slices.Contains(ignore, n.Content[i].Value) {
 				clean.Content = append(clean.Content, n.Content[i], n.Content[i+1])
 			}
 		}
@@ -153,13 +154,4 @@ func elem(t reflect.Type) reflect.Type {
 		t = t.Elem()
 	}
 	return t
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
