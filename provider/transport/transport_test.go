@@ -1,10 +1,14 @@
 package transport
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -48,5 +52,29 @@ func TestNewTransportRoutes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Only failures that mean no server was reached count as unreachable: a slow
+// server (timeout) or a dropped connection is still a server.
+func TestUnreachable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"refused", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, true},
+		{"no route", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, true},
+		{"network down", fmt.Errorf("wrapped: %w", syscall.ENETUNREACH), true},
+		{"no such host", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "nohost.invalid", IsNotFound: true}}, true},
+		{"DNS timeout", &net.DNSError{Err: "i/o timeout", Name: "slow", IsTimeout: true}, false},
+		{"deadline", context.DeadlineExceeded, false},
+		{"closed", io.ErrUnexpectedEOF, false},
+		{"reset", syscall.ECONNRESET, false},
+	}
+	for _, tt := range tests {
+		if got := unreachable(tt.err); got != tt.want {
+			t.Errorf("%s: unreachable = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
