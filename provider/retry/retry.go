@@ -194,10 +194,14 @@ func (m *Model) Generate(ctx context.Context, req *eh.Request) (*eh.Response, er
 // that stops it; nil otherwise.
 func (m *Model) unreachable(err error, n int) *eh.Error {
 	var u interface{ Unreachable() string }
-	if err == nil || !errors.As(err, &u) {
-		if err == nil || !errors.Is(err, context.Canceled) {
-			m.reached.Store(true)
-		}
+	switch {
+	case err != nil && errors.As(err, &u):
+	case err != nil && (errors.Is(err, context.Canceled) || eh.ErrorCode(err) == eh.EINVALID):
+		// Nothing was sent (a bad media file) or nothing came back: this says
+		// nothing about the server.
+		return nil
+	default:
+		m.reached.Store(true)
 		return nil
 	}
 	if m.reached.Load() || n < m.cfg.Unreachable {
