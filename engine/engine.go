@@ -12,6 +12,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -81,8 +82,9 @@ type Result struct {
 	Unstarted int
 	CostUSD   float64
 	// StopReason is non-nil when the run stopped before finishing: the user
-	// interrupted (ECANCELED), credentials were rejected (EAUTH), or the cost
-	// limit was reached (EBUDGET).
+	// interrupted (ECANCELED), credentials were rejected (EAUTH), the cost
+	// limit was reached (EBUDGET), or an error with a StopsModel() method
+	// returning true said the model cannot be used (its server unreachable).
 	StopReason error
 }
 
@@ -150,10 +152,16 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 						halt(eh.Errorf(eh.EBUDGET, "cost limit of $%.4f reached ($%.4f spent); rerun with a higher --max-cost to continue", p.MaxCostUSD, total))
 					}
 				}
-				if eh.ErrorCode(err) == eh.EAUTH {
+				var sm interface{ StopsModel() bool }
+				switch {
+				case eh.ErrorCode(err) == eh.EAUTH:
 					// Halt here rather than when the record is saved, so that
 					// this worker cannot take another item in between.
 					halt(authStop(p.Model.Name(), err))
+				case errors.As(err, &sm) && sm.StopsModel():
+					// A decorator found the model unusable (its server was
+					// never reached); the error says why and what to check.
+					halt(err)
 				}
 				out <- outcome{rec, err}
 			}

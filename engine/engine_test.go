@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -221,5 +222,25 @@ func TestRunFlushesBufferingSink(t *testing.T) {
 				t.Fatalf("%d flushes for 200 records", b.flushes)
 			}
 		})
+	}
+}
+
+// stopper fails with an error whose StopsModel method says the model is unusable.
+type stopper struct{ error }
+
+func (stopper) StopsModel() bool { return true }
+
+func TestRunStopsModelError(t *testing.T) {
+	m := &stub{err: &eh.Error{Code: eh.EPROVIDER, Message: "server unreachable", Err: stopper{errors.New("connection refused")}}}
+	var sink collect
+	res, err := engine.Run(context.Background(), plan(m, items(100, eh.Text)), &sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StopReason == nil || !strings.Contains(res.StopReason.Error(), "server unreachable") {
+		t.Fatalf("stop reason %v, want the unreachable error", res.StopReason)
+	}
+	if n := m.calls.Load(); n > 4 {
+		t.Fatalf("%d calls after the stop; want at most the 4 in flight", n)
 	}
 }

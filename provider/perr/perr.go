@@ -18,9 +18,11 @@
 package perr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +67,7 @@ func (e *HTTPError) Error() string {
 	if e.Body != "" {
 		b.WriteString(": " + e.Body)
 	}
-	return b.String()
+	return RedactURLs(b.String())
 }
 
 // Temporary reports whether trying again later may succeed: 408, 429 and 5xx.
@@ -131,7 +133,7 @@ func (e *TransientError) Error() string {
 	case e.Err != nil:
 		s += ": " + Clean(e.Err.Error(), MaxMessage)
 	}
-	return s
+	return RedactURLs(s)
 }
 
 // Unwrap returns the cause.
@@ -142,6 +144,31 @@ func (e *TransientError) Temporary() bool { return true }
 
 // RetryAfterDuration is 0: the server asked for no particular wait.
 func (e *TransientError) RetryAfterDuration() time.Duration { return 0 }
+
+// UnreachableError is a request that reached no server: the connection was
+// refused, the host name did not resolve, or no route leads to the host. It is
+// transient for one request, but when a model's server was never reached the
+// retry decorator stops the model rather than retrying every question.
+type UnreachableError struct {
+	// URL is the server's scheme://host[:port], without credentials.
+	URL string
+	Err error
+}
+
+// Error says which server could not be reached and why.
+func (e *UnreachableError) Error() string {
+	return RedactURLs(fmt.Sprintf("cannot reach the server at %s: %v", e.URL, e.Err))
+}
+
+// Unwrap returns the network error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Temporary is true: the server may come up.
+func (e *UnreachableError) Temporary() bool { return true }
+
+// Unreachable returns the server's URL; the retry decorator finds the error by
+// this method without importing perr.
+func (e *UnreachableError) Unreachable() string { return e.URL }
 
 // IsPermanent reports whether err must not be retried: its code is EAUTH,
 // EPROVIDER, EINVALID, ENOTFOUND, ECANCELED or EBUDGET.
@@ -215,14 +242,72 @@ func Clean(s string, max int) string {
 	return s[:cut] + "…"
 }
 
+// userinfo matches the credentials part of a URL ("scheme://user:pass@"), up
+// to the last "@" before the host's end so that an unescaped "@" in a password
+// is covered too.
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s"'<>]*@`)
+
+// RedactURLs replaces the user name and password of every URL in s
+// ("http://user:pass@host/v1" becomes "http://[REDACTED]@host/v1"). Base URLs
+// may carry credentials for a proxy; every provider and transport message passes
+// through it, as run.json's identity does.
+func RedactURLs(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return userinfo.ReplaceAllString(s, "${1}[REDACTED]@")
+}
+
 // Redact replaces every occurrence of each non-empty secret in s. Providers pass
-// their API key so that no error text can ever carry it, whatever a server or an
-// SDK echoed back.
+// their API key and configured header values so that no error text can ever
+// carry them, whatever a server or an SDK echoed back. Credentials written into
+// URLs are removed too (RedactURLs).
 func Redact(s string, secrets ...string) string {
+	s = RedactURLs(s)
 	for _, k := range secrets {
 		if len(k) >= 4 {
 			s = strings.ReplaceAll(s, k, "[REDACTED]")
 		}
 	}
 	return s
+}
+
+// NewTransient returns a *TransientError whose message is cleaned, bounded and free
+// of the secrets.
+func NewTransient(model, item, op string, err error, secrets ...string) *TransientError {
+	t := &TransientError{Model: model, Item: item, Op: op, Err: err}
+	if err != nil {
+		t.detail = Redact(Clean(err.Error(), MaxMessage), secrets...)
+	}
+	return t
+}
+
+// ServerMessage extracts the human message from an API error body: error.message
+// (OpenAI, Anthropic, Gemini), a string "error" (Ollama), or "message"; otherwise
+// the body itself.
+func ServerMessage(body []byte) string {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		var s string
+		var o struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Status  string `json:"status"`
+		}
+		switch {
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &s) == nil && s != "":
+			return s
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &o) == nil && o.Message != "":
+			if t := o.Type + o.Status; t != "" {
+				return t + ": " + o.Message
+			}
+			return o.Message
+		case v.Message != "":
+			return v.Message
+		}
+	}
+	return string(body)
 }
