@@ -136,14 +136,40 @@ models:
 	}
 }
 
+// TestOnly: --only runs exactly the models it names, however they are placed
+// in the config (it once ran every model after the first one named), and an
+// unknown name is a usage error listing the config's models.
 func TestOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.yaml")
-	os.WriteFile(path, []byte("models:\n  - spec: baseline:always-yes\n  - spec: baseline:always-no\n"), 0o644)
-	setups, err := FromConfig(Selection{Registry: registry, Config: path, Only: []string{"baseline:always-no"}})
-	if err != nil || len(setups) != 1 || setups[0].Name != "baseline:always-no" {
-		t.Fatalf("--only: %v, %v", setups, err)
+	os.WriteFile(path, []byte("models:\n  - spec: baseline:always-yes\n  - spec: baseline:always-no\n  - spec: baseline:random?seed=1\n  - spec: baseline:random?seed=2\n"), 0o644)
+	tests := []struct {
+		only []string
+		want string // the models built, in config order
+	}{
+		// The last model alone.
+		{[]string{"baseline:random?seed=2"}, "baseline:random?seed=2"},
+		// The first: none of those after it.
+		{[]string{"baseline:always-yes"}, "baseline:always-yes"},
+		// Two, named out of order: the config's order, nothing in between.
+		{[]string{"baseline:random?seed=1", "baseline:always-yes"}, "baseline:always-yes baseline:random?seed=1"},
+		// No --only: all of them.
+		{nil, "baseline:always-yes baseline:always-no baseline:random?seed=1 baseline:random?seed=2"},
 	}
-	if _, err := FromConfig(Selection{Registry: registry, Config: path, Only: []string{"gpt-9"}}); err == nil || !strings.Contains(err.Error(), "no such model") {
-		t.Fatalf("--only with an unknown name: %v", err)
+	for _, tt := range tests {
+		setups, err := FromConfig(Selection{Registry: registry, Config: path, Only: tt.only})
+		if err != nil {
+			t.Fatalf("--only %v: %v", tt.only, err)
+		}
+		var got []string
+		for _, s := range setups {
+			got = append(got, s.Name)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("--only %v built %v, want %s", tt.only, got, tt.want)
+		}
+	}
+	_, err := FromConfig(Selection{Registry: registry, Config: path, Only: []string{"baseline:always-yes", "gpt-9"}})
+	if err == nil || eh.ErrorCode(err) != eh.EUSAGE || !strings.Contains(err.Error(), "no such model") || !strings.Contains(err.Error(), "baseline:always-no") {
+		t.Fatalf("--only with an unknown name: %v (code %s), want a usage error listing the models", err, eh.ErrorCode(err))
 	}
 }

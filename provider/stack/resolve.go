@@ -71,15 +71,25 @@ func FromConfig(sel Selection) ([]Setup, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Every name of --only must name a model, checked before any is
+		// built: a typo must not quietly drop a model (or run the others).
+		var names []string
+		known := map[string]bool{}
+		for _, mc := range cfg.Models {
+			names = append(names, mc.Name)
+			known[mc.Name] = true
+		}
 		only := map[string]bool{}
 		for _, n := range sel.Only {
+			if !known[n] {
+				return nil, eh.Errorf(eh.EUSAGE, "--only %s: no such model in %s (models: %s)", n, sel.Config, strings.Join(names, ", "))
+			}
 			only[n] = true
 		}
 		for _, mc := range cfg.Models {
 			if len(only) > 0 && !only[mc.Name] {
 				continue
 			}
-			delete(only, mc.Name)
 			var m eh.Model
 			if mc.Spec != "" {
 				m, err = sel.Registry.New(mc.Spec)
@@ -96,13 +106,6 @@ func FromConfig(sel Selection) ([]Setup, error) {
 			eng := sel.Set.Merge(mc.Engine).Merge(cfg.Defaults).Merge(sel.Flags)
 			eng.Decoding = mergeDecoding(sel.Set.Decoding, mc.Engine.Decoding, cfg.Defaults.Decoding)
 			out = append(out, Setup{Name: m.Name(), Model: m, Engine: eng})
-		}
-		for n := range only {
-			var names []string
-			for _, mc := range cfg.Models {
-				names = append(names, mc.Name)
-			}
-			return nil, eh.Errorf(eh.EUSAGE, "--only %s: no such model in %s (models: %s)", n, sel.Config, strings.Join(names, ", "))
 		}
 	} else if len(sel.Only) > 0 {
 		return nil, eh.Errorf(eh.EUSAGE, "--only selects models of a --config file")
