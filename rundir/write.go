@@ -33,13 +33,14 @@ func ioError(op, path string, err error) error {
 }
 
 // IOError returns err as a coded EIO error about path (op is what was being
-// done: "write", "open"), or nil for nil. Errors that already carry a code
-// are returned as they are.
+// done: "write", "open") with a hint for the common causes, or nil for nil.
+// Errors that already carry an *emohallucer.Error are returned as they are.
 func IOError(op, path string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if eh.ErrorCode(err) != eh.EINTERNAL {
+	var coded *eh.Error
+	if errors.As(err, &coded) {
 		return err
 	}
 	return ioError(op, path, err)
@@ -57,7 +58,11 @@ func writeAtomic(dir, name string, data []byte) error {
 		return ioError("write", path, err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(data)
+	// CreateTemp makes the file private; run files are as readable as any.
+	err = f.Chmod(0o644)
+	if err == nil {
+		_, err = f.Write(data)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -82,7 +87,13 @@ func WriteFile(path string, fn func(io.Writer) error) error {
 	if err != nil {
 		return ioError("write", path, err)
 	}
-	err = fn(f)
+	// Renderers that buffer may not return a failed write; the first one is
+	// kept here, so a full disk is never a silent half-written report.
+	ew := &errWriter{w: f}
+	err = fn(ew)
+	if err == nil {
+		err = ew.err
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -93,4 +104,24 @@ func WriteFile(path string, fn func(io.Writer) error) error {
 		return IOError("write", path, err)
 	}
 	return nil
+}
+
+// errWriter remembers the first failed write and fails every later one.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = &fs.PathError{Op: "write", Path: "", Err: err}
+		if pe, ok := err.(*fs.PathError); ok {
+			e.err = pe
+		}
+	}
+	return n, err
 }

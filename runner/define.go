@@ -21,6 +21,21 @@ type Settings struct {
 	SampleTemperature float64
 }
 
+// MaxSamples caps self-consistency's samples per question: each is a model
+// call, and a typo of a few zeros would otherwise never finish.
+const MaxSamples = 64
+
+// Check refuses settings no run can use (EUSAGE, naming the flag).
+func (st Settings) Check() error {
+	switch {
+	case st.Samples < 1 || st.Samples > MaxSamples:
+		return eh.Errorf(eh.EUSAGE, "--samples must be between 1 and %d, not %d", MaxSamples, st.Samples)
+	case !(st.SampleTemperature >= 0 && st.SampleTemperature <= stack.MaxTemperature):
+		return eh.Errorf(eh.EUSAGE, "--sample-temperature must be a number in [0, %d], not %g", stack.MaxTemperature, st.SampleTemperature)
+	}
+	return nil
+}
+
 // Definition is the run one model makes of a suite: its id, strategy and
 // options. Local runs, shards and queued runs all get theirs from Define, so
 // the same command is the same run wherever it is answered.
@@ -33,6 +48,9 @@ type Definition struct {
 
 // Define resolves the run of model m over the suite named suiteName.
 func Define(suiteName string, m stack.Setup, st Settings) (*Definition, error) {
+	if err := st.Check(); err != nil {
+		return nil, err
+	}
 	caps := m.Model.Capabilities()
 	dec := m.Engine.Decoding
 	if dec == nil {

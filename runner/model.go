@@ -52,6 +52,14 @@ func (m *model) run(ctx context.Context) ModelResult {
 		out.Err = err
 		return out
 	}
+	// Held until the run's files are written: a second run into the folder
+	// would interleave its records with ours and pay for every question twice.
+	lock, err := rundir.Acquire(ctx, m.dir, m.shard.String(), m.cfg.WaitLock)
+	if err != nil {
+		out.Err = err
+		return out
+	}
+	defer lock.Release()
 	var sink recordSink
 	if m.cfg.Store != nil {
 		var sd *postgres.RunDef
@@ -103,6 +111,9 @@ func (m *model) run(ctx context.Context) ModelResult {
 	obs.Stop()
 	if cerr := sink.Close(); err == nil {
 		err = cerr
+	}
+	if m.cfg.Store == nil {
+		err = rundir.IOError("write", filepath.Join(m.dir, record.FileName), err)
 	}
 	out.Engine = res
 	finish(info, res, w)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -168,7 +169,8 @@ func (r Result) err() error {
 		case stop != nil:
 			incomplete = append(incomplete, fmt.Sprintf("%s: %v", m.Name, stop))
 		case m.Engine.Errors > 0:
-			incomplete = append(incomplete, fmt.Sprintf("%s: %d question(s) failed; rerun the same command to retry them", m.Name, m.Engine.Errors))
+			incomplete = append(incomplete, fmt.Sprintf("%s: %d question(s) failed; rerun the same command to retry them%s",
+				m.Name, m.Engine.Errors, Causes(m.Engine.Causes)))
 		}
 	}
 	if interrupted != nil {
@@ -178,6 +180,47 @@ func (r Result) err() error {
 		return eh.Errorf(eh.EINCOMPLETE, "incomplete:\n  %s", eh.Redact(strings.Join(incomplete, "\n  ")))
 	}
 	return nil
+}
+
+// shownCauses is how many distinct failure causes a run's message lists.
+const shownCauses = 5
+
+// Causes lists failure causes with their counts, most frequent first, one per
+// line ("\n    100 × HTTP 404: model 'x' does not exist"); "" for none.
+func Causes(causes map[string]int) string {
+	keys := make([]string, 0, len(causes))
+	for k := range causes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if causes[keys[i]] != causes[keys[j]] {
+			return causes[keys[i]] > causes[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var b strings.Builder
+	for i, k := range keys {
+		if i == shownCauses {
+			rest := 0
+			for _, k := range keys[i:] {
+				rest += causes[k]
+			}
+			fmt.Fprintf(&b, "\n    %d × other causes", rest)
+			break
+		}
+		fmt.Fprintf(&b, "\n    %d × %s", causes[k], oneLine(k))
+	}
+	return b.String()
+}
+
+// oneLine bounds a cause to one line of reasonable length: error messages
+// carry server text, which is untrusted.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
+	}
+	return s
 }
 
 // selectPairs applies cfg's Subset, Shard and Limit to a copy of its suite.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/provider/all"
 	"github.com/emohallucer/emohallucer/provider/stack"
 	"github.com/emohallucer/emohallucer/rundir"
@@ -21,6 +24,8 @@ type engineFlags struct {
 	Temperature *float64
 	Seed        *int64
 	MaxTokens   int
+	// ConcurrencyCap bounds Concurrency (and a config's concurrency).
+	ConcurrencyCap int
 	// changed names the flags the user set, which override a config file.
 	changed map[string]bool
 }
@@ -74,9 +79,31 @@ func (e engineFlags) engine(onlySet bool) stack.Engine {
 	return s
 }
 
+// check applies the config keys' rules to the flags, and the concurrency
+// cap: a value a config would refuse is a usage error, never sent or stored.
+func (e engineFlags) check() error {
+	if e.ConcurrencyCap < 1 {
+		return usagef("--concurrency-cap must be at least 1")
+	}
+	all := e.engine(false)
+	if err := all.CheckFlags(); err != nil {
+		return err
+	}
+	if e.Concurrency > e.ConcurrencyCap {
+		return &eh.Error{Code: eh.EUSAGE, Message: fmt.Sprintf("--concurrency %d is above the cap of %d", e.Concurrency, e.ConcurrencyCap),
+			Hint: "raise the cap with --concurrency-cap if the server really takes that many requests at once"}
+	}
+	return nil
+}
+
+// capFlag adds --concurrency-cap.
+func (e *engineFlags) capFlag(f *pflag.FlagSet) {
+	f.IntVar(&e.ConcurrencyCap, "concurrency-cap", stack.DefaultMaxConcurrency, "highest --concurrency (or config concurrency) accepted; raise it only for servers that take that many requests at once")
+}
+
 // selection is what stack.FromConfig builds for these flags.
 func (e engineFlags) selection(specs []string, config string, only []string) stack.Selection {
-	return stack.Selection{Specs: specs, Config: config, Only: only, Registry: registry, Flags: e.engine(false), Set: e.engine(true)}
+	return stack.Selection{Specs: specs, Config: config, Only: only, Registry: registry, MaxConcurrency: e.ConcurrencyCap, Flags: e.engine(false), Set: e.engine(true)}
 }
 
 // registry builds every provider this binary knows.

@@ -51,6 +51,8 @@ type runOptions struct {
 	Store string
 	// Enqueue queues the questions for workers instead of answering them.
 	Enqueue bool
+	// WaitLock waits for a run folder another run holds instead of failing.
+	WaitLock bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -132,7 +134,25 @@ Examples:
 	f.StringVar(&o.Progress, "progress", "auto", "progress bars: auto (on a terminal), always or never")
 	f.StringVar(&o.Store, "store", "", "shared store postgres://user@host:port/db: responses and records in PostgreSQL, for shards and workers (default $"+storeEnv+")")
 	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
+	o.capFlag(f)
+	f.BoolVar(&o.WaitLock, "wait-lock", false, "when another run holds the run folder (or shard), wait for it instead of exiting 3")
 	return cmd
+}
+
+// check refuses flag values no run can use.
+func (o runOptions) check() error {
+	if err := o.engineFlags.check(); err != nil {
+		return err
+	}
+	switch {
+	case o.Timeout < 0:
+		return usagef("--timeout must not be negative")
+	case o.Parallel < 1:
+		return usagef("--parallel must be at least 1")
+	case o.Limit < 0:
+		return usagef("--limit must not be negative")
+	}
+	return runner.Settings{Samples: o.Samples, SampleTemperature: o.SampleTemperature}.Check()
 }
 
 // runModels evaluates every model and prints the table.
@@ -150,6 +170,9 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	default:
 		return usagef("--progress wants auto, always or never, not %q", o.Progress)
 	}
+	if err := o.check(); err != nil {
+		return err
+	}
 	setups, err := stack.FromConfig(o.selection(o.Models, o.Config, o.Only))
 	if err != nil {
 		return err
@@ -162,6 +185,7 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
 		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature},
 		Out:      o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
+		WaitLock: o.WaitLock,
 	}
 	if url := storeFromEnv(o.Store); url != "" {
 		if cfg.Store, err = openPostgres(ctx, url); err != nil {

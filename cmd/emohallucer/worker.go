@@ -77,6 +77,7 @@ a worker killed outright leaves its jobs to others after --rescue-after.
 	f.Float64Var(&o.RPM, "rpm", 0, "requests per minute per model in this worker (0: no limit)")
 	f.Float64Var(&o.TPM, "tpm", 0, "tokens per minute per model in this worker (0: no limit)")
 	f.BoolVar(&o.NoAdaptive, "no-adaptive", false, "keep concurrency fixed instead of backing off on 429s and rising latency")
+	o.capFlag(f)
 	return cmd
 }
 
@@ -87,8 +88,11 @@ func workerCommand(ctx context.Context, o workerOptions, stderr io.Writer) error
 	if url == "" {
 		return usagef("worker needs --store postgres://… (or $%s)", storeEnv)
 	}
-	if o.Concurrency < 1 {
-		return usagef("--concurrency must be at least 1")
+	if err := o.check(); err != nil {
+		return err
+	}
+	if o.Timeout < 0 {
+		return usagef("--timeout must not be negative")
 	}
 	if o.JobTimeout <= 0 || o.RescueAfter <= o.JobTimeout {
 		return usagef("--rescue-after (%s) must exceed --job-timeout (%s), or live jobs would be run twice", o.RescueAfter, o.JobTimeout)

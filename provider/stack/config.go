@@ -71,24 +71,47 @@ type Engine struct {
 
 var releasedRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$`)
 
-// Check validates the values of an engine section; where names it in errors.
+// MaxTemperature is the highest sampling temperature accepted; every API
+// this tool speaks takes [0, 2].
+const MaxTemperature = 2
+
+// valueRules are the checks of an engine section's values, shared by config
+// keys and the flags that set the same settings, so neither can take a value
+// the other refuses. Each names its config key and its flag.
+var valueRules = []struct {
+	key, flag string
+	bad       func(e *Engine) bool
+	want      string
+}{
+	{"concurrency", "--concurrency", func(e *Engine) bool { return e.Concurrency != nil && *e.Concurrency < 1 }, "must be at least 1"},
+	{"rpm", "--rpm", func(e *Engine) bool { return negative(e.RPM) }, "must not be negative"},
+	{"tpm", "--tpm", func(e *Engine) bool { return negative(e.TPM) }, "must not be negative"},
+	{"retries", "--retries", func(e *Engine) bool { return e.Retries != nil && *e.Retries < 0 }, "must not be negative"},
+	{"max_cost", "--max-cost", func(e *Engine) bool { return negative(e.MaxCost) }, "must not be negative"},
+	{"price", "", func(e *Engine) bool { return e.Price != nil && (!(e.Price.Input >= 0) || !(e.Price.Output >= 0)) }, "prices must not be negative"},
+	{"decoding.max_tokens", "--max-tokens", func(e *Engine) bool { return e.Decoding != nil && e.Decoding.MaxTokens < 0 }, "must not be negative"},
+	{"decoding.temperature", "--temperature", func(e *Engine) bool {
+		t := e.Decoding
+		return t != nil && t.Temperature != nil && !(*t.Temperature >= 0 && *t.Temperature <= MaxTemperature)
+	}, fmt.Sprintf("must be a number in [0, %d]", MaxTemperature)},
+}
+
+// negative is true for a set value below zero or not a number.
+func negative(v *float64) bool { return v != nil && !(*v >= 0) }
+
+// Check validates the values of an engine section of a config file; where
+// names it in errors (EINVALID).
 func (e *Engine) Check(where string) error {
 	bad := func(format string, args ...any) error {
 		return eh.Errorf(eh.EINVALID, "%s: %s", where, fmt.Sprintf(format, args...))
 	}
-	switch {
-	case e.Concurrency != nil && *e.Concurrency < 1:
-		return bad("concurrency must be at least 1")
-	case e.RPM != nil && *e.RPM < 0, e.TPM != nil && *e.TPM < 0:
-		return bad("rpm and tpm must not be negative")
-	case e.Retries != nil && *e.Retries < 0:
-		return bad("retries must not be negative")
-	case e.MaxCost != nil && *e.MaxCost < 0:
-		return bad("max_cost must not be negative")
-	case e.Price != nil && (e.Price.Input < 0 || e.Price.Output < 0):
-		return bad("prices must not be negative")
-	case e.Decoding != nil && e.Decoding.MaxTokens < 0:
-		return bad("decoding.max_tokens must not be negative")
+	for _, r := range valueRules {
+		if r.bad(e) {
+			if r.key == "price" {
+				return bad("%s", r.want)
+			}
+			return bad("%s %s", r.key, r.want)
+		}
 	}
 	if m := e.Metadata; m != nil {
 		switch m.Reasoning {
@@ -101,6 +124,18 @@ func (e *Engine) Check(where string) error {
 		}
 		if m.ParamsB < 0 || m.ActiveParamsB < 0 {
 			return bad("metadata parameter counts must not be negative")
+		}
+	}
+	return nil
+}
+
+// CheckFlags validates engine settings given as flags by the rules of config
+// keys, naming the flag (EUSAGE): nothing a config would refuse is sent or
+// stored because a flag said so.
+func (e *Engine) CheckFlags() error {
+	for _, r := range valueRules {
+		if r.flag != "" && r.bad(e) {
+			return eh.Errorf(eh.EUSAGE, "%s %s", r.flag, r.want)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -24,6 +25,11 @@ type Registry struct {
 // on a fresh machine with no API key and shows what the metrics mean.
 var DefaultModels = []string{"baseline:always-yes", "baseline:always-no", "baseline:random?seed=1"}
 
+// DefaultMaxConcurrency caps a model's concurrency unless the user raises
+// the cap (--concurrency-cap): every unit costs a goroutine, a buffer slot and
+// a connection, so a typo of a few zeros would otherwise take gigabytes.
+const DefaultMaxConcurrency = 4096
+
 // Setup is one model to evaluate with its resolved engine settings.
 type Setup struct {
 	// Name names the run folder: the spec as given, or the config entry's name.
@@ -42,6 +48,9 @@ type Selection struct {
 	Only   []string
 	// Registry builds the providers.
 	Registry Registry
+	// MaxConcurrency caps the concurrency a config may set (0:
+	// DefaultMaxConcurrency).
+	MaxConcurrency int
 	// Flags are the engine settings of the command line, every field set
 	// (defaults included); Set holds only those the user set explicitly,
 	// which beat a config file's.
@@ -105,6 +114,10 @@ func FromConfig(sel Selection) ([]Setup, error) {
 			}
 			eng := sel.Set.Merge(mc.Engine).Merge(cfg.Defaults).Merge(sel.Flags)
 			eng.Decoding = mergeDecoding(sel.Set.Decoding, mc.Engine.Decoding, cfg.Defaults.Decoding)
+			if limit := cmp.Or(sel.MaxConcurrency, DefaultMaxConcurrency); eng.Concurrency != nil && *eng.Concurrency > limit {
+				return nil, &eh.Error{Code: eh.EINVALID, Message: fmt.Sprintf("config %s, model at line %d: concurrency %d is above the cap of %d", sel.Config, mc.Line, *eng.Concurrency, limit),
+					Hint: "raise the cap with --concurrency-cap if the server really takes that many requests at once"}
+			}
 			out = append(out, Setup{Name: m.Name(), Model: m, Engine: eng})
 		}
 	} else if len(sel.Only) > 0 {
