@@ -19,6 +19,7 @@ import (
 	"google.golang.org/genai"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -59,7 +60,7 @@ var _ emohallucer.Model = (*Client)(nil)
 // the caller.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "gemini model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "gemini model", "provider", "type")
 	return c, err
 }
 

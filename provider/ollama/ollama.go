@@ -26,6 +26,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/openai"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -61,7 +62,7 @@ var (
 // ParseConfig reads a model's YAML section.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "ollama model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "ollama model", "provider", "type")
 	return c, err
 }
 

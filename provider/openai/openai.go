@@ -29,6 +29,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -81,7 +82,7 @@ var _ emohallucer.Model = (*Client)(nil)
 // the caller.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "openai model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "openai model", "provider", "type")
 	return c, err
 }
 

@@ -12,12 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"reflect"
-	"sort"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
 )
@@ -245,87 +241,6 @@ func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: empty model name", spec)
 	}
 	return provider, model, baseURL, nil
-}
-
-// DecodeStrict decodes a YAML mapping node into out (a pointer to a struct),
-// refusing keys that match no field so that a typo in a config is an error with
-// its line number rather than a silently ignored setting. ignore lists keys that
-// belong to the caller (such as "provider").
-func DecodeStrict(node *yaml.Node, out any, section string, ignore ...string) error {
-	if node == nil {
-		return emohallucer.Errorf(emohallucer.EINVALID, "%s: empty config section", section)
-	}
-	n := node
-	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return emohallucer.Errorf(emohallucer.EINVALID, "%s: line %d: want a mapping of settings", section, n.Line)
-	}
-	known := map[string]bool{}
-	yamlKeys(reflect.TypeOf(out).Elem(), known)
-	for _, k := range ignore {
-		known[k] = true
-	}
-	var clean yaml.Node = *n
-	clean.Content = nil
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if !known[k.Value] {
-			names := make([]string, 0, len(known))
-			for name := range known {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			return emohallucer.Errorf(emohallucer.EINVALID, "%s: line %d: unknown field %q (known: %s)", section, k.Line, k.Value, strings.Join(names, ", "))
-		}
-		if contains(ignore, k.Value) {
-			continue
-		}
-		clean.Content = append(clean.Content, k, n.Content[i+1])
-	}
-	if err := clean.Decode(out); err != nil {
-		return emohallucer.Errorf(emohallucer.EINVALID, "%s: %v", section, err)
-	}
-	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// yamlKeys collects the YAML keys of struct type t, descending into inline fields.
-func yamlKeys(t reflect.Type, into map[string]bool) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return
-	}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("yaml")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" {
-			continue
-		}
-		if strings.Contains(opts, "inline") {
-			yamlKeys(f.Type, into)
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		into[name] = true
-	}
 }
 
 // Identity joins provider, model, endpoint and every setting that changes what

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -243,7 +244,7 @@ var audioMIME = map[string]string{
 // ffmpeg otherwise. Video files give their audio track.
 func (p *Preparer) Audio(ctx context.Context, mf *emohallucer.MediaFile, accepted ...string) (Blob, error) {
 	f := audioFormat(mf)
-	if mf.Kind == emohallucer.Audio && contains(accepted, f) {
+	if mf.Kind == emohallucer.Audio && slices.Contains(accepted, f) {
 		key := mediaKey(mf, "audio/raw")
 		if b, ok := p.cached(key); ok {
 			return b[0], nil

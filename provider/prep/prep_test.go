@@ -21,6 +21,7 @@ import (
 
 	"github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fakeapi"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 )
 
 func TestScaleImage(t *testing.T) {
@@ -151,7 +152,9 @@ func TestSettingsFill(t *testing.T) {
 	}
 }
 
-func TestDecodeStrict(t *testing.T) {
+// TestSettingsDecodeStrict checks that Settings, inlined in a provider Config,
+// decodes through the strict decoder: its keys are known, durations parse.
+func TestSettingsDecodeStrict(t *testing.T) {
 	type cfg struct {
 		Settings `yaml:",inline"`
 		Extra    string `yaml:"extra"`
@@ -159,16 +162,16 @@ func TestDecodeStrict(t *testing.T) {
 	var n yaml.Node
 	yaml.Unmarshal([]byte("provider: x\nmodel: m\nextra: e\ntimeout: 3s\n"), &n)
 	var c cfg
-	if err := DecodeStrict(&n, &c, "test", "provider"); err != nil || c.Model != "m" || c.Extra != "e" || c.Timeout.String() != "3s" {
+	if err := strictyaml.Decode(&n, &c, "test", "provider"); err != nil || c.Model != "m" || c.Extra != "e" || c.Timeout.String() != "3s" {
 		t.Errorf("decoded %+v, %v", c, err)
 	}
 	yaml.Unmarshal([]byte("model: m\n\nmodle: n\n"), &n)
-	err := DecodeStrict(&n, &c, "test")
+	err := strictyaml.Decode(&n, &c, "test")
 	if emohallucer.ErrorCode(err) != emohallucer.EINVALID || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), `"modle"`) {
 		t.Errorf("typo: %v", err)
 	}
 	yaml.Unmarshal([]byte("model: m\ntimeout: soon\n"), &n)
-	if err := DecodeStrict(&n, &c, "test"); emohallucer.ErrorCode(err) != emohallucer.EINVALID {
+	if err := strictyaml.Decode(&n, &c, "test"); emohallucer.ErrorCode(err) != emohallucer.EINVALID {
 		t.Errorf("bad duration: %v", err)
 	}
 }
