@@ -9,11 +9,11 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/rundir"
 )
 
@@ -195,7 +195,7 @@ func parseConfig(data []byte) (*File, error) {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "defaults":
-			if err := decodeStrict(v, &cfg.Defaults, "defaults"); err != nil {
+			if err := strictyaml.Decode(v, &cfg.Defaults, "defaults"); err != nil {
 				return nil, err
 			}
 			if cfg.Defaults.Spec != "" {
@@ -224,7 +224,7 @@ func parseConfig(data []byte) (*File, error) {
 }
 
 // EngineKeys are the keys of a model entry read by the engine, not the provider.
-var EngineKeys = yamlKeys(reflect.TypeOf(Engine{}))
+var EngineKeys = strictyaml.Keys(reflect.TypeOf(Engine{}))
 
 // parseModel splits one model entry into its engine and provider parts.
 func parseModel(n *yaml.Node) (Entry, error) {
@@ -246,7 +246,7 @@ func parseModel(n *yaml.Node) (Entry, error) {
 		}
 		prov.Content = append(prov.Content, k, v)
 	}
-	if err := decodeStrict(eng, &mc.Engine, where); err != nil {
+	if err := strictyaml.Decode(eng, &mc.Engine, where); err != nil {
 		return mc, err
 	}
 	if err := mc.Engine.Check(where); err != nil {
@@ -296,65 +296,7 @@ func scalar(n *yaml.Node, key string) string {
 	return ""
 }
 
-// decodeStrict decodes node into out (a pointer to a struct), refusing keys that
-// match no field at any depth, with the line of the offending key.
-func decodeStrict(node *yaml.Node, out any, where string) error {
-	if err := checkKeys(node, reflect.TypeOf(out).Elem(), where); err != nil {
-		return err
-	}
-	if err := node.Decode(out); err != nil {
-		return fmt.Errorf("%s: %w", where, err)
-	}
-	return nil
-}
-
-func checkKeys(n *yaml.Node, t reflect.Type, where string) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch {
-	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
-		known := yamlKeys(t)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			f, ok := known[k.Value]
-			if !ok {
-				return fmt.Errorf("%s: line %d: unknown key %q (known: %s)", where, k.Line, k.Value, strings.Join(sortedKeys(known), ", "))
-			}
-			if err := checkKeys(n.Content[i+1], t.FieldByIndex(f).Type, where+", "+k.Value); err != nil {
-				return err
-			}
-		}
-	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
-		for _, c := range n.Content {
-			if err := checkKeys(c, t.Elem(), where); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// yamlFields maps a struct's YAML keys to field indexes.
-type yamlFields map[string][]int
-
-func yamlKeys(t reflect.Type) yamlFields {
-	out := yamlFields{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || name == "-" {
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		out[name] = f.Index
-	}
-	return out
-}
-
-func sortedKeys(m yamlFields) []string {
+func sortedKeys(m map[string][]int) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
