@@ -170,7 +170,7 @@ func (r Result) err() error {
 			incomplete = append(incomplete, fmt.Sprintf("%s: %v", m.Name, stop))
 		case m.Engine.Errors > 0:
 			incomplete = append(incomplete, fmt.Sprintf("%s: %d question(s) failed; rerun the same command to retry them%s",
-				m.Name, m.Engine.Errors, Causes(m.Engine.Causes)))
+				m.Name, m.Engine.Errors, causeLines(m.Engine.Causes)))
 		}
 	}
 	if interrupted != nil {
@@ -185,9 +185,9 @@ func (r Result) err() error {
 // shownCauses is how many distinct failure causes a run's message lists.
 const shownCauses = 5
 
-// Causes lists failure causes with their counts, most frequent first, one per
+// causeLines lists failure causes with their counts, most frequent first, one per
 // line ("\n    100 × HTTP 404: model 'x' does not exist"); "" for none.
-func Causes(causes map[string]int) string {
+func causeLines(causes map[string]int) string {
 	keys := make([]string, 0, len(causes))
 	for k := range causes {
 		keys = append(keys, k)
