@@ -247,7 +247,8 @@ func selectPairs(cfg Config) (*eh.Suite, error) {
 	return &s, nil
 }
 
-// syncWriter serialises writes of warnings from many goroutines.
+// syncWriter serialises writes of warnings from many goroutines, and takes
+// credentials out of URLs in them.
 type syncWriter struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -256,11 +257,15 @@ type syncWriter struct {
 func (l *syncWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	if _, err := io.WriteString(l.w, eh.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
-// SyncWriter makes w safe for concurrent use (nil: a writer that drops
-// everything).
+// SyncWriter makes w safe for concurrent use, for warnings written while
+// models run, and redacts every write with emohallucer.Redact (nil: a writer
+// that drops everything). Each write should be whole lines.
 func SyncWriter(w io.Writer) io.Writer {
 	if w == nil {
 		return io.Discard

@@ -131,3 +131,17 @@ func TestAppendersDoNotOverwrite(t *testing.T) {
 		t.Fatalf("%d records read back (%v), want 3", n, err)
 	}
 }
+
+// TestSyncWriterRedacts: warnings written while models run never show a
+// URL's credentials.
+func TestSyncWriterRedacts(t *testing.T) {
+	var b bytes.Buffer
+	w := SyncWriter(&b)
+	line := "warning: openai:m@http://user:hunter2@host/v1: answer not saved\n"
+	if n, err := w.Write([]byte(line)); err != nil || n != len(line) {
+		t.Fatalf("wrote %d, %v", n, err)
+	}
+	if got := b.String(); got != "warning: openai:m@http://host/v1: answer not saved\n" {
+		t.Fatalf("got %q", got)
+	}
+}
