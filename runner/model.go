@@ -94,7 +94,7 @@ func (m *model) run(ctx context.Context) ModelResult {
 		maxCost = *eng.MaxCost
 	}
 	if maxCost > 0 && eng.Price == nil && !caps.Deterministic {
-		fmt.Fprintf(m.log, "warning: %s has no price (set price in a --config file), so --max-cost cannot stop it\n", eh.Redact(m.setup.Model.Name()))
+		fmt.Fprintf(m.log, "warning: %s has no price (set price in a --config file), so --max-cost cannot stop it\n", m.setup.Model.Name())
 	}
 	info := m.newInfo(def, caps)
 	if err := rundir.WriteInfo(m.dir, info); err != nil {

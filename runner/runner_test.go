@@ -145,3 +145,51 @@ func TestSyncWriterRedacts(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// refusing is a model that refuses every request for good.
+type refusing struct{ eh.Model }
+
+func (refusing) Name() string { return "test:refusing" }
+func (refusing) Capabilities() eh.Capabilities {
+	return eh.Capabilities{Identity: "test:refusing", Modalities: eh.Modalities}
+}
+func (refusing) Generate(context.Context, *eh.Request) (*eh.Response, error) {
+	return nil, eh.Errorf(eh.EPROVIDER, "HTTP 404: model 'x' does not exist")
+}
+
+// TestRunErrors: the error of a whole run says what kind of end it was.
+func TestRunErrors(t *testing.T) {
+	s, _ := builtin.Suite()
+	conc, retries, strat := 2, 0, "direct"
+	failing := stack.Setup{Name: "test:refusing", Model: refusing{},
+		Engine: stack.Engine{Concurrency: &conc, Retries: &retries, Strategy: &strat}}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		models []stack.Setup
+		code   string
+		want   string // a fragment of the message
+	}{
+		// Every question failed: incomplete, with the cause and its count.
+		{"ErrIncomplete", context.Background(), []stack.Setup{failing}, eh.EINCOMPLETE, "6 × HTTP 404: model 'x' does not exist"},
+		// Interrupted before anything started.
+		{"ErrInterrupted", cancelled, baselines(t, "baseline:always-yes"), eh.ECANCELED, "interrupted"},
+		// A bad selection is the user's mistake.
+		{"ErrNoPairs", context.Background(), baselines(t, "baseline:always-yes"), eh.EINVALID, "no pairs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{Suite: s, Limit: 3, Models: tt.models, Out: t.TempDir(), NoCache: true,
+				Settings: Settings{Rule: "yesno-v1", Samples: 5, SampleTemperature: 0.7}}
+			if tt.name == "ErrNoPairs" {
+				cfg.Subset = "modality:audio"
+			}
+			_, err := Run(tt.ctx, cfg)
+			if eh.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v (code %s), want %s mentioning %q", err, eh.ErrorCode(err), tt.code, tt.want)
+			}
+		})
+	}
+}
