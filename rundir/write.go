@@ -19,7 +19,7 @@ func ioError(op, path string, err error) error {
 	var hint string
 	switch {
 	case errors.Is(err, syscall.ENOSPC):
-		hint = "free some space (or choose another folder); rerunning the same command resumes"
+		hint = "free some space (or choose another path) and run the same command again; a run resumes where it stopped"
 	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
 		hint = "choose a folder you can write to"
 	case errors.Is(err, syscall.EISDIR), errors.Is(err, syscall.ENOTDIR):

@@ -81,8 +81,11 @@ func openCacheFor(ctx context.Context, cfg Config) (stack.Store, func(), error) 
 	}
 	db, err := OpenCache(ctx, path)
 	if err != nil {
-		code := eh.EINVALID
-		if eh.ErrorCode(err) == eh.EIO {
+		// A store says when the file holds something it cannot read
+		// (EINVALID); anything else (a driver's "unable to open database
+		// file", a folder in the way) is the file system's refusal.
+		code := eh.ErrorCode(err)
+		if code == eh.EINTERNAL {
 			code = eh.EIO
 		}
 		return nil, nop, &eh.Error{Code: code, Message: "response cache " + path, Hint: "choose another file with --cache, or run with --no-cache", Err: err}
