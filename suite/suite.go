@@ -60,6 +60,10 @@ func (ps Problems) Error() string {
 	return b.String()
 }
 
+// Unwrap makes Problems an EINVALID error for emohallucer.ErrorCode: a suite
+// with problems is invalid input.
+func (ps Problems) Unwrap() error { return &eh.Error{Code: eh.EINVALID, Message: ps.Error()} }
+
 // Options control how much checking Read does.
 type Options struct {
 	// SkipMedia skips reading media files to check existence and digests.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -33,11 +34,11 @@ were priced, else model calls). Typical use: a strategy against direct prompting
 }
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, err := accumulate([]string{a}, nil)
+	accA, err := rundir.Accumulate([]string{a}, nil)
 	if err != nil {
 		return err
 	}
-	accB, err := accumulate([]string{b}, nil)
+	accB, err := rundir.Accumulate([]string{b}, nil)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -82,7 +84,7 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 	var files []string
 	for _, a := range args {
 		if st, err := os.Stat(a); err == nil && st.IsDir() {
-			sc, err := scoreDir(a)
+			sc, err := rundir.Rescore(a)
 			if err != nil {
 				return err
 			}
@@ -94,7 +96,7 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 		files = append(files, a)
 	}
 	if len(files) > 0 {
-		acc, err := accumulate(files, stdin)
+		acc, err := rundir.Accumulate(files, stdin)
 		if err != nil {
 			return err
 		}
@@ -104,12 +106,20 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 		}
 		results = append(results, sc)
 	}
-	if o.FailUnder > 0 {
-		for _, sc := range results {
-			v := sc.Views[o.View]
-			if v == nil || v.Pairs == 0 || v.OverallAcc < o.FailUnder {
-				return &exitError{exitThreshold, fmt.Errorf("run %s: view %s overall accuracy %s is below --fail-under %.2f", sc.Run.ID, o.View, describe(v), o.FailUnder)}
-			}
+	return checkFailUnder(results, o.View, o.FailUnder)
+}
+
+// checkFailUnder is the one --fail-under rule, for run folders, files and the
+// store alike: every run's view must have scored pairs and an overall
+// accuracy of at least failUnder percent (0: no check).
+func checkFailUnder(results []*score.Scores, view string, failUnder float64) error {
+	if failUnder <= 0 {
+		return nil
+	}
+	for _, sc := range results {
+		v := sc.Views[view]
+		if v == nil || v.Pairs == 0 || v.OverallAcc < failUnder {
+			return eh.Errorf(eh.ETHRESHOLD, "run %s: view %s overall accuracy %s is below --fail-under %.2f", sc.Run.ID, view, describe(v), failUnder)
 		}
 	}
 	return nil

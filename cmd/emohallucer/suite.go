@@ -65,7 +65,7 @@ paths that escape the suite folder (refused). Exits 3 if anything is wrong.`,
 				}
 			}
 			if len(probs) > 0 {
-				return &exitError{exitInvalid, fmt.Errorf("%s: %d problem(s)", args[0], len(probs))}
+				return eh.Errorf(eh.EINVALID, "%s: %d problem(s)", args[0], len(probs))
 			}
 			return nil
 		},

@@ -9,6 +9,7 @@ import (
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/review"
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/spf13/cobra"
 )
 
@@ -66,7 +67,7 @@ func suiteFlag(stdout io.Writer, o suiteFlagOptions) error {
 	}
 	var dirs []string
 	for _, a := range o.Runs {
-		found, err := runDirsUnder(a)
+		found, err := rundir.Find(a)
 		if err != nil {
 			return err
 		}
@@ -77,7 +78,7 @@ func suiteFlag(stdout io.Writer, o suiteFlagOptions) error {
 	}
 	runs := make([]report.Run, len(dirs))
 	for i, d := range dirs {
-		sc, err := readSummary(d)
+		sc, err := rundir.ReadSummary(d)
 		if err != nil {
 			return err
 		}
