@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"strings"
 )
 
 // Error codes. The command line maps them to exit codes in one table.
@@ -91,11 +92,18 @@ func ErrorHint(err error) string {
 	return ""
 }
 
-// userinfo matches the credentials part of a URL written into a message
-// ("//user:pass@").
-var userinfo = regexp.MustCompile(`//[^/@\s]*@`)
+// userinfo matches the credentials part of a URL ("scheme://user:pass@"), up
+// to the last "@" before the host's end so that an unescaped "@" in a password
+// is covered too.
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s"'<>]*@`)
 
-// Redact removes credentials written into URLs (https://user:pass@host) from a
-// message. Everything the command line prints about models and endpoints goes
-// through it, as does run.json.
-func Redact(s string) string { return userinfo.ReplaceAllString(s, "//") }
+// Redact replaces the user name and password of every URL in a message
+// ("http://user:pass@host/v1" becomes "http://[REDACTED]@host/v1"). Base URLs
+// may carry credentials for a proxy: everything printed about models and
+// endpoints, every provider and transport error and run.json pass through it.
+func Redact(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return userinfo.ReplaceAllString(s, "${1}[REDACTED]@")
+}

@@ -45,7 +45,8 @@ var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // Slug makes a model spec or name usable as a folder name (credentials in a
 // URL are dropped first).
 func Slug(spec string) string {
-	return strings.Trim(unsafeChars.ReplaceAllString(eh.Redact(spec), "-"), "-")
+	spec = strings.ReplaceAll(eh.Redact(spec), "[REDACTED]@", "")
+	return strings.Trim(unsafeChars.ReplaceAllString(spec, "-"), "-")
 }
 
 // Name is the folder of one model's run: runs/<slug> without --out, out itself

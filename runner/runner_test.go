@@ -141,7 +141,7 @@ func TestSyncWriterRedacts(t *testing.T) {
 	if n, err := w.Write([]byte(line)); err != nil || n != len(line) {
 		t.Fatalf("wrote %d, %v", n, err)
 	}
-	if got := b.String(); got != "warning: openai:m@http://host/v1: answer not saved\n" {
+	if got := b.String(); got != "warning: openai:m@http://[REDACTED]@host/v1: answer not saved\n" {
 		t.Fatalf("got %q", got)
 	}
 }

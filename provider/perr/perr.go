@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -67,7 +66,7 @@ func (e *HTTPError) Error() string {
 	if e.Body != "" {
 		b.WriteString(": " + e.Body)
 	}
-	return RedactURLs(b.String())
+	return emohallucer.Redact(b.String())
 }
 
 // Temporary reports whether trying again later may succeed: 408, 429 and 5xx.
@@ -133,7 +132,7 @@ func (e *TransientError) Error() string {
 	case e.Err != nil:
 		s += ": " + Clean(e.Err.Error(), MaxMessage)
 	}
-	return RedactURLs(s)
+	return emohallucer.Redact(s)
 }
 
 // Unwrap returns the cause.
@@ -157,7 +156,7 @@ type UnreachableError struct {
 
 // Error says which server could not be reached and why.
 func (e *UnreachableError) Error() string {
-	return RedactURLs(fmt.Sprintf("cannot reach the server at %s: %v", e.URL, e.Err))
+	return emohallucer.Redact(fmt.Sprintf("cannot reach the server at %s: %v", e.URL, e.Err))
 }
 
 // Unwrap returns the network error.
@@ -242,28 +241,12 @@ func Clean(s string, max int) string {
 	return s[:cut] + "…"
 }
 
-// userinfo matches the credentials part of a URL ("scheme://user:pass@"), up
-// to the last "@" before the host's end so that an unescaped "@" in a password
-// is covered too.
-var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s"'<>]*@`)
-
-// RedactURLs replaces the user name and password of every URL in s
-// ("http://user:pass@host/v1" becomes "http://[REDACTED]@host/v1"). Base URLs
-// may carry credentials for a proxy; every provider and transport message passes
-// through it, as run.json's identity does.
-func RedactURLs(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	return userinfo.ReplaceAllString(s, "${1}[REDACTED]@")
-}
-
 // Redact replaces every occurrence of each non-empty secret in s. Providers pass
 // their API key and configured header values so that no error text can ever
 // carry them, whatever a server or an SDK echoed back. Credentials written into
-// URLs are removed too (RedactURLs).
+// URLs are removed too (emohallucer.Redact).
 func Redact(s string, secrets ...string) string {
-	s = RedactURLs(s)
+	s = emohallucer.Redact(s)
 	for _, k := range secrets {
 		if len(k) >= 4 {
 			s = strings.ReplaceAll(s, k, "[REDACTED]")

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/emohallucer/emohallucer"
-	"github.com/emohallucer/emohallucer/provider/perr"
 )
 
 // Video modes: how a model is given a video.
@@ -259,7 +258,7 @@ func (s *Settings) Capabilities(identity string, logprobs bool) emohallucer.Capa
 func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 	provider, rest, ok := strings.Cut(spec, ":")
 	if !ok || provider == "" || rest == "" {
-		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: want provider:model (for example openai:gpt-4o)", perr.RedactURLs(spec))
+		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: want provider:model (for example openai:gpt-4o)", emohallucer.Redact(spec))
 	}
 	model = rest
 	for i := 0; i < len(rest); i++ {
@@ -281,7 +280,7 @@ func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 		}
 		err.Hint = "after the \"@\" give an absolute http(s) URL"
 		if fix := fixURL(raw); fix != "" {
-			err.Hint = "give the scheme: " + provider + ":" + m + "@" + perr.RedactURLs(fix)
+			err.Hint = "give the scheme: " + provider + ":" + m + "@" + emohallucer.Redact(fix)
 		}
 		return "", "", "", err
 	}
@@ -294,22 +293,22 @@ func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 }
 
 // redactSpec hides credentials in a spec's base URL even when it lacks the
-// scheme RedactURLs looks for.
+// scheme emohallucer.Redact looks for.
 func redactSpec(spec string) string {
 	head, url, ok := strings.Cut(spec, "@")
 	if !ok {
 		return spec
 	}
-	return head + "@" + perr.RedactURLs(schemeless(url))
+	return head + "@" + emohallucer.Redact(schemeless(url))
 }
 
 // schemeless returns raw with "http://" added when it has no scheme, so that
-// RedactURLs finds its credentials; raw itself otherwise.
+// emohallucer.Redact finds its credentials; raw itself otherwise.
 func schemeless(raw string) string {
 	if strings.Contains(raw, "://") {
 		return raw
 	}
-	return strings.TrimPrefix(perr.RedactURLs("http://"+raw), "http://")
+	return strings.TrimPrefix(emohallucer.Redact("http://"+raw), "http://")
 }
 
 // fixURL suggests the base URL the user probably meant ("http://" + what they
@@ -345,7 +344,7 @@ func (s *Settings) Endpoint(def string) (*url.URL, error) {
 	if err != nil {
 		e := &emohallucer.Error{Code: emohallucer.EINVALID, Message: s.Name + ": base_url", Err: err}
 		if fix := fixURL(s.BaseURL); fix != "" {
-			e.Hint = "base_url: " + perr.RedactURLs(fix)
+			e.Hint = "base_url: " + emohallucer.Redact(fix)
 		}
 		return nil, e
 	}
@@ -386,7 +385,7 @@ func (s *Settings) Key(required bool, more string, fallbacks ...string) (string,
 func (s *Settings) Identity(provider, baseURL string, videoMode string) string {
 	// Credentials in the URL are no part of what the model is shown, and the
 	// identity is stored (cache keys, run.json).
-	id := fmt.Sprintf("%s:%s@%s;img=%d", provider, s.Model, perr.RedactURLs(strings.TrimRight(baseURL, "/")), s.MaxImageSide)
+	id := fmt.Sprintf("%s:%s@%s;img=%d", provider, s.Model, emohallucer.Redact(strings.TrimRight(baseURL, "/")), s.MaxImageSide)
 	switch videoMode {
 	case VideoFrames:
 		id += fmt.Sprintf(";video=frames/%d", s.Frames)

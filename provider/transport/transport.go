@@ -93,7 +93,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := base.RoundTrip(req)
 	if err != nil {
 		if unreachable(err) {
-			err = &perr.UnreachableError{URL: perr.RedactURLs(req.URL.Scheme + "://" + req.URL.Host), Err: err}
+			err = &perr.UnreachableError{URL: emohallucer.Redact(req.URL.Scheme + "://" + req.URL.Host), Err: err}
 		}
 		return resp, err
 	}
