@@ -29,7 +29,7 @@ func ReadSummary(dir string) (*score.Scores, error) {
 	path := filepath.Join(dir, SummaryFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		acc, err := Accumulate([]string{dir}, nil)
+		acc, err := Accumulate([]string{dir}, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -47,9 +47,10 @@ func ReadSummary(dir string) (*score.Scores, error) {
 }
 
 // Rescore recomputes dir/summary.json from dir/records.jsonl; run and score
-// share it, which is what makes their summaries byte-identical.
-func Rescore(dir string) (*score.Scores, error) {
-	acc, err := Accumulate([]string{dir}, nil)
+// share it, which is what makes their summaries byte-identical. warn is as in
+// Accumulate.
+func Rescore(dir string, warn func(error)) (*score.Scores, error) {
+	acc, err := Accumulate([]string{dir}, nil, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -59,10 +60,12 @@ func Rescore(dir string) (*score.Scores, error) {
 
 // Accumulate reads the records of paths (run folders, files, or "-" for stdin)
 // into a score accumulator, without their transcripts, which scoring never
-// reads.
-func Accumulate(paths []string, stdin io.Reader) (*score.Accumulator, error) {
+// reads. warn (nil: ignored) is told of problems that do not stop reading, such
+// as a last line torn by a crash, which a resumed run cuts off and scoring
+// leaves out.
+func Accumulate(paths []string, stdin io.Reader, warn func(error)) (*score.Accumulator, error) {
 	acc := score.NewAccumulator()
-	if err := record.ReadPathsSlim(paths, stdin, acc.Add); err != nil {
+	if err := (record.Reader{Slim: true, Warn: warn}).ReadPaths(paths, stdin, acc.Add); err != nil {
 		return nil, err
 	}
 	return acc, nil

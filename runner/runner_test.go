@@ -51,7 +51,7 @@ func TestRunResumes(t *testing.T) {
 			t.Fatalf("%s: %+v", m.Name, m)
 		}
 		before, _ := os.ReadFile(filepath.Join(m.Dir, rundir.SummaryFile))
-		if _, err := rundir.Rescore(m.Dir); err != nil {
+		if _, err := rundir.Rescore(m.Dir, nil); err != nil {
 			t.Fatal(err)
 		}
 		if after, _ := os.ReadFile(filepath.Join(m.Dir, rundir.SummaryFile)); !bytes.Equal(before, after) {

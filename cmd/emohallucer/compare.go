@@ -34,11 +34,11 @@ were priced, else model calls). Typical use: a strategy against direct prompting
 }
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, err := rundir.Accumulate([]string{a}, nil)
+	accA, err := rundir.Accumulate([]string{a}, nil, nil)
 	if err != nil {
 		return err
 	}
-	accB, err := rundir.Accumulate([]string{b}, nil)
+	accB, err := rundir.Accumulate([]string{b}, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -111,7 +111,7 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 		{o.CSV, func(w io.Writer) error { return report.CSV(w, runs) }},
 		{o.JSON, func(w io.Writer) error { return report.JSON(w, runs, o.TargetError) }},
 		{o.HTML, func(w io.Writer) error {
-			s, err := suiteForReport(o.Suite, runs)
+			s, err := suiteForReport(ctx, o.Suite, runs)
 			if err != nil {
 				return err
 			}
@@ -133,9 +133,9 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 // suiteForReport loads the suite for the error browser: the one named by
 // --suite, else the one every run used (builtin, or the folder its run.json
 // names, if it is still there), else none.
-func suiteForReport(spec string, runs []report.Run) (*eh.Suite, error) {
+func suiteForReport(ctx context.Context, spec string, runs []report.Run) (*eh.Suite, error) {
 	if spec != "" {
-		return loadSuite(spec)
+		return loadSuite(ctx, spec)
 	}
 	for _, r := range runs {
 		if r.Scores.Run.Suite != runs[0].Scores.Run.Suite || suiteDirOf(r.Dir) != suiteDirOf(runs[0].Dir) {

@@ -181,7 +181,7 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	s, err := loadSuite(o.Suite)
+	s, err := loadSuite(ctx, o.Suite)
 	if err != nil {
 		return err
 	}

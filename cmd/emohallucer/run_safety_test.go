@@ -136,7 +136,12 @@ func TestFlagLimits(t *testing.T) {
 		// The cap can be raised on purpose.
 		{[]string{"--concurrency", "5000", "--concurrency-cap", "8192"}, 0},
 		{[]string{"--temperature", "2"}, 0},
-		// A config is held to the same rules.
+		// A malformed --model spec is a mistake in the command line: a base
+		// URL without its scheme (never sent to the provider's default host),
+		// an unknown provider.
+		{[]string{"--model", "openai:m@127.0.0.1:8000/v1"}, exitUsage},
+		{[]string{"--model", "nosuch:m"}, exitUsage},
+		// A config is held to the same rules (exit 3: invalid input).
 		{[]string{"--config", config("decoding: {temperature: 2.5}")}, exitInvalid},
 		{[]string{"--config", config("decoding: {temperature: .nan}")}, exitInvalid},
 		{[]string{"--config", config("concurrency: 100000")}, exitInvalid},

@@ -61,7 +61,7 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 			if len(args) == 0 {
 				return usagef("score needs a run folder, a records file or - (standard input)")
 			}
-			return scoreCommand(cmd.InOrStdin(), cmd.OutOrStdout(), args, o)
+			return scoreCommand(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.View, "view", score.ViewAll, "view checked by --fail-under")
@@ -76,15 +76,18 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 	return cmd
 }
 
-func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptions) error {
+func scoreCommand(stdin io.Reader, stdout, stderr io.Writer, args []string, o scoreOptions) error {
 	if !score.ValidView(o.View) {
 		return usagef("unknown view %q", o.View)
 	}
+	// A torn last line (a crash mid-write) is reported and left out, as a
+	// resumed run cuts it off; any other bad line is an error.
+	warn := func(err error) { fmt.Fprintln(stderr, "warning:", eh.Redact(err.Error())) }
 	var results []*score.Scores
 	var files []string
 	for _, a := range args {
 		if st, err := os.Stat(a); err == nil && st.IsDir() {
-			sc, err := rundir.Rescore(a)
+			sc, err := rundir.Rescore(a, warn)
 			if err != nil {
 				return err
 			}
@@ -96,7 +99,7 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 		files = append(files, a)
 	}
 	if len(files) > 0 {
-		acc, err := rundir.Accumulate(files, stdin)
+		acc, err := rundir.Accumulate(files, stdin, warn)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -13,11 +14,11 @@ import (
 
 // loadSuite resolves a --suite value: "builtin" or a suite folder. Media are
 // checked (existence, digest, confinement to the folder).
-func loadSuite(spec string) (*eh.Suite, error) {
+func loadSuite(ctx context.Context, spec string) (*eh.Suite, error) {
 	if spec == builtin.Name {
 		return builtin.Suite()
 	}
-	return suite.Read(spec, suite.Options{})
+	return suite.ReadContext(ctx, spec, suite.Options{})
 }
 
 func newSuiteCmd() *cobra.Command {
@@ -41,7 +42,7 @@ dimension, sub-category or modality, missing media, digest mismatches, and media
 paths that escape the suite folder (refused). Exits 3 if anything is wrong.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSuite(args[0])
+			s, err := loadSuite(cmd.Context(), args[0])
 			probs, isProbs := err.(suite.Problems)
 			if err != nil && !isProbs {
 				return err
@@ -84,7 +85,7 @@ func newSuiteStatsCmd() *cobra.Command {
 		Short: "Count the pairs of a suite by dimension, sub-category and modality",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSuite(spec)
+			s, err := loadSuite(cmd.Context(), spec)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,7 +51,7 @@ recorded. Flagging never edits a suite; --out writes the flagged pair ids for
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Runs = args
-			return suiteFlag(cmd.OutOrStdout(), o)
+			return suiteFlag(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -61,7 +62,7 @@ recorded. Flagging never edits a suite; --out writes the flagged pair ids for
 	return cmd
 }
 
-func suiteFlag(stdout io.Writer, o suiteFlagOptions) error {
+func suiteFlag(ctx context.Context, stdout io.Writer, o suiteFlagOptions) error {
 	if o.MinRuns < 1 {
 		return usagef("--min-runs must be at least 1")
 	}
@@ -84,7 +85,7 @@ func suiteFlag(stdout io.Writer, o suiteFlagOptions) error {
 		}
 		runs[i] = report.Run{Dir: d, Scores: sc}
 	}
-	s, err := suiteForReport(o.Suite, runs)
+	s, err := suiteForReport(ctx, o.Suite, runs)
 	if err != nil {
 		return err
 	}

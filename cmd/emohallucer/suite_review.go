@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,7 +75,7 @@ given pages with the same seed judge the same sample.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Suite = args[0]
-			return reviewSample(cmd.OutOrStdout(), o)
+			return reviewSample(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -86,11 +87,11 @@ given pages with the same seed judge the same sample.`,
 	return cmd
 }
 
-func reviewSample(stdout io.Writer, o reviewSampleOptions) error {
+func reviewSample(ctx context.Context, stdout io.Writer, o reviewSampleOptions) error {
 	if o.Out == "" {
 		return usagef("suite review sample: --out is required")
 	}
-	s, err := loadSuite(o.Suite)
+	s, err := loadSuite(ctx, o.Suite)
 	if err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ the verdict lines. --binary measures agreement on valid vs not valid.`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Files = args
-			return reviewAgree(cmd.OutOrStdout(), o)
+			return reviewAgree(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -170,14 +171,14 @@ the verdict lines. --binary measures agreement on valid vs not valid.`,
 	return cmd
 }
 
-func reviewAgree(stdout io.Writer, o reviewAgreeOptions) error {
+func reviewAgree(ctx context.Context, stdout io.Writer, o reviewAgreeOptions) error {
 	vs, err := review.ReadVerdicts(o.Files)
 	if err != nil {
 		return err
 	}
 	var s *eh.Suite
 	if o.Suite != "" {
-		if s, err = loadSuite(o.Suite); err != nil {
+		if s, err = loadSuite(ctx, o.Suite); err != nil {
 			return err
 		}
 	}

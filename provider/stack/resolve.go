@@ -2,6 +2,7 @@ package stack
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -71,7 +72,7 @@ func FromConfig(sel Selection) ([]Setup, error) {
 	for _, spec := range specs {
 		m, err := sel.Registry.New(spec)
 		if err != nil {
-			return nil, err
+			return nil, asUsage(err)
 		}
 		out = append(out, Setup{Name: spec, Model: m, Engine: sel.Flags})
 	}
@@ -174,4 +175,18 @@ func (e Engine) Options() Options {
 		o.Retries = *e.Retries
 	}
 	return o
+}
+
+// asUsage turns an invalid model spec into a usage error: a spec comes from the
+// command line (--model), so a malformed one is a mistake in the command, exit
+// 2, where the same problem in a config file is invalid input. Other failures
+// (a missing key) keep their code.
+func asUsage(err error) error {
+	var e *eh.Error
+	if !errors.As(err, &e) || e.Code != eh.EINVALID {
+		return err
+	}
+	u := *e
+	u.Code = eh.EUSAGE
+	return &u
 }
