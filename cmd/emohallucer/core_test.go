@@ -154,7 +154,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--bogus"}, exitUsage},
 		{[]string{"run", "--view", "nonsense"}, exitUsage},
 		{[]string{"run", "--shard", "3/2"}, exitUsage},
-		{[]string{"run", "--model", "nonsense:x", "--out", "/dev/null/x"}, exitInvalid},
+		{[]string{"run", "--model", "nonsense:x", "--out", "/dev/null/x"}, exitUsage},
 		{[]string{"report", "/nonexistent/run"}, exitInvalid},
 		{[]string{"run", "--suite", "/nonexistent/suite"}, exitInvalid},
 	}
