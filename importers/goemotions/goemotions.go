@@ -21,6 +21,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -40,9 +41,46 @@ var _ importers.Importer = Importer{}
 // Name implements importers.Importer.
 func (Importer) Name() string { return Name }
 
-// basic are the GoEmotions labels that name a basic emotion.
-var basic = map[string]swap.Label{"anger": swap.Anger, "disgust": swap.Disgust, "fear": swap.Fear, "joy": swap.Happiness,
-	"sadness": swap.Sadness, "surprise": swap.Surprise, "neutral": swap.Neutral}
+// ekman is GoEmotions' own mapping of its 27 emotions onto Ekman's basic
+// emotions (ekman_mapping.json in the upstream data folder), restricted to the
+// classes a pair may have as gold: those of clear valence. Surprise (with
+// realization, confusion, curiosity) is left out because GoEmotions gives it to
+// "oh no", "wow" and sarcasm alike and its valence is open; neutral because it
+// marks the absence of an emotion raters agreed on, which borders on every mild
+// emotion ("my sweet summer child").
+var ekman = func() map[string]swap.Label {
+	m := map[string]swap.Label{}
+	for l, names := range map[swap.Label]string{
+		swap.Anger:     "anger annoyance disapproval",
+		swap.Disgust:   "disgust",
+		swap.Fear:      "fear nervousness",
+		swap.Happiness: "joy amusement approval excitement gratitude love optimism relief pride admiration desire caring",
+		swap.Sadness:   "sadness disappointment embarrassment grief remorse",
+	} {
+		for _, n := range strings.Fields(names) {
+			m[n] = l
+		}
+	}
+	return m
+}()
+
+// MinWords is the shortest comment used: three-word comments ("Wtf is that")
+// carry too little for a reader to confirm one emotion.
+const MinWords = 5
+
+// Rules are the selection rules, as recorded in the build manifest.
+var Rules = []string{
+	"Labels are mapped to Ekman's emotions with GoEmotions' own table; a comment is used only when every label raters agreed on maps to the same one of joy (asked as happy), anger, disgust, fear or sadness. Surprise (valence open, often sarcasm) and neutral (borders on every mild emotion) are never gold.",
+	fmt.Sprintf("Comments shorter than %d words are skipped.", MinWords),
+	"A comment that contains the question's own emotion word in any form (\"sad\", \"sadly\") is skipped: the pair could be solved by word matching.",
+	"The comment must state its labelled emotion outright with an unnegated cue from a fixed lexicon (\"glad\", \"I miss\", \"scared\", \"gross\", \"shut up\"); a comment whose label rests on topic alone is skipped.",
+	"A cue counts only in a sentence that is not a question (\"Pissed at you for…?\"), and anger words aimed at the writer themself (\"I'm stupid\") do not count.",
+	"A comment whose only cue is negated (\"no awful taste\", \"not scared\") is dropped and listed.",
+	"A comment that also carries an unnegated cue of the other valence (praise with a negative word, a complaint with a positive one) is dropped and listed.",
+	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",
+	"A comment with quotation marks or the sarcasm marker /s is dropped and listed: the emotional words may be someone else's or meant ironically.",
+	"The hallucinated question always names an emotion of the other valence (happy against angry, disgusted, fearful or sad, and back), never a neighbouring one, and every emotion word is used as often in hallucinated questions as in basic ones.",
+}
 
 type comment struct {
 	key, split, id, text string
@@ -55,7 +93,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
 	}
-	res := &importers.Result{}
+	res := &importers.Result{Rules: Rules}
 	names, err := readNames(filepath.Join(src, "emotions.txt"))
 	if err != nil {
 		return nil, err
@@ -98,22 +136,25 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				res.Drop(item, name, "line %d: %d fields, want text, labels, id", line, len(rec))
 				continue
 			}
-			ids := strings.Split(rec[1], ",")
-			if len(ids) != 1 {
-				res.Skip("more than one label")
+			var words []string
+			for _, id := range strings.Split(rec[1], ",") {
+				k, err := strconv.Atoi(strings.TrimSpace(id))
+				if err != nil || k < 0 || k >= len(names) {
+					words = nil
+					res.Drop(item, name, "line %d: label id %q is not in emotions.txt", line, id)
+					break
+				}
+				words = append(words, names[k])
+			}
+			if words == nil {
 				continue
 			}
-			k, err := strconv.Atoi(strings.TrimSpace(ids[0]))
-			if err != nil || k < 0 || k >= len(names) {
-				res.Drop(item, name, "line %d: label id %q is not in emotions.txt", line, ids[0])
+			l, why := class(words)
+			if why != "" {
+				res.Skip(why)
 				continue
 			}
-			l, ok := basic[names[k]]
-			if !ok {
-				res.Skip("label is not a basic emotion word")
-				continue
-			}
-			c := &comment{key: split + "-" + rec[2], split: split, id: rec[2], text: strings.TrimSpace(rec[0]), label: l, word: names[k]}
+			c := &comment{key: split + "-" + rec[2], split: split, id: rec[2], text: strings.TrimSpace(rec[0]), label: l, word: strings.Join(words, "+")}
 			if _, dup := byKey[c.key]; dup {
 				res.Drop(item, name, "line %d: comment id %s repeats", line, rec[2])
 				continue
@@ -123,6 +164,14 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				continue
 			}
 			byKey[c.key] = c
+			if why, drop := Check(c.text, l); why != "" {
+				if drop {
+					res.Drop(split+":"+c.id, name, "line %d: labelled %s, but %s", line, c.word, why)
+				} else {
+					res.Skip(why)
+				}
+				continue
+			}
 			comments = append(comments, c)
 		}
 		f.Close()
@@ -134,7 +183,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	for i, c := range comments {
 		items[i] = swap.Item{Key: c.key, Gold: c.label}
 	}
-	asg, err := swap.Assign(items, env.Rand("goemotions category"), swap.AssignOptions{Trim: true, MaxPerLabel: env.MaxPerLabel})
+	asg, err := swap.Assign(items, env.Rand("goemotions category"), swap.AssignOptions{Neighbors: swap.OtherValence, Trim: true, MaxPerLabel: env.MaxPerLabel})
 	if err != nil {
 		return nil, err
 	}
@@ -150,13 +199,73 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			Context:      eh.Context{Text: c.text},
 			Basic:        eh.Question{Text: q(c.label), Gold: eh.Yes},
 			Hallucinated: eh.Question{Text: q(wrong), Gold: eh.No},
-			Explanation:  fmt.Sprintf("GoEmotions raters agreed on the single label %s for this comment; %s was not chosen.", c.word, wrong),
+			Explanation:  fmt.Sprintf("GoEmotions raters labelled this comment %s (Ekman %s), which it states outright; %s, of the other valence, was not chosen.", c.word, swap.Noun(c.label), swap.Noun(wrong)),
 			Corruption:   "swap",
 			Source:       eh.Source{Dataset: Name, ID: c.split + ":" + c.id},
 			Tags:         []string{"split:" + c.split, "emotion:" + string(c.label)},
 		})
 	}
 	return res, nil
+}
+
+// selfBlame is self-deprecation, which carries anger words without anger.
+var selfBlame = swap.NewLexicon(`i am stupid, i'm stupid, im stupid, i am an idiot, i'm an idiot, im an idiot, i'm such an idiot, i feel stupid, i felt stupid, i am a moron, i'm a moron, i'm so stupid`)
+
+// sarcasmTag is Reddit's "/s" (not the "/s" of "r/stlouis").
+var sarcasmTag = regexp.MustCompile(`(^|\s)/s\b`)
+
+// class returns the Ekman class all of a comment's labels map to, or why the
+// comment is not used.
+func class(words []string) (swap.Label, string) {
+	var l swap.Label
+	for _, w := range words {
+		c, ok := ekman[w]
+		switch {
+		case !ok:
+			return "", "a label maps to surprise or neutral"
+		case l != "" && c != l:
+			return "", "labels map to different Ekman emotions"
+		}
+		l = c
+	}
+	return l, ""
+}
+
+// Check applies the text rules (Rules) to a comment labelled l. It returns ""
+// when the comment may be used; otherwise the reason, and whether the item is
+// to be dropped and listed (the text contradicts its label) rather than
+// skipped (it merely does not show the label clearly enough).
+func Check(text string, l swap.Label) (why string, drop bool) {
+	toks := swap.Tokens(text)
+	if len(toks) < MinWords {
+		return fmt.Sprintf("shorter than %d words", MinWords), false
+	}
+	if swap.Mentions(toks, l) {
+		return "names the question's emotion word (answerable by word matching)", false
+	}
+	if strings.ContainsAny(text, "\"“”") || sarcasmTag.MatchString(text) {
+		return "it has quotation marks or the sarcasm marker /s (the words may be someone else's or ironic)", true
+	}
+	if swap.Valence(l) < 0 && swap.Laughs(toks) {
+		return "it carries a laughter or joke marker (the negative word is likely in jest)", true
+	}
+	if ms := swap.Plain(swap.Polar[-swap.Valence(l)].Find(toks)); len(ms) > 0 {
+		return fmt.Sprintf("it also says %q, a word of the other valence", ms[0].Cue), true
+	}
+	if l == swap.Anger && len(selfBlame.Find(toks)) > 0 {
+		return "the insult is aimed at the writer themself (\"I'm stupid\")", false
+	}
+	cues := swap.EmotionCues[l].Find(toks)
+	if len(swap.EmotionCues[l].Stated(text)) == 0 {
+		if len(swap.Plain(cues)) > 0 {
+			return "its cue of the labelled emotion is only in a question", false
+		}
+		if len(cues) > 0 {
+			return fmt.Sprintf("its only cue of %s, %q, is negated", swap.Noun(l), cues[0].Cue), true
+		}
+		return "no explicit cue of the labelled emotion (the label may rest on topic or tone)", false
+	}
+	return "", false
 }
 
 func readNames(name string) ([]string, error) {

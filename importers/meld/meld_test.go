@@ -17,8 +17,11 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	importerstest.CheckPairs(t, dir, res.Pairs, 0)
-	if len(res.Pairs) < 200 {
-		t.Errorf("%d pairs, want at least 200", len(res.Pairs))
+	if len(res.Pairs) < 20 {
+		t.Errorf("%d pairs, want at least 20", len(res.Pairs))
+	}
+	if len(res.Rules) == 0 {
+		t.Error("no rules stated")
 	}
 	words := []string{"angry", "disgusted", "fearful", "happy", "sad", "surprised", "neutral"}
 	if bad := importerstest.WordBalance(res.Pairs, words, 0); len(bad) > 0 {

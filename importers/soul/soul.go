@@ -19,6 +19,7 @@ import (
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers"
+	"github.com/emohallucer/emohallucer/importers/swap"
 )
 
 // Name is the importer's name on the command line.
@@ -45,6 +46,70 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 	`good|great|bad|best|worst|excellent|terrible|awful|horrible|wonderful|fantastic|delicious|poor|favorite|favourite|` +
 	`positive\w*|negative\w*|fan)\b`)
 
+// Rules are the selection rules, as recorded in the build manifest.
+var Rules = []string{
+	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
+	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule).",
+	"A statement whose justification hedges (implies, suggests, indicates, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
+	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
+	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
+	"A false statement joining two claims (and, but, while, although) is dropped and listed: one half may be true.",
+	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
+	"Each pair joins one true and one false statement about the same review.",
+}
+
+// MaxWords is the longest statement used.
+const MaxWords = 30
+
+// hedge matches justifications that infer the label rather than read it.
+var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|suggest\w*|indicat\w*|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
+
+// absolute are words that overstate unless the review uses them too.
+var absolute = map[string]bool{"always": true, "never": true, "every": true, "everything": true, "everyone": true, "all": true, "only": true,
+	"completely": true, "totally": true, "absolutely": true, "entirely": true, "extremely": true, "perfect": true, "perfectly": true, "best": true,
+	"worst": true, "ever": true, "nothing": true, "none": true, "most": true, "least": true}
+
+// possessive is the reviewer named as an owner ("the reviewer's competence"),
+// except in "the reviewer's opinion".
+var possessive = regexp.MustCompile(`(?i)\b(reviewer|user|author|writer)'s (\w+)`)
+
+// compound joins two claims.
+var compound = regexp.MustCompile(`(?i)\b(and|but|while|although|though|whereas)\b`)
+
+// Check applies the statement rules (Rules) to one true or false statement
+// about review. It returns "" when the statement may be used; otherwise the
+// reason, and whether it is to be dropped and listed (its label is doubtful)
+// rather than skipped (it is not about the reviewer's attitude).
+func Check(review, statement, justification, label string) (why string, drop bool) {
+	switch {
+	case !Affective.MatchString(statement):
+		return "statement not about emotion, sentiment or attitude", false
+	case len(strings.Fields(statement)) > MaxWords:
+		return fmt.Sprintf("statement longer than %d words", MaxWords), false
+	}
+	if m := hedge.FindString(justification); m != "" {
+		return fmt.Sprintf("its justification hedges (%q): the label was inferred", m), true
+	}
+	inReview := map[string]bool{}
+	for _, w := range swap.Tokens(review) {
+		inReview[w] = true
+	}
+	for _, w := range swap.Tokens(statement) {
+		if absolute[w] && !inReview[w] {
+			return fmt.Sprintf("it says %q, which the review does not: it overstates", w), true
+		}
+	}
+	for _, m := range possessive.FindAllStringSubmatch(statement, -1) {
+		if !strings.EqualFold(m[2], "opinion") {
+			return fmt.Sprintf("it speaks of %q: the statement may credit the wrong party", m[0]), true
+		}
+	}
+	if label == "false" && compound.MatchString(statement) {
+		return "it is a false statement joining two claims (one may be true)", true
+	}
+	return "", false
+}
+
 var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that)\b`)
 
 type statement struct {
@@ -61,7 +126,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err != nil {
 		return nil, err
 	}
-	res := &importers.Result{}
+	res := &importers.Result{Rules: Rules}
 	for _, rel := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -90,11 +155,16 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				continue
 			}
 			reviews[rid] = text
-			switch {
-			case label != "true" && label != "false":
+			if label != "true" && label != "false" {
 				res.Skip("label " + label + " (only true and false statements make pairs)")
-			case !Affective.MatchString(st):
-				res.Skip("statement not about emotion, sentiment or attitude")
+				continue
+			}
+			why, drop := Check(text, st, r.Get("justification"), label)
+			switch {
+			case drop:
+				res.Drop(fmt.Sprintf("%s:%d", split, r.Line), name, "line %d: %s statement %q: %s", r.Line, label, st, why)
+			case why != "":
+				res.Skip(why)
 			default:
 				stmts[rid] = append(stmts[rid], statement{st, label, r.Line})
 			}

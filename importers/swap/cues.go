@@ -1,0 +1,283 @@
+package swap
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Text sources label a whole passage with one emotion or polarity, and the
+// label is often driven by a single keyword that the passage itself undercuts
+// ("I sense no awful taste here" labelled disgust, "disgusting aoe … XD" that is
+// praise). The helpers below let the text importers ask what a careful reader
+// asks: does the passage state the labelled emotion in so many words, is that
+// statement negated, and does it also carry words of the other valence?
+
+// Tokens returns the lower-case words of s: runs of letters, digits and
+// in-word apostrophes (typographic ones folded to '), plus each emoji or
+// emoticon symbol as a token of its own, so that "😂" and ":(" can be cues.
+func Tokens(s string) []string {
+	s = strings.NewReplacer("’", "'", "‘", "'", ":-)", " :) ", ":-(", " :( ", ":)", " :) ", ":(", " :( ", ":D", " :d ").Replace(s)
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if w := strings.Trim(b.String(), "'"); w != "" {
+			out = append(out, strings.ToLower(w))
+		}
+		b.Reset()
+	}
+	fields := strings.Fields(s)
+	for _, f := range fields {
+		if f == ":)" || f == ":(" || f == ":d" {
+			flush()
+			out = append(out, f)
+			continue
+		}
+		for _, r := range f {
+			switch {
+			case unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' && b.Len() > 0):
+				b.WriteRune(r)
+			case r >= 0x1F300 || (r >= 0x2600 && r <= 0x27BF):
+				// Pictographs and dingbats (emoji, ❤): one token each.
+				flush()
+				out = append(out, string(r))
+			default:
+				flush()
+			}
+		}
+		flush()
+	}
+	return out
+}
+
+// Lexicon is a set of cue words and phrases. A cue is one or more
+// space-separated tokens; a token ending in * matches any word with that
+// prefix ("disgust*" matches "disgusting").
+type Lexicon struct {
+	cues [][]string
+}
+
+// NewLexicon returns the lexicon of the cues in list, separated by commas
+// ("hate, shut up, fed up").
+func NewLexicon(list string) Lexicon {
+	var l Lexicon
+	for _, c := range strings.Split(list, ",") {
+		if f := strings.Fields(strings.ToLower(c)); len(f) > 0 {
+			l.cues = append(l.cues, f)
+		}
+	}
+	return l
+}
+
+// Join returns the lexicon holding the cues of every ls.
+func Join(ls ...Lexicon) Lexicon {
+	var out Lexicon
+	for _, l := range ls {
+		out.cues = append(out.cues, l.cues...)
+	}
+	return out
+}
+
+// Match is one occurrence of a cue in a token list.
+type Match struct {
+	// Cue is the cue as written in the lexicon.
+	Cue string
+	// At is the index of the cue's first token.
+	At int
+	// Negated says a negation precedes the cue closely ("not happy", "no
+	// awful taste", "never been this sad" is not negated: see Negated).
+	Negated bool
+}
+
+// Find returns every occurrence of a cue of l in toks, in text order.
+func (l Lexicon) Find(toks []string) []Match {
+	var out []Match
+	for i := range toks {
+		for _, c := range l.cues {
+			if matchAt(toks, i, c) {
+				out = append(out, Match{Cue: strings.Join(c, " "), At: i, Negated: Negated(toks, i)})
+			}
+		}
+	}
+	return out
+}
+
+func matchAt(toks []string, i int, cue []string) bool {
+	if i+len(cue) > len(toks) {
+		return false
+	}
+	for k, w := range cue {
+		t := toks[i+k]
+		if p, ok := strings.CutSuffix(w, "*"); ok {
+			if !strings.HasPrefix(t, p) {
+				return false
+			}
+		} else if t != w {
+			return false
+		}
+	}
+	return true
+}
+
+// negators turn the cue after them around ("not", "no", "never", "without",
+// and every "n't" contraction).
+var negators = map[string]bool{"not": true, "no": true, "never": true, "without": true, "nothing": true, "hardly": true, "nor": true, "neither": true, "cannot": true}
+
+// Negated reports whether the word at toks[i] is negated: a negator among the
+// three words before it, with no sentence break to tell (tokens carry none, so
+// the window is kept short). "Never" followed by a comparison ("never been this
+// sad") intensifies rather than negates, and counts as not negated.
+func Negated(toks []string, i int) bool {
+	for k := max(0, i-3); k < i; k++ {
+		w := toks[k]
+		if w == "never" && k+2 < len(toks) && (toks[k+2] == "this" || toks[k+2] == "so" || toks[k+2] == "more") {
+			continue
+		}
+		if negators[w] || strings.HasSuffix(w, "n't") {
+			return true
+		}
+	}
+	return false
+}
+
+// Plain returns the matches that are not negated.
+func Plain(ms []Match) []Match {
+	var out []Match
+	for _, m := range ms {
+		if !m.Negated {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Valence is the sign of an emotion or polarity: 1 for happiness and positive,
+// -1 for anger, contempt, disgust, fear, sadness and negative, 0 for the rest
+// (neutral, calm, surprise — which can go either way).
+func Valence(l Label) int {
+	switch l {
+	case Happiness, Positive:
+		return 1
+	case Anger, Contempt, Disgust, Fear, Sadness, Negative:
+		return -1
+	}
+	return 0
+}
+
+// OtherValence returns the labels of the opposite valence to l (none for a
+// label of no valence). It is a Neighbors function for Assign: with noisy text
+// labels a neighbouring emotion (anger for disgust, neutral for mild praise) may
+// be as right as the gold one, so the wrong label must be one a reader would
+// reject outright.
+func OtherValence(l Label) []Label {
+	v := Valence(l)
+	if v == 0 {
+		return nil
+	}
+	var out []Label
+	for _, c := range []Label{Anger, Contempt, Disgust, Fear, Happiness, Sadness, Positive, Negative} {
+		// Emotions pair with emotions and polarities with polarities.
+		if Valence(c) == -v && isPolarity(c) == isPolarity(l) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isPolarity(l Label) bool { return l == Positive || l == Negative || l == NeutralSentiment }
+
+// labelWords are the forms of each label's question word ("angry") that a
+// word matcher folds together with it (see Mentions).
+var labelWords = map[Label][]string{
+	Anger:            {"angry", "angrier", "angriest", "angrily", "anger", "angered", "angers"},
+	Disgust:          {"disgust", "disgusted", "disgusting", "disgustingly", "disgusts"},
+	Fear:             {"fear", "fears", "feared", "fearful", "fearfully", "fearing", "afraid"},
+	Happiness:        {"happy", "happier", "happiest", "happily", "happiness"},
+	Sadness:          {"sad", "sadder", "saddest", "sadly", "sadness"},
+	Surprise:         {"surprise", "surprised", "surprises", "surprising", "surprisingly"},
+	Neutral:          {"neutral", "neutrally"},
+	Positive:         {"positive", "positively"},
+	NeutralSentiment: {"neutral", "neutrally"},
+	Negative:         {"negative", "negatively"},
+}
+
+// Mentions reports whether toks contain the word a question about l uses, in
+// any of its forms ("sadly" for sad). A pair whose passage names the gold
+// emotion in the question's own word can be solved by word matching alone
+// (SPEC §1), so text importers leave such items out.
+func Mentions(toks []string, l Label) bool {
+	for _, t := range toks {
+		for _, w := range labelWords[l] {
+			if t == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// EmotionCues are words and phrases that state an emotion outright, mostly in
+// the writer's or speaker's own voice, for the emotions whose valence is clear.
+// An item labelled with one of these emotions is kept by the text importers
+// only when the passage carries one of its cues, unnegated: the label then rests
+// on what the text says, not on its topic. The lists leave out words that often
+// mean something else: "sorry" (an apology), "awful" and "horrible" (plain
+// dislike, labelled disgust by keyword), bare "fucking" (an intensifier in
+// praise as often as in anger), "the hell" (banter), "nightmare" (of traffic),
+// "enjoy", "worried" and "hate" without a first person ("I think you'll enjoy
+// it", "you should be worried", "he gets paid to hate them").
+var EmotionCues = map[Label]Lexicon{
+	Happiness: NewLexicon(`glad, so happy, joy, joyful, i enjoy, i enjoyed, i really enjoy, i really enjoyed, i'm enjoying, im enjoying, i am enjoying,
+		thoroughly enjoying, i love, i loved, i just love, love it, love this, loved it, i like, i liked, i really like, yay, yaay, woohoo, hooray,
+		awesome, amazing, wonderful, fantastic, excellent, excited, thrilled, delighted, pleased, blessed, lovely, congrats, congratulations,
+		can't wait, cant wait, best day, so much fun, had fun, having fun, was fun, was really fun, was so much fun, 😊, 😁, 😀, 😃, 😄, 🥰, 😍`),
+	Anger: NewLexicon(`i hate, i fucking hate, i really hate, i just hate, pissed, furious, infuriating, infuriated, outrageous, ridiculous, idiot, idiots,
+		idiotic, stupid, moron, morons, fuck you, fuck off, fuck this, fuck that, fuck them, fuck him, fuck her, screw you, shut up, sick of,
+		fed up, bullshit, pathetic, disgrace, mad at, sick and tired, so annoying, annoys me, i'm annoyed, im annoyed, irritating, pisses me off,
+		drives me crazy, 😡, 🤬, 😠`),
+	Sadness: NewLexicon(`i miss, i really miss, miss you, miss him, miss her, miss them, miss those, miss being, crying, cried, i cry, tears, heartbroken,
+		depressed, devastated, lonely, grief, grieving, sorry for your loss, feel bad for, i feel bad, broke my heart, breaks my heart, heartbreaking,
+		i'm disappointed, im disappointed, i was disappointed, so disappointed, i'm gonna miss, 😭, 😢, 😞, 😔`),
+	Fear: NewLexicon(`i'm scared, im scared, i am scared, i was scared, i get scared, i got scared, so scared, scares me, scared me, scare me, terrified,
+		terrifies me, frightened, frightens me, i'm worried, im worried, i am worried, i was worried, worries me, i worry, i'm nervous, im nervous,
+		i am nervous, makes me nervous, i'm anxious, gives me anxiety, creeps me out, freaks me out, freaked out, 😨, 😱, 😰`),
+	Disgust: NewLexicon(`gross, ew, eww, ewww, yuck, yuk, vile, repulsive, revolting, nasty, sickening, makes me sick, make me sick, puke, vomit,
+		disgusting, disgusted, 🤢, 🤮`),
+}
+
+// Polar are broader word lists of each valence, used the other way round: a
+// passage labelled with an emotion of one valence that also carries an
+// unnegated word of the other ("too bad" in a joyful comment, "confidence" in
+// a fearful one, "great" in a disgusted one) is mixed, and a reader could
+// answer either way. They hold every cue of EmotionCues and more.
+var Polar = map[int]Lexicon{
+	1: Join(EmotionCues[Happiness], NewLexicon(`good, great, nice, best, love, loved, lovely, beautiful, perfect, fun, funny, enjoy, enjoyed, glad, happy,
+		thanks, thank you, congrats, confidence, confident, proud, favorite, favourite, top, win, won, brilliant, incredible, cute, cool, hope,
+		hopefully, :), :d, ❤, 💕, 👍, 😂, 🤣`)),
+	-1: Join(EmotionCues[Anger], EmotionCues[Sadness], EmotionCues[Fear], EmotionCues[Disgust], NewLexicon(`hate, hated, bad, too bad, worst, terrible, awful, horrible, sucks, sucked, annoying, annoyed, angry, sad, sadly, unfortunately, afraid,
+		scary, worried, damn, fuck, fucking, shit, wtf, mistake, mistakes, disappointed, disappointing, upset, :(, 💔`)),
+}
+
+// laughter marks a passage as joking, which undercuts a negative label
+// ("disgusting aoe … XD").
+var laughter = NewLexicon(`lol, lmao, lmfao, rofl, haha, hahaha, hahahaha, hehe, xd, jk, funny, hilarious, hilarity, joking, kidding, 😂, 🤣, 😆, 😜, 😝`)
+
+// Laughs reports whether toks carry a laughter or joke marker.
+func Laughs(toks []string) bool { return len(laughter.Find(toks)) > 0 }
+
+// Stated returns the matches of l in text that lie in a sentence that is not a
+// question: "Pissed at you for not letting them live in bliss?" asks about
+// anger rather than voicing it. Sentences end at . ! ? or a line break.
+func (l Lexicon) Stated(text string) []Match {
+	var out []Match
+	start := 0
+	for i, r := range text + "\n" {
+		if r != '.' && r != '!' && r != '?' && r != '\n' {
+			continue
+		}
+		if sent := text[start:min(i, len(text))]; r != '?' && strings.TrimSpace(sent) != "" {
+			out = append(out, Plain(l.Find(Tokens(sent)))...)
+		}
+		start = min(i+1, len(text))
+	}
+	return out
+}
