@@ -237,7 +237,7 @@ func class(words []string) (swap.Label, string) {
 // skipped (it merely does not show the label clearly enough).
 func Check(text string, l swap.Label) (why string, drop bool) {
 	toks := swap.Tokens(text)
-	if len(toks) < MinWords {
+	if swap.Words(toks) < MinWords {
 		return fmt.Sprintf("shorter than %d words", MinWords), false
 	}
 	if swap.Mentions(toks, l) {

@@ -55,8 +55,8 @@ var Rules = []string{
 // spoken adds the spoken forms of emotion cues that Friends lines use and the
 // written lexicon lacks.
 var spoken = map[swap.Label]swap.Lexicon{
-	swap.Happiness: swap.NewLexicon(`that's great, this is great, it's great, so great, i'm so glad, thank you so much, i can't believe it, oh yay`),
-	swap.Anger:     swap.NewLexicon(`how could you, get out, damn it, dammit, you idiot, you jerk, what the hell is wrong, shut up, i'm so mad, i'm mad, stop it`),
+	swap.Happiness: swap.NewLexicon(`that's great, this is great, it's great, so great, i'm so glad, thank you so much, oh yay, gorgeous, so romantic, magical`),
+	swap.Anger:     swap.NewLexicon(`how could you, get out, damn it, dammit, damnit, sick freak, you idiot, you jerk, what the hell is wrong, shut up, i'm so mad, i'm mad, stop it`),
 	swap.Sadness:   swap.NewLexicon(`i'm so sorry, i'm gonna miss, gonna miss, i miss, it's over, i'm sad, so sad, break up with me`),
 	swap.Fear:      swap.NewLexicon(`oh no, i'm scared, i'm so scared, i'm nervous, i'm terrified, help me`),
 	swap.Disgust:   swap.NewLexicon(`ew, eww, ugh, that's disgusting, that's gross, gross`),
@@ -93,7 +93,7 @@ var fits = map[swap.Label]map[string]bool{
 // read from the clip (the line merely does not say it).
 func Check(line, context string, l swap.Label) (why string, drop, needsClip bool) {
 	toks := swap.Tokens(line)
-	if len(toks) < MinWords {
+	if swap.Words(toks) < MinWords {
 		return fmt.Sprintf("shorter than %d words", MinWords), false, false
 	}
 	if swap.Mentions(swap.Tokens(context), l) {

@@ -50,19 +50,19 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 var Rules = []string{
 	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
 	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule).",
-	"A statement whose justification hedges (implies, suggests, indicates, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
+	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
 	"A false statement joining two claims (and, but, while, although) is dropped and listed: one half may be true.",
 	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
-	"Each pair joins one true and one false statement about the same review.",
+	"Each pair joins one true and one false statement about the same review; where a review has more of one kind, the true statements that share the fewest content words with the review and the false ones that share the most are kept, so that word matching cannot tell them apart.",
 }
 
 // MaxWords is the longest statement used.
 const MaxWords = 30
 
 // hedge matches justifications that infer the label rather than read it.
-var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|suggest\w*|indicat\w*|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
+var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
 
 // absolute are words that overstate unless the review uses them too.
 var absolute = map[string]bool{"always": true, "never": true, "every": true, "everything": true, "everyone": true, "all": true, "only": true,
@@ -190,7 +190,19 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			}
 			shuffle(trues)
 			shuffle(falses)
+			// True statements tend to repeat the review's words and false ones
+			// to bring in new ones, so a pair of each drawn at random could be
+			// solved by word matching (SPEC §1). Keep the true statements that
+			// share the fewest content words with the review and the false ones
+			// that share the most, and pair them in that order. The stable sort
+			// keeps the seeded order among equals.
+			review := contentWords(reviews[rid])
+			ov := func(st statement) int { return overlap(review, st.text) }
+			sort.SliceStable(trues, func(i, j int) bool { return ov(trues[i]) < ov(trues[j]) })
+			sort.SliceStable(falses, func(i, j int) bool { return ov(falses[i]) > ov(falses[j]) })
 			n := min(len(trues), len(falses))
+			trues = trues[:n]
+			sort.SliceStable(trues, func(i, j int) bool { return ov(trues[i]) > ov(trues[j]) })
 			for i := n; i < len(trues); i++ {
 				res.Skip("no false statement left to pair with")
 			}
@@ -217,6 +229,51 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("soul: no SOUL CSV (columns rid, review_text, statement, label) below %s", src)}
 	}
 	return res, nil
+}
+
+// stop are function words and the words every statement uses, which say
+// nothing about whether it matches the review.
+var stop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`the a an and or but of to in on at for with by from as is are was were be been being it its this that these those
+		he she they them his her their there here not no very so too also than then just only about into over after before
+		reviewer reviewer's user user's author writer review thinks think thought believes feels felt finds found said says`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// stem folds a word's common endings so that "loved", "loves" and "love"
+// compare equal.
+func stem(w string) string {
+	for _, suf := range []string{"ing", "ed", "es", "s", "ly", "e"} {
+		if b, ok := strings.CutSuffix(w, suf); ok && len(b) >= 3 {
+			return b
+		}
+	}
+	return w
+}
+
+// contentWords returns the stems of the content words of s.
+func contentWords(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range swap.Tokens(s) {
+		if w != swap.Break && !stop[w] {
+			out[stem(w)] = true
+		}
+	}
+	return out
+}
+
+// overlap counts the content words of statement found in the review's set.
+func overlap(review map[string]bool, statement string) int {
+	n := 0
+	for w := range contentWords(statement) {
+		if review[w] {
+			n++
+		}
+	}
+	return n
 }
 
 func pair(split, rid string, n int, review string, t, f statement) eh.Pair {

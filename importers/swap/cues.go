@@ -12,9 +12,14 @@ import (
 // asks: does the passage state the labelled emotion in so many words, is that
 // statement negated, and does it also carry words of the other valence?
 
+// Break is the token Tokens puts where a sentence ends (. ! ? or a line
+// break), so that neither a phrase cue nor a negation reaches across it.
+const Break = "."
+
 // Tokens returns the lower-case words of s: runs of letters, digits and
 // in-word apostrophes (typographic ones folded to '), plus each emoji or
-// emoticon symbol as a token of its own, so that "😂" and ":(" can be cues.
+// emoticon symbol as a token of its own, so that "😂" and ":(" can be cues,
+// and Break where a sentence ends.
 func Tokens(s string) []string {
 	s = strings.NewReplacer("’", "'", "‘", "'", ":-)", " :) ", ":-(", " :( ", ":)", " :) ", ":(", " :( ", ":D", " :d ").Replace(s)
 	var out []string
@@ -25,28 +30,57 @@ func Tokens(s string) []string {
 		}
 		b.Reset()
 	}
-	fields := strings.Fields(s)
-	for _, f := range fields {
-		if f == ":)" || f == ":(" || f == ":d" {
-			flush()
-			out = append(out, f)
-			continue
-		}
-		for _, r := range f {
-			switch {
-			case unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' && b.Len() > 0):
-				b.WriteRune(r)
-			case r >= 0x1F300 || (r >= 0x2600 && r <= 0x27BF):
-				// Pictographs and dingbats (emoji, ❤): one token each.
-				flush()
-				out = append(out, string(r))
-			default:
-				flush()
-			}
-		}
+	brk := func() {
 		flush()
+		if len(out) > 0 && out[len(out)-1] != Break {
+			out = append(out, Break)
+		}
+	}
+	for _, line := range strings.Split(s, "\n") {
+		for _, f := range strings.Fields(line) {
+			tokenize(f, &b, &out, flush, brk)
+		}
+		brk()
+	}
+	if len(out) > 0 && out[len(out)-1] == Break {
+		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// tokenize adds the tokens of one whitespace-separated field.
+func tokenize(f string, b *strings.Builder, out *[]string, flush, brk func()) {
+	if f == ":)" || f == ":(" || f == ":d" {
+		flush()
+		*out = append(*out, f)
+		return
+	}
+	for _, r := range f {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' && b.Len() > 0):
+			b.WriteRune(r)
+		case r >= 0x1F300 || (r >= 0x2600 && r <= 0x27BF):
+			// Pictographs and dingbats (emoji, ❤): one token each.
+			flush()
+			*out = append(*out, string(r))
+		case r == '.' || r == '!' || r == '?' || r == '…':
+			brk()
+		default:
+			flush()
+		}
+	}
+	flush()
+}
+
+// Words counts the tokens that are words (not Break).
+func Words(toks []string) int {
+	n := 0
+	for _, t := range toks {
+		if t != Break {
+			n++
+		}
+	}
+	return n
 }
 
 // Lexicon is a set of cue words and phrases. A cue is one or more
@@ -123,11 +157,11 @@ func matchAt(toks []string, i int, cue []string) bool {
 var negators = map[string]bool{"not": true, "no": true, "never": true, "without": true, "nothing": true, "hardly": true, "nor": true, "neither": true, "cannot": true}
 
 // Negated reports whether the word at toks[i] is negated: a negator among the
-// three words before it, with no sentence break to tell (tokens carry none, so
-// the window is kept short). "Never" followed by a comparison ("never been this
+// three words before it in the same sentence ("not played. I'm scared" is not
+// negated). "Never" followed by a comparison ("never been this
 // sad") intensifies rather than negates, and counts as not negated.
 func Negated(toks []string, i int) bool {
-	for k := max(0, i-3); k < i; k++ {
+	for k := i - 1; k >= max(0, i-3) && toks[k] != Break; k-- {
 		w := toks[k]
 		if w == "never" && k+2 < len(toks) && (toks[k+2] == "this" || toks[k+2] == "so" || toks[k+2] == "more") {
 			continue

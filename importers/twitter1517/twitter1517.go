@@ -79,7 +79,7 @@ var cues = map[swap.Label]swap.Lexicon{
 
 // misfortune are words of news about harm, which annotators labelled negative
 // toward the victim.
-var misfortune = swap.NewLexicon(`rip, r.i.p, died, dies, dead, death, deaths, killed, kills, killing, murder, murdered, victim, victims, mourn, mourning,
+var misfortune = swap.NewLexicon(`rip, died, dies, dead, death, deaths, killed, kills, killing, murder, murdered, victim, victims, mourn, mourning,
 	tribute, condolences, funeral, passed away, shot, shooting, injured, injury, crash, attack, attacks, attacked, bomb, bombing, tragic,
 	tragedy, memorial, genocide, war, violence, abuse, assault, legal battle, lawsuit, drought, storm, flood, fire, earthquake, hurricane, cancer, sick, hospital, arrested, missing`)
 
