@@ -74,7 +74,7 @@ var Rules = []string{
 	fmt.Sprintf("Comments shorter than %d words are skipped.", MinWords),
 	"A comment that contains the question's own emotion word in any form (\"sad\", \"sadly\") is skipped: the pair could be solved by word matching.",
 	"The comment must state its labelled emotion outright with an unnegated cue from a fixed lexicon (\"glad\", \"I miss\", \"scared\", \"gross\", \"shut up\"); a comment whose label rests on topic alone is skipped.",
-	"A cue counts only in a sentence that is not a question (\"Pissed at you for…?\"), and anger words aimed at the writer themself (\"I'm stupid\") do not count.",
+	"A cue counts only in a sentence that is not a question (\"Pissed at you for…?\") and not after a conditional (\"I would be so pissed\"), and anger words aimed at the writer themself (\"I'm stupid\") do not count.",
 	"A comment whose only cue is negated (\"no awful taste\", \"not scared\") is dropped and listed.",
 	"A comment that also carries an unnegated cue of the other valence (praise with a negative word, a complaint with a positive one) is dropped and listed.",
 	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",
@@ -258,7 +258,7 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 	cues := swap.EmotionCues[l].Find(toks)
 	if len(swap.EmotionCues[l].Stated(text)) == 0 {
 		if len(swap.Plain(cues)) > 0 {
-			return "its cue of the labelled emotion is only in a question", false
+			return "its cue of the labelled emotion is only in a question or a hypothetical", false
 		}
 		if len(cues) > 0 {
 			return fmt.Sprintf("its only cue of %s, %q, is negated", swap.Noun(l), cues[0].Cue), true

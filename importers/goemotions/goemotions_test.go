@@ -87,6 +87,8 @@ func TestCheck(t *testing.T) {
 		{"I am really sad about this news today.", swap.Sadness, "question's emotion word", false},
 		// Anger voiced in a question only.
 		{"Are you pissed at me for saying that?", swap.Anger, "only in a question", false},
+		// Imagined anger is not voiced anger.
+		{"I hear horror stories of late orders. I would be so pissed.", swap.Anger, "hypothetical", false},
 		// Self-deprecation is not anger.
 		{"alright yeah guess i am stupid after all", swap.Anger, "writer themself", false},
 		// Sarcasm tag.

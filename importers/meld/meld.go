@@ -47,7 +47,7 @@ var Rules = []string{
 	fmt.Sprintf("Lines shorter than %d words are skipped.", MinWords),
 	"A line whose context (it and the preceding turns shown) contains the question's own emotion word in any form is skipped: the pair could be solved by word matching.",
 	"A line that carries an unnegated word of the other valence is dropped and listed (sarcasm and mixed lines: the label came from the face and voice).",
-	"A text-only pair is made only when the line itself states its emotion with an unnegated cue from a fixed lexicon (\"I hate\", \"shut up\", \"I'm scared\", \"I miss\", \"ew\", \"glad\"), outside a question; a line whose emotion needs the face or the voice is skipped.",
+	"A text-only pair is made only when the line itself states its emotion with an unnegated cue from a fixed lexicon (\"I hate\", \"shut up\", \"I'm scared\", \"I miss\", \"ew\", \"glad\"), outside a question and not after a conditional (would, if); a line whose emotion needs the face or the voice is skipped.",
 	"With media=DIR, a line whose emotion needs the face or the voice becomes a short-video pair with its clip; without the clip it is skipped.",
 	"The hallucinated question always names an emotion of the other valence (happy against angry, disgusted, fearful or sad, and back), and every emotion word is used as often in hallucinated questions as in basic ones.",
 }

@@ -1,11 +1,12 @@
 // Package soul imports the review-comprehension task of SOUL (Deng et al.,
 // EMNLP 2023; MIT): reviews with statements labelled true, false or not-given.
 //
-// A pair is a true and a false statement about the same review, both about the
-// reviewer's emotion, sentiment or attitude (a keyword rule, below); the review
-// is the context. The basic question asks whether the true statement holds,
-// the hallucinated one whether the false statement does. Statements labelled
-// not-given are not used: they are neither entailed nor contradicted.
+// A pair is a true and a false statement about the same review, both about
+// emotion, sentiment or attitude (a keyword rule, below), chosen by the rules
+// in Rules; the review is the context and the sub-category is category. The
+// basic question asks whether the true statement holds, the hallucinated one
+// whether the false statement does. Statements labelled not-given are not
+// used: they are neither entailed nor contradicted.
 package soul
 
 import (
@@ -49,17 +50,20 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 // Rules are the selection rules, as recorded in the build manifest.
 var Rules = []string{
 	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
-	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule).",
+	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule); a true statement must moreover have the reviewer (user, author, writer) as its subject, since a true claim about the place or the film (\"the sauce tastes very good\") is often inferred.",
 	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
 	"A false statement joining two claims (and, but, while, although) is dropped and listed: one half may be true.",
 	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
-	"Each pair joins one true and one false statement about the same review; where a review has more of one kind, the true statements that share the fewest content words with the review and the false ones that share the most are kept, so that word matching cannot tell them apart.",
+	"Each pair joins one true and one false statement about the same review; where a review has more false statements than true ones, those that share the most content words with the review are kept, and true and false are paired in order of overlap, so that word matching cannot tell them apart.",
 }
 
 // MaxWords is the longest statement used.
 const MaxWords = 30
+
+// subject matches a statement about the reviewer.
+var subject = regexp.MustCompile(`(?i)^(according to the review, )?(the )?(reviewer|user|author|writer)\b`)
 
 // hedge matches justifications that infer the label rather than read it.
 var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
@@ -71,7 +75,7 @@ var absolute = map[string]bool{"always": true, "never": true, "every": true, "ev
 
 // possessive is the reviewer named as an owner ("the reviewer's competence"),
 // except in "the reviewer's opinion".
-var possessive = regexp.MustCompile(`(?i)\b(reviewer|user|author|writer)'s (\w+)`)
+var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)'s? (\w+)`)
 
 // compound joins two claims.
 var compound = regexp.MustCompile(`(?i)\b(and|but|while|although|though|whereas)\b`)
@@ -86,6 +90,8 @@ func Check(review, statement, justification, label string) (why string, drop boo
 		return "statement not about emotion, sentiment or attitude", false
 	case len(strings.Fields(statement)) > MaxWords:
 		return fmt.Sprintf("statement longer than %d words", MaxWords), false
+	case label == "true" && !subject.MatchString(statement):
+		return "true statement not about the reviewer (a claim about the place or film needs inference)", false
 	}
 	if m := hedge.FindString(justification); m != "" {
 		return fmt.Sprintf("its justification hedges (%q): the label was inferred", m), true
@@ -109,8 +115,6 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	}
 	return "", false
 }
-
-var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that)\b`)
 
 type statement struct {
 	text, label string
@@ -192,17 +196,17 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			shuffle(falses)
 			// True statements tend to repeat the review's words and false ones
 			// to bring in new ones, so a pair of each drawn at random could be
-			// solved by word matching (SPEC §1). Keep the true statements that
-			// share the fewest content words with the review and the false ones
-			// that share the most, and pair them in that order. The stable sort
-			// keeps the seeded order among equals.
+			// solved by word matching (SPEC §1). Keep the false statements that
+			// share the most content words with the review (a negated or
+			// misattributed mention rather than new vocabulary), and pair true
+			// and false in order of overlap. The stable sort keeps the seeded
+			// order among equals.
 			review := contentWords(reviews[rid])
 			ov := func(st statement) int { return overlap(review, st.text) }
-			sort.SliceStable(trues, func(i, j int) bool { return ov(trues[i]) < ov(trues[j]) })
-			sort.SliceStable(falses, func(i, j int) bool { return ov(falses[i]) > ov(falses[j]) })
 			n := min(len(trues), len(falses))
 			trues = trues[:n]
 			sort.SliceStable(trues, func(i, j int) bool { return ov(trues[i]) > ov(trues[j]) })
+			sort.SliceStable(falses, func(i, j int) bool { return ov(falses[i]) > ov(falses[j]) })
 			for i := n; i < len(trues); i++ {
 				res.Skip("no false statement left to pair with")
 			}
@@ -277,10 +281,10 @@ func overlap(review map[string]bool, statement string) int {
 }
 
 func pair(split, rid string, n int, review string, t, f statement) eh.Pair {
+	// Always category: the false statement is another claim about the
+	// review, not the true one's cues with a wrong conclusion drawn from them
+	// (SPEC's reasoning-result), even when both give a reason ("because").
 	sub := eh.Category
-	if causal.MatchString(t.text) && causal.MatchString(f.text) {
-		sub = eh.ReasoningResult
-	}
 	return eh.Pair{
 		ID: fmt.Sprintf("soul-%s-%s-%d", split, rid, n), Dimension: eh.Perception, SubCategory: sub, Modality: eh.Text,
 		Context:      eh.Context{Text: review},

@@ -173,6 +173,20 @@ func Negated(toks []string, i int) bool {
 	return false
 }
 
+// conditionals make what follows them imagined rather than felt.
+var conditionals = map[string]bool{"would": true, "i'd": true, "you'd": true, "could": true, "might": true, "if": true, "wouldn't": true, "unless": true}
+
+// hypothetical reports whether a conditional precedes toks[i] within four
+// words of the same sentence.
+func hypothetical(toks []string, i int) bool {
+	for k := i - 1; k >= max(0, i-4) && toks[k] != Break; k-- {
+		if conditionals[toks[k]] {
+			return true
+		}
+	}
+	return false
+}
+
 // Plain returns the matches that are not negated.
 func Plain(ms []Match) []Match {
 	var out []Match
@@ -264,7 +278,7 @@ var EmotionCues = map[Label]Lexicon{
 		thoroughly enjoying, i love, i loved, i just love, love it, love this, loved it, i like, i liked, i really like, yay, yaay, woohoo, hooray,
 		awesome, amazing, wonderful, fantastic, excellent, excited, thrilled, delighted, pleased, blessed, lovely, congrats, congratulations,
 		can't wait, cant wait, best day, so much fun, had fun, having fun, was fun, was really fun, was so much fun, 😊, 😁, 😀, 😃, 😄, 🥰, 😍`),
-	Anger: NewLexicon(`i hate, i fucking hate, i really hate, i just hate, pissed, furious, infuriating, infuriated, outrageous, ridiculous, idiot, idiots,
+	Anger: NewLexicon(`i hate, i fucking hate, i really hate, i just hate, pissed, furious, infuriating, infuriated, outrageous, idiot, idiots,
 		idiotic, stupid, moron, morons, fuck you, fuck off, fuck this, fuck that, fuck them, fuck him, fuck her, screw you, shut up, sick of,
 		fed up, bullshit, pathetic, disgrace, mad at, sick and tired, so annoying, annoys me, i'm annoyed, im annoyed, irritating, pisses me off,
 		drives me crazy, 😡, 🤬, 😠`),
@@ -299,8 +313,9 @@ var laughter = NewLexicon(`lol, lmao, lmfao, rofl, haha, hahaha, hahahaha, hehe,
 func Laughs(toks []string) bool { return len(laughter.Find(toks)) > 0 }
 
 // Stated returns the matches of l in text that lie in a sentence that is not a
-// question: "Pissed at you for not letting them live in bliss?" asks about
-// anger rather than voicing it. Sentences end at . ! ? or a line break.
+// question and are not hypothetical: "Pissed at you for not letting them live
+// in bliss?" asks about anger and "I would be so pissed" imagines it, rather
+// than voicing it. Sentences end at . ! ? or a line break.
 func (l Lexicon) Stated(text string) []Match {
 	var out []Match
 	start := 0
@@ -309,7 +324,12 @@ func (l Lexicon) Stated(text string) []Match {
 			continue
 		}
 		if sent := text[start:min(i, len(text))]; r != '?' && strings.TrimSpace(sent) != "" {
-			out = append(out, Plain(l.Find(Tokens(sent)))...)
+			toks := Tokens(sent)
+			for _, m := range Plain(l.Find(toks)) {
+				if !hypothetical(toks, m.At) {
+					out = append(out, m)
+				}
+			}
 		}
 		start = min(i+1, len(text))
 	}

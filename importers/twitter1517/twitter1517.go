@@ -59,7 +59,7 @@ const MinWords = 6
 var Rules = []string{
 	"Neutral rows are never used, as gold or as the wrong answer: the neutral boundary is where annotators disagree, in both directions; pairs ask positive against negative.",
 	fmt.Sprintf("Tweets shorter than %d words (without handles, links and RT) are skipped.", MinWords),
-	"A row is used only when the tweet states its labelled polarity in an evaluative word from a fixed lexicon (\"congratulations\", \"so proud\", \"love\" for positive; \"liar\", \"corrupt\", \"disgrace\" for negative), unnegated and not inside a question: a flat headline (\"X signs for Y\") is skipped.",
+	"A row is used only when the tweet states its labelled polarity in an evaluative word from a fixed lexicon (\"congratulations\", \"so proud\", \"love\" for positive; \"liar\", \"corrupt\", \"disgrace\" for negative), unnegated, not inside a question and not after a conditional (would, if): a flat headline (\"X signs for Y\") is skipped.",
 	"A tweet that also carries an unnegated evaluative word of the other polarity is dropped and listed.",
 	"A tweet reporting death, violence, disaster or accident (RIP, killed, crash, drought…) is dropped and listed: sad news about a target is not a negative sentiment toward it, nor do kind words in it make a clean positive.",
 	"A row is skipped when another target of the same tweet was labelled with another polarity (neutral included): its evaluative words may be about that target.",
