@@ -72,7 +72,7 @@ func TestBuildAll(t *testing.T) {
 	}
 	st := suite.Count(s)
 	t.Logf("stats: %+v", st)
-	for mod, min := range map[string]int{"audio": 180, "image": 200, "short-video": 6, "text": 500} {
+	for mod, min := range map[string]int{"audio": 180, "image": 200, "short-video": 6, "text": 300} {
 		if st.ByModality[mod] < min {
 			t.Errorf("%s pairs: %d, want at least %d", mod, st.ByModality[mod], min)
 		}
