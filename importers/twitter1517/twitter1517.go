@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -60,6 +61,7 @@ var Rules = []string{
 	"Neutral rows are never used, as gold or as the wrong answer: the neutral boundary is where annotators disagree, in both directions; pairs ask positive against negative.",
 	fmt.Sprintf("Tweets shorter than %d words (without handles, links and RT) are skipped.", MinWords),
 	"A row is used only when the tweet states its labelled polarity in an evaluative word from a fixed lexicon (\"congratulations\", \"so proud\", \"love\" for positive; \"liar\", \"corrupt\", \"disgrace\" for negative), unnegated, not inside a question and not after a conditional (would, if): a flat headline (\"X signs for Y\") is skipped.",
+	"A negative row is used only when a negative word stands within three words of the target, in the same sentence, and the target is not the object of a preposition (\"lied about the FBI\"): blame is often aimed at someone other than the annotated target.",
 	"A tweet that also carries an unnegated evaluative word of the other polarity is dropped and listed.",
 	"A tweet reporting death, violence, disaster or accident (RIP, killed, crash, drought…) is dropped and listed: sad news about a target is not a negative sentiment toward it, nor do kind words in it make a clean positive.",
 	"A row is skipped when another target of the same tweet was labelled with another polarity (neutral included): its evaluative words may be about that target.",
@@ -80,7 +82,7 @@ var cues = map[swap.Label]swap.Lexicon{
 // misfortune are words of news about harm, which annotators labelled negative
 // toward the victim.
 var misfortune = swap.NewLexicon(`rip, died, dies, dead, death, deaths, killed, kills, killing, murder, murdered, victim, victims, mourn, mourning,
-	tribute, condolences, funeral, passed away, shot, shooting, injured, injury, crash, attack, attacks, attacked, bomb, bombing, tragic,
+	tribute, condolences, funeral, investigated, investigation, sued, accused, alleged, allegedly, charged, passed away, shot, shooting, injured, injury, crash, attack, attacks, attacked, bomb, bombing, tragic,
 	tragedy, memorial, genocide, war, violence, abuse, assault, legal battle, lawsuit, drought, storm, flood, fire, earthquake, hurricane, cancer, sick, hospital, arrested, missing`)
 
 // wordCount counts the words of a tweet's own text: handles, links, "RT" and
@@ -100,7 +102,7 @@ func wordCount(tweet string) int {
 // returns "" when the row may be used; otherwise the reason, and whether the
 // row is to be dropped and listed (the text contradicts its label) rather than
 // skipped.
-func Check(tweet string, l swap.Label) (why string, drop bool) {
+func Check(tweet, target string, l swap.Label) (why string, drop bool) {
 	if l == swap.NeutralSentiment {
 		return "neutral (borders on both polarities)", false
 	}
@@ -121,10 +123,49 @@ func Check(tweet string, l swap.Label) (why string, drop bool) {
 	if ms := swap.Plain(cues[other].Find(toks)); len(ms) > 0 {
 		return fmt.Sprintf("it also says %q, a word of the other polarity", ms[0].Cue), true
 	}
-	if len(cues[l].Stated(tweet)) == 0 {
+	stated := cues[l].Stated(tweet)
+	if len(stated) == 0 {
 		return "no evaluative word of the labelled polarity outside a question (a flat headline)", false
 	}
+	if l == swap.Negative && !aimedAt(toks, swap.Tokens(target), cues[l].Find(toks)) {
+		return "no negative word next to the target (blame may be aimed at someone else)", false
+	}
 	return "", false
+}
+
+// prepositions before a target make it the object of what is said ("lied
+// about the FBI"), not the one blamed.
+var prepositions = map[string]bool{"about": true, "against": true, "to": true, "for": true, "with": true, "from": true, "at": true, "by": true, "on": true, "of": true}
+
+// aimedAt reports whether one of the matches stands within three words of the
+// target in the same sentence and the target is not the object of a
+// preposition: blame in a tweet is often about someone other than the
+// annotated target ("Senator Schumer lied about the FBI and Donald Trump" is
+// labelled negative toward all three).
+func aimedAt(toks, target []string, ms []swap.Match) bool {
+	for i := 0; i+len(target) <= len(toks); i++ {
+		if !slices.Equal(toks[i:i+len(target)], target) {
+			continue
+		}
+		if k := i - 1 - boolInt(i > 0 && toks[i-1] == "the"); k >= 0 && prepositions[toks[k]] {
+			continue
+		}
+		for _, m := range ms {
+			lo, hi := min(m.At, i), max(m.At, i)
+			near := m.At < i && i-m.At <= 3 || m.At >= i+len(target) && m.At-(i+len(target)-1) <= 3
+			if near && !m.Negated && !slices.Contains(toks[lo:hi], swap.Break) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Import implements importers.Importer.
@@ -218,7 +259,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	}
 	var kept []*row
 	for _, r := range rows {
-		why, drop := Check(r.tweet, r.label)
+		why, drop := Check(r.tweet, r.target, r.label)
 		switch {
 		case why == "" && len(polarities[words(r.tweet)]) > 1:
 			res.Skip("the tweet's targets differ in polarity")

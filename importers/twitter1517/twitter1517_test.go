@@ -24,8 +24,10 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	importerstest.CheckPairs(t, dir, res.Pairs, 0)
-	if len(res.Pairs) < 12 {
-		t.Errorf("%d pairs, want at least 12 from 2,298 rows", len(res.Pairs))
+	// Few rows survive: most negative labels rest on news or on blame aimed
+	// at someone else, and every positive pair needs a negative one.
+	if len(res.Pairs) < 4 {
+		t.Errorf("%d pairs, want at least 4 from 2,298 rows", len(res.Pairs))
 	}
 	if bad := importerstest.WordBalance(res.Pairs, []string{"positive", "neutral", "negative"}, 0); len(bad) > 0 {
 		t.Errorf("polarities used unequally (basic, hallucinated): %v", bad)
@@ -68,25 +70,29 @@ func TestImport(t *testing.T) {
 // TestCheck pins the text rules on short tweets.
 func TestCheck(t *testing.T) {
 	for _, tt := range []struct {
-		tweet string
-		label swap.Label
-		why   string // "" when the row is used
-		drop  bool
+		tweet  string
+		target string
+		label  swap.Label
+		why    string // "" when the row is used
+		drop   bool
 	}{
 		// Praise in evaluative words is used.
-		{"Congrats to Jonathan Toews for winning the award tonight !", swap.Positive, "", false},
+		{"Congrats to Jonathan Toews for winning the award tonight !", "Jonathan Toews", swap.Positive, "", false},
 		// A flat headline labelled positive is skipped.
-		{"RT @ espn : Smith signs for Chelsea on a three year deal", swap.Positive, "flat headline", false},
+		{"RT @ espn : Smith signs for Chelsea on a three year deal", "Smith", swap.Positive, "flat headline", false},
 		// Neutral borders on both polarities.
-		{"Smith signs for Chelsea on a three year deal", swap.NeutralSentiment, "neutral", false},
+		{"Smith signs for Chelsea on a three year deal", "Smith", swap.NeutralSentiment, "neutral", false},
 		// Sad news about a person is not negative toward them.
-		{"Singer John Doe died today at the age of 80 , terrible news", swap.Negative, "reports harm", true},
+		{"Singer John Doe died today at the age of 80 , terrible news", "John Doe", swap.Negative, "reports harm", true},
 		// Mixed: blame and praise together.
-		{"Senator Doe lied again , but what a great speech tonight", swap.Negative, "other polarity", true},
+		{"Senator Doe lied again , but what a great speech tonight", "Doe", swap.Negative, "other polarity", true},
+		// Blame aimed at the one who lied, not at the target lied about.
+		{"MUST SEE VIDEO : Senator Schumer Lied About the FBI and Donald Trump", "FBI", swap.Negative, "next to the target", false},
+		{"MUST SEE VIDEO : Senator Schumer Lied About the FBI and Donald Trump", "Schumer", swap.Negative, "", false},
 		// The evaluative word only in a question.
-		{"Do you think the Pearl Jam concert is going to be great ?", swap.Positive, "flat headline", false},
+		{"Do you think the Pearl Jam concert is going to be great ?", "Pearl Jam", swap.Positive, "flat headline", false},
 	} {
-		why, drop := twitter1517.Check(tt.tweet, tt.label)
+		why, drop := twitter1517.Check(tt.tweet, tt.target, tt.label)
 		if (tt.why == "") != (why == "") || !strings.Contains(why, tt.why) || drop != tt.drop {
 			t.Errorf("Check(%q, %s) = %q, %v; want %q, %v", tt.tweet, tt.label, why, drop, tt.why, tt.drop)
 		}
