@@ -208,9 +208,6 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	return res, nil
 }
 
-// selfBlame is self-deprecation, which carries anger words without anger.
-var selfBlame = swap.NewLexicon(`i am stupid, i'm stupid, im stupid, i am an idiot, i'm an idiot, im an idiot, i'm such an idiot, i feel stupid, i felt stupid, i am a moron, i'm a moron, i'm so stupid`)
-
 // sarcasmTag is Reddit's "/s" (not the "/s" of "r/stlouis").
 var sarcasmTag = regexp.MustCompile(`(^|\s)/s\b`)
 
@@ -252,7 +249,7 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 	if ms := swap.Plain(swap.Polar[-swap.Valence(l)].Find(toks)); len(ms) > 0 {
 		return fmt.Sprintf("it also says %q, a word of the other valence", ms[0].Cue), true
 	}
-	if l == swap.Anger && len(selfBlame.Find(toks)) > 0 {
+	if l == swap.Anger && len(swap.SelfBlame.Find(toks)) > 0 {
 		return "the insult is aimed at the writer themself (\"I'm stupid\")", false
 	}
 	cues := swap.EmotionCues[l].Find(toks)

@@ -47,7 +47,7 @@ var Rules = []string{
 	fmt.Sprintf("Lines shorter than %d words are skipped.", MinWords),
 	"A line whose context (it and the preceding turns shown) contains the question's own emotion word in any form is skipped: the pair could be solved by word matching.",
 	"A line that carries an unnegated word of the other valence is dropped and listed (sarcasm and mixed lines: the label came from the face and voice).",
-	"A text-only pair is made only when the line itself states its emotion with an unnegated cue from a fixed lexicon (\"I hate\", \"shut up\", \"I'm scared\", \"I miss\", \"ew\", \"glad\"), outside a question and not after a conditional (would, if); a line whose emotion needs the face or the voice is skipped.",
+	"A text-only pair is made only when the line itself states its emotion with an unnegated cue from a fixed lexicon (\"I hate\", \"shut up\", \"I'm scared\", \"I miss\", \"ew\", \"glad\"), outside a question and not after a conditional (would, if); anger words aimed at the speaker themself (\"I was stupid\") and set phrases (\"I hate to say it\") do not count; a line whose emotion needs the face or the voice is skipped.",
 	"With media=DIR, a line whose emotion needs the face or the voice becomes a short-video pair with its clip; without the clip it is skipped.",
 	"The hallucinated question always names an emotion of the other valence (happy against angry, disgusted, fearful or sad, and back), and every emotion word is used as often in hallucinated questions as in basic ones.",
 }
@@ -56,7 +56,7 @@ var Rules = []string{
 // written lexicon lacks.
 var spoken = map[swap.Label]swap.Lexicon{
 	swap.Happiness: swap.NewLexicon(`that's great, this is great, it's great, so great, i'm so glad, thank you so much, oh yay, gorgeous, so romantic, magical`),
-	swap.Anger:     swap.NewLexicon(`how could you, get out, damn it, dammit, damnit, sick freak, you idiot, you jerk, what the hell is wrong, shut up, i'm so mad, i'm mad, stop it`),
+	swap.Anger:     swap.NewLexicon(`how could you, damn it, dammit, damnit, sick freak, you idiot, you jerk, what the hell is wrong, shut up, i'm so mad, i'm mad`),
 	swap.Sadness:   swap.NewLexicon(`i'm so sorry, i'm gonna miss, gonna miss, i miss, it's over, i'm sad, so sad, break up with me`),
 	swap.Fear:      swap.NewLexicon(`oh no, i'm scared, i'm so scared, i'm nervous, i'm terrified, help me`),
 	swap.Disgust:   swap.NewLexicon(`ew, eww, ugh, that's disgusting, that's gross, gross`),
@@ -101,6 +101,9 @@ func Check(line, context string, l swap.Label) (why string, drop, needsClip bool
 	}
 	if ms := swap.Plain(swap.Polar[-swap.Valence(l)].Find(toks)); len(ms) > 0 {
 		return fmt.Sprintf("the line also says %q, a word of the other valence", ms[0].Cue), true, false
+	}
+	if l == swap.Anger && len(swap.SelfBlame.Find(toks)) > 0 {
+		return "the anger words are aimed at the speaker themself (\"thought I was stupid\")", false, true
 	}
 	if len(swap.Join(swap.EmotionCues[l], spoken[l]).Stated(line)) == 0 {
 		return "the line does not state its emotion in words (it needs the face or the voice)", false, true

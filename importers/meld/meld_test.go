@@ -17,8 +17,8 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	importerstest.CheckPairs(t, dir, res.Pairs, 0)
-	if len(res.Pairs) < 20 {
-		t.Errorf("%d pairs, want at least 20", len(res.Pairs))
+	if len(res.Pairs) < 14 {
+		t.Errorf("%d pairs, want at least 14", len(res.Pairs))
 	}
 	if len(res.Rules) == 0 {
 		t.Error("no rules stated")

@@ -127,6 +127,10 @@ func (l Lexicon) Find(toks []string) []Match {
 	var out []Match
 	for i := range toks {
 		for _, c := range l.cues {
+			// "I hate to say it" is a set phrase, not hatred.
+			if end := i + len(c); end < len(toks) && c[len(c)-1] == "hate" && toks[end] == "to" {
+				continue
+			}
 			if matchAt(toks, i, c) {
 				out = append(out, Match{Cue: strings.Join(c, " "), At: i, Negated: Negated(toks, i)})
 			}
@@ -304,6 +308,11 @@ var Polar = map[int]Lexicon{
 	-1: Join(EmotionCues[Anger], EmotionCues[Sadness], EmotionCues[Fear], EmotionCues[Disgust], NewLexicon(`hate, hated, bad, too bad, worst, terrible, awful, horrible, sucks, sucked, annoying, annoyed, angry, sad, sadly, unfortunately, afraid,
 		scary, worried, damn, fuck, fucking, shit, wtf, mistake, mistakes, disappointed, disappointing, upset, :(, 💔`)),
 }
+
+// SelfBlame is self-deprecation ("I'm stupid", "they thought I was stupid"),
+// which carries anger words without anger.
+var SelfBlame = NewLexicon(`i am stupid, i'm stupid, im stupid, i was stupid, i am an idiot, i'm an idiot, im an idiot, i'm such an idiot,
+	i feel stupid, i felt stupid, i am a moron, i'm a moron, i'm so stupid, i was so stupid`)
 
 // laughter marks a passage as joking, which undercuts a negative label
 // ("disgusting aoe … XD").
