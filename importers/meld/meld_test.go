@@ -2,9 +2,14 @@ package meld_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers/importerstest"
 	"github.com/emohallucer/emohallucer/importers/meld"
 )
@@ -46,6 +51,82 @@ func TestImport(t *testing.T) {
 	for _, p := range res.Pairs {
 		if p.ID == "meld-dev-dia0-utt1-category" {
 			t.Errorf("one-word utterance used: %+v", p)
+		}
+	}
+}
+
+// TestMedia gives the clips of the first six dialogues (one real
+// ffmpeg-made MP4, linked under each name, in MELD.Raw's dev_splits_complete
+// layout): lines whose emotion needs the face or the voice become short-video
+// pairs with their clip, the text pairs stay, and a clip that does not decode
+// stops the import with its path.
+func TestMedia(t *testing.T) {
+	importerstest.RequireFFmpeg(t)
+	src := importerstest.DataDir(t, "meld")
+	clips := filepath.Join(t.TempDir(), "MELD.Raw")
+	dev := filepath.Join(clips, "dev_splits_complete")
+	if err := os.MkdirAll(dev, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	one := filepath.Join(clips, "one.mp4")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-f", "lavfi", "-i", "sine=frequency=440",
+		"-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", one).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	for d := 0; d < 6; d++ {
+		for u := 0; u < 30; u++ {
+			if err := os.Link(one, filepath.Join(dev, fmt.Sprintf("dia%d_utt%d.mp4", d, u))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	env, dir := importerstest.Env(t, 1)
+	res, err := meld.Importer{}.Import(context.Background(), src+",media="+clips, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importerstest.CheckPairs(t, dir, res.Pairs, -1)
+	mods := map[eh.Modality]int{}
+	for _, p := range res.Pairs {
+		mods[p.Modality]++
+		if p.Modality != eh.ShortVideo {
+			continue
+		}
+		if len(p.Context.Media) != 1 || !strings.HasPrefix(p.Context.Media[0].Path, "media/meld/dev/dia") || p.Context.Media[0].Kind != eh.ShortVideo {
+			t.Errorf("%s: media %+v", p.ID, p.Context.Media)
+		}
+		if !strings.HasPrefix(p.Basic.Text, "In the clip, which shows the last line, does ") {
+			t.Errorf("%s: question %q", p.ID, p.Basic.Text)
+		}
+		var d, u int
+		if _, err := fmt.Sscanf(p.Source.ID, "dev:dia%d_utt%d", &d, &u); err != nil || d >= 6 {
+			t.Errorf("%s: video pair for %s, which has no clip", p.ID, p.Source.ID)
+		}
+	}
+	if mods[eh.ShortVideo] == 0 || mods[eh.Text] == 0 {
+		t.Errorf("pairs by modality %v, want both short-video and text", mods)
+	}
+	if res.Skipped["needs the face or voice, and its clip is not in media=DIR"] == 0 {
+		t.Errorf("skipped %v: lines of dialogues without clips should be counted", res.Skipped)
+	}
+
+	// A damaged clip is an error naming it.
+	bad := filepath.Join(dev, "dia0_utt0.mp4")
+	os.Remove(bad)
+	if err := os.WriteFile(bad, []byte("not a video"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, _ = importerstest.Env(t, 1)
+	if _, err := (meld.Importer{}).Import(context.Background(), src+",media="+clips, env); err == nil || !strings.Contains(err.Error(), "dia0_utt0.mp4") {
+		t.Errorf("damaged clip: err %v, want one naming dia0_utt0.mp4", err)
+	}
+
+	// A media root that is not a folder, and an unknown option.
+	for _, spec := range []string{src + ",media=" + filepath.Join(clips, "nope"), src + ",split=dev"} {
+		env, _ = importerstest.Env(t, 1)
+		if _, err := (meld.Importer{}).Import(context.Background(), spec, env); err == nil {
+			t.Errorf("%s: no error", spec)
 		}
 	}
 }
