@@ -78,7 +78,8 @@ var Rules = []string{
 	"A comment whose only cue is negated (\"no awful taste\", \"not scared\") is dropped and listed.",
 	"A comment that also carries an unnegated cue of the other valence (praise with a negative word, a complaint with a positive one) is dropped and listed.",
 	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",
-	"A comment with quotation marks or the sarcasm marker /s is dropped and listed: the emotional words may be someone else's or meant ironically.",
+	"A comment with quotation marks, the sarcasm marker /s or a set phrase of sarcasm (\"I like how…\", \"Great, glad to hear…\") is dropped and listed: the emotional words may be someone else's or meant ironically.",
+	"A comment whose every cue is followed by a contrast in its sentence (\"fantastic but…\") is skipped.",
 	"The hallucinated question always names an emotion of the other valence (happy against angry, disgusted, fearful or sad, and back), never a neighbouring one, and every emotion word is used as often in hallucinated questions as in basic ones.",
 }
 
@@ -240,8 +241,8 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 	if swap.Mentions(toks, l) {
 		return "names the question's emotion word (answerable by word matching)", false
 	}
-	if strings.ContainsAny(text, "\"“”") || sarcasmTag.MatchString(text) {
-		return "it has quotation marks or the sarcasm marker /s (the words may be someone else's or ironic)", true
+	if strings.ContainsAny(text, "\"“”") || sarcasmTag.MatchString(text) || swap.Sarcastic(toks) {
+		return "it has quotation marks or a sarcasm marker (the words may be someone else's or ironic)", true
 	}
 	if swap.Valence(l) < 0 && swap.Laughs(toks) {
 		return "it carries a laughter or joke marker (the negative word is likely in jest)", true
@@ -253,7 +254,8 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 		return "the insult is aimed at the writer themself (\"I'm stupid\")", false
 	}
 	cues := swap.EmotionCues[l].Find(toks)
-	if len(swap.EmotionCues[l].Stated(text)) == 0 {
+	stated := swap.EmotionCues[l].Stated(text)
+	if len(stated) == 0 {
 		if len(swap.Plain(cues)) > 0 {
 			return "its cue of the labelled emotion is only in a question or a hypothetical", false
 		}
@@ -262,7 +264,12 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 		}
 		return "no explicit cue of the labelled emotion (the label may rest on topic or tone)", false
 	}
-	return "", false
+	for _, m := range stated {
+		if !swap.Contrasted(toks, m) {
+			return "", false
+		}
+	}
+	return fmt.Sprintf("its cue %q is followed by a contrast (but, though)", stated[0].Cue), false
 }
 
 func readNames(name string) ([]string, error) {

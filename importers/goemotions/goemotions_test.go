@@ -93,6 +93,13 @@ func TestCheck(t *testing.T) {
 		{"alright yeah guess i am stupid after all", swap.Anger, "writer themself", false},
 		// Sarcasm tag.
 		{"Oh I just love waiting in line for hours /s", swap.Happiness, "sarcasm", true},
+		// Set phrases of sarcasm.
+		{"I like how nobody else is doing anything to stop him", swap.Happiness, "sarcasm", true},
+		{"Great, glad to hear most socialists are hypocrites", swap.Happiness, "sarcasm", true},
+		// Praise taken back by a contrast.
+		{"I really enjoy it but I only pointed out the last time", swap.Happiness, "contrast", false},
+		// An evaluation is not a feeling.
+		{"It's amazing how polar opposite he is from Thibs", swap.Happiness, "no explicit cue", false},
 		// No cue: the label rests on topic.
 		{"My sweet summer child, you will learn soon.", swap.Sadness, "no explicit cue", false},
 	} {

@@ -54,7 +54,7 @@ var Rules = []string{
 	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
-	"A false statement joining two claims (and, but, while, although) is dropped and listed: one half may be true.",
+	"A false statement joining two claims (but, while, although, or and before a new clause) is dropped and listed: one half may be true.",
 	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
 	"Each pair joins one true and one false statement about the same review; where a review has more false statements than true ones, those that share the most content words with the review are kept, and true and false are paired in order of overlap, so that word matching cannot tell them apart.",
 }
@@ -77,8 +77,10 @@ var absolute = map[string]bool{"always": true, "never": true, "every": true, "ev
 // except in "the reviewer's opinion".
 var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)'s? (\w+)`)
 
-// compound joins two claims.
-var compound = regexp.MustCompile(`(?i)\b(and|but|while|although|though|whereas)\b`)
+// compound joins two claims: a contrast, or "and" before a new clause ("the
+// food was bland, and the service slow"). Two adjectives joined by "and"
+// ("humble and friendly") are one claim.
+var compound = regexp.MustCompile(`(?i)\b(but|while|although|though|whereas)\b|, and\b|\band (that|he|she|they|the|it|was|wasn't|is|isn't|would|wouldn't|did|didn't|had|has|have)\b`)
 
 // Check applies the statement rules (Rules) to one true or false statement
 // about review. It returns "" when the statement may be used; otherwise the

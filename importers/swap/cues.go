@@ -276,16 +276,16 @@ func Mentions(toks []string, l Label) bool {
 // dislike, labelled disgust by keyword), bare "fucking" (an intensifier in
 // praise as often as in anger), "the hell" (banter), "nightmare" (of traffic),
 // "enjoy", "worried" and "hate" without a first person ("I think you'll enjoy
-// it", "you should be worried", "he gets paid to hate them").
+// it", "you should be worried", "he gets paid to hate them"), and evaluations
+// that are not feelings ("amazing", "excellent value", "it even more stupid").
 var EmotionCues = map[Label]Lexicon{
 	Happiness: NewLexicon(`glad, so happy, joy, joyful, i enjoy, i enjoyed, i really enjoy, i really enjoyed, i'm enjoying, im enjoying, i am enjoying,
 		thoroughly enjoying, i love, i loved, i just love, love it, love this, loved it, i like, i liked, i really like, yay, yaay, woohoo, hooray,
-		awesome, amazing, wonderful, fantastic, excellent, excited, thrilled, delighted, pleased, blessed, lovely, congrats, congratulations,
-		can't wait, cant wait, best day, so much fun, had fun, having fun, was fun, was really fun, was so much fun, 😊, 😁, 😀, 😃, 😄, 🥰, 😍`),
+		excited, thrilled, delighted, blessed, congrats, congratulations, can't wait, cant wait, best day, so much fun, had fun, having fun, was fun,
+		was really fun, was so much fun, 😊, 😁, 😀, 😃, 😄, 🥰, 😍`),
 	Anger: NewLexicon(`i hate, i fucking hate, i really hate, i just hate, pissed, furious, infuriating, infuriated, outrageous, idiot, idiots,
-		idiotic, stupid, moron, morons, fuck you, fuck off, fuck this, fuck that, fuck them, fuck him, fuck her, screw you, shut up, sick of,
-		fed up, bullshit, pathetic, disgrace, mad at, sick and tired, so annoying, annoys me, i'm annoyed, im annoyed, irritating, pisses me off, piss me off,
-		drives me crazy, 😡, 🤬, 😠`),
+		moron, morons, fuck you, fuck off, fuck this, fuck that, fuck them, fuck him, fuck her, screw you, shut up, sick of, fed up, bullshit,
+		mad at, sick and tired, pisses me off, piss me off, drives me crazy, 😡, 🤬, 😠`),
 	Sadness: NewLexicon(`i miss, i really miss, miss you, miss him, miss her, miss them, miss those, miss being, crying, cried, i cry, tears, heartbroken,
 		depressed, devastated, lonely, grief, grieving, sorry for your loss, feel bad for, i feel bad, broke my heart, breaks my heart, heartbreaking,
 		i'm disappointed, im disappointed, i was disappointed, so disappointed, i'm gonna miss, depressing, heart broke, 😭, 😢, 😞, 😔`),
@@ -306,7 +306,7 @@ var Polar = map[int]Lexicon{
 	1: Join(EmotionCues[Happiness], NewLexicon(`good, great, nice, best, love, loved, lovely, beautiful, perfect, fun, funny, enjoy, enjoyed, glad, happy,
 		thanks, thank you, congrats, confidence, confident, proud, favorite, favourite, top, win, won, brilliant, incredible, cute, cool, hope,
 		hopefully, :), :d, ❤, 💕, 👍, 😂, 🤣`)),
-	-1: Join(EmotionCues[Anger], EmotionCues[Sadness], EmotionCues[Fear], EmotionCues[Disgust], NewLexicon(`hate, hated, bad, too bad, worst, terrible, awful, horrible, sucks, sucked, annoying, annoyed, angry, sad, sadly, unfortunately, afraid,
+	-1: Join(EmotionCues[Anger], EmotionCues[Sadness], EmotionCues[Fear], EmotionCues[Disgust], NewLexicon(`hate, hated, bad, too bad, worst, stupid, hypocrite, hypocrites, liar, liars, ridiculous, pathetic, weird, creepy, terrible, awful, horrible, sucks, sucked, annoying, annoyed, angry, sad, sadly, unfortunately, afraid,
 		scary, worried, damn, fuck, fucking, shit, wtf, mistake, mistakes, disappointed, disappointing, upset, :(, 💔`)),
 }
 
@@ -314,6 +314,25 @@ var Polar = map[int]Lexicon{
 // which carries anger words without anger.
 var SelfBlame = NewLexicon(`i am stupid, i'm stupid, im stupid, i was stupid, i am an idiot, i'm an idiot, im an idiot, i'm such an idiot,
 	i feel stupid, i felt stupid, i am a moron, i'm a moron, i'm so stupid, i was so stupid`)
+
+// sarcasm are set phrases that usually mean their opposite ("I like how
+// nobody else is doing anything", "Great, glad to hear…").
+var sarcasm = NewLexicon(`i like how, i love how, love how, gotta love, you gotta love, oh great, great glad, yeah right, thanks a lot`)
+
+// Sarcastic reports whether toks carry a set phrase of sarcasm.
+func Sarcastic(toks []string) bool { return len(sarcasm.Find(toks)) > 0 }
+
+// Contrasted reports whether a "but" follows the match in its sentence ("That's
+// absolutely fantastic but I was only pointing out…"): the clause after it
+// often takes back what the cue said.
+func Contrasted(toks []string, m Match) bool {
+	for k := m.At + 1; k < len(toks) && toks[k] != Break; k++ {
+		if toks[k] == "but" || toks[k] == "though" || toks[k] == "although" {
+			return true
+		}
+	}
+	return false
+}
 
 // laughter marks a passage as joking, which undercuts a negative label
 // ("disgusting aoe … XD").
