@@ -50,11 +50,12 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 // Rules are the selection rules, as recorded in the build manifest.
 var Rules = []string{
 	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
-	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule); a true statement must moreover have the reviewer (user, author, writer) as its subject, since a true claim about the place or the film (\"the sauce tastes very good\") is often inferred.",
+	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule); a true statement must moreover have the reviewer (user, author, writer) as its subject or say \"in the reviewer's opinion\", since a true claim about the place or the film (\"the sauce tastes very good\") is often inferred.",
 	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
-	"A false statement joining two claims (but, while, although, or and before a new clause) is dropped and listed: one half may be true.",
+	"A statement joining two contrasting claims (but, while, although), or a false one joining two claims with and before a new clause, is dropped and listed: in a false one one half may be true, in a true one one half may be a stretch (\"really likes the film, but hates the cast\").",
+	"A true statement giving a reason (because, since, due to) in words the review does not use is dropped and listed: annotators often supplied the reason themselves (\"disappointed by Jamie Foxx because they expected more from him\").",
 	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
 	"Each pair joins one true and one false statement about the same review; where a review has more false statements than true ones, those that share the most content words with the review are kept, and true and false are paired in order of overlap, so that word matching cannot tell them apart.",
 }
@@ -62,8 +63,9 @@ var Rules = []string{
 // MaxWords is the longest statement used.
 const MaxWords = 30
 
-// subject matches a statement about the reviewer.
-var subject = regexp.MustCompile(`(?i)^(according to the review, )?(the )?(reviewer|user|author|writer)\b`)
+// subject matches a statement about the reviewer: the reviewer as its
+// subject, or "in the reviewer's opinion".
+var subject = regexp.MustCompile(`(?i)^(according to the review, )?(the )?(reviewer|user|author|writer)\b|\b(reviewer|user|author|writer)'s opinion\b`)
 
 // hedge matches justifications that infer the label rather than read it.
 var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
@@ -76,6 +78,12 @@ var absolute = map[string]bool{"always": true, "never": true, "every": true, "ev
 // possessive is the reviewer named as an owner ("the reviewer's competence"),
 // except in "the reviewer's opinion".
 var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)'s? (\w+)`)
+
+// causal introduces a reason.
+var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that|thanks to)\b`)
+
+// contrast joins two claims that pull apart.
+var contrast = regexp.MustCompile(`(?i)\b(but|while|although|though|whereas)\b`)
 
 // compound joins two claims: a contrast, or "and" before a new clause ("the
 // food was bland, and the service slow"). Two adjectives joined by "and"
@@ -112,8 +120,16 @@ func Check(review, statement, justification, label string) (why string, drop boo
 			return fmt.Sprintf("it speaks of %q: the statement may credit the wrong party", m[0]), true
 		}
 	}
-	if label == "false" && compound.MatchString(statement) {
-		return "it is a false statement joining two claims (one may be true)", true
+	if label == "false" && compound.MatchString(statement) || contrast.MatchString(statement) {
+		return "it joins two claims (in a false statement one may be true, in a true one one may be a stretch)", true
+	}
+	if loc := causal.FindStringIndex(statement); label == "true" && loc != nil {
+		review := contentWords(review)
+		for w := range contentWords(statement[loc[1]:]) {
+			if !review[w] {
+				return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%q)", w), true
+			}
+		}
 	}
 	return "", false
 }
