@@ -78,8 +78,8 @@ var Rules = []string{
 	"A comment whose only cue is negated (\"no awful taste\", \"not scared\") is dropped and listed.",
 	"A comment that also carries an unnegated cue of the other valence (praise with a negative word, a complaint with a positive one) is dropped and listed.",
 	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",
-	"A comment with quotation marks, the sarcasm marker /s or a set phrase of sarcasm (\"I like how…\", \"Great, glad to hear…\") is dropped and listed: the emotional words may be someone else's or meant ironically.",
-	"A comment whose every cue is followed by a contrast in its sentence (\"fantastic but…\") is skipped.",
+	"A comment with quotation marks, the sarcasm marker /s, a set phrase of sarcasm (\"I like how…\", \"Great, glad to hear…\") or reported speech (\"You're saying…\") is dropped and listed: the emotional words may be someone else's or meant ironically.",
+	"A comment whose every cue is set against something else in its sentence (\"fantastic but…\", \"While I love…\") is skipped.",
 	"The hallucinated question always names an emotion of the other valence (happy against angry, disgusted, fearful or sad, and back), never a neighbouring one, and every emotion word is used as often in hallucinated questions as in basic ones.",
 }
 
@@ -269,7 +269,7 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 			return "", false
 		}
 	}
-	return fmt.Sprintf("its cue %q is followed by a contrast (but, though)", stated[0].Cue), false
+	return fmt.Sprintf("its cue %q is set against a contrast (but, while, though)", stated[0].Cue), false
 }
 
 func readNames(name string) ([]string, error) {

@@ -38,7 +38,7 @@ const Window = 3
 
 // MinWords is the shortest utterance asked about: one- and two-word lines
 // ("What?", "Oh God") were labelled from the clip, not from their words.
-const MinWords = 4
+const MinWords = 3
 
 // Rules are the selection rules, as recorded in the build manifest.
 var Rules = []string{

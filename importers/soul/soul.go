@@ -45,7 +45,9 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 	`happy|unhappy|glad|pleased|satisf\w+|dissatisf\w+|unsatisf\w+|disappoint\w*|frustrat\w+|annoy\w*|angry|upset|sad|` +
 	`excit\w+|impress\w*|amaz\w+|bor\w+|delight\w*|thrill\w*|disgust\w*|scar\w+|afraid|surpris\w+|` +
 	`good|great|bad|best|worst|excellent|terrible|awful|horrible|wonderful|fantastic|delicious|poor|favorite|favourite|` +
-	`positive\w*|negative\w*|fan)\b`)
+	`positive\w*|negative\w*|fan|adore\w*|ecstatic|astonish\w*|laughable|pricey|expensive|costly|overpriced|cheap|perfect|pleasant|unpleasant|` +
+	`friendly|friendliest|unfriendly|rude|memorable|clich\w*|funny|funniest|amus\w+|entertain\w*|interesting|enjoyable|tasty|bland|` +
+	`impeccable|awesome|superb|outstanding|mediocre|decent|lousy|dreary|dull|predictable)\b`)
 
 // Rules are the selection rules, as recorded in the build manifest.
 var Rules = []string{

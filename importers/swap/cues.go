@@ -180,10 +180,10 @@ func Negated(toks []string, i int) bool {
 // conditionals make what follows them imagined rather than felt.
 var conditionals = map[string]bool{"would": true, "i'd": true, "you'd": true, "could": true, "might": true, "if": true, "wouldn't": true, "unless": true}
 
-// hypothetical reports whether a conditional precedes toks[i] within four
-// words of the same sentence.
+// hypothetical reports whether a conditional precedes toks[i] in its
+// sentence ("If I start shoving food into my face as I enjoy…").
 func hypothetical(toks []string, i int) bool {
-	for k := i - 1; k >= max(0, i-4) && toks[k] != Break; k-- {
+	for k := i - 1; k >= 0 && toks[k] != Break; k-- {
 		if conditionals[toks[k]] {
 			return true
 		}
@@ -319,19 +319,35 @@ var SelfBlame = NewLexicon(`i am stupid, i'm stupid, im stupid, i was stupid, i 
 	i feel stupid, i felt stupid, i am a moron, i'm a moron, i'm so stupid, i was so stupid`)
 
 // sarcasm are set phrases that usually mean their opposite ("I like how
-// nobody else is doing anything", "Great, glad to hear…").
-var sarcasm = NewLexicon(`i like how, i love how, love how, gotta love, you gotta love, oh great, great glad, yeah right, thanks a lot`)
+// nobody else is doing anything", "Great, glad to hear…") or report someone
+// else's words ("You're saying it's depressing…").
+var sarcasm = NewLexicon(`i like how, i love how, love how, gotta love, you gotta love, oh great, great glad, yeah right, thanks a lot,
+	you're saying, you are saying, so you're saying, you said`)
 
 // Sarcastic reports whether toks carry a set phrase of sarcasm.
 func Sarcastic(toks []string) bool { return len(sarcasm.Find(toks)) > 0 }
 
-// Contrasted reports whether a "but" follows the match in its sentence ("That's
-// absolutely fantastic but I was only pointing out…"): the clause after it
-// often takes back what the cue said.
+// Contrasted reports whether the match's sentence sets it against something
+// else: a "but" after it ("That's absolutely fantastic but I was only pointing
+// out…") or a "while", "though" or "although" anywhere in it ("While I love the
+// brutality of Odyssey, my favourites were…"). The other clause often takes
+// back or outweighs what the cue said.
 func Contrasted(toks []string, m Match) bool {
-	for k := m.At + 1; k < len(toks) && toks[k] != Break; k++ {
-		if toks[k] == "but" || toks[k] == "though" || toks[k] == "although" {
+	start, end := m.At, m.At
+	for start > 0 && toks[start-1] != Break {
+		start--
+	}
+	for end < len(toks) && toks[end] != Break {
+		end++
+	}
+	for k := start; k < end; k++ {
+		switch toks[k] {
+		case "while", "though", "although", "whilst":
 			return true
+		case "but":
+			if k > m.At {
+				return true
+			}
 		}
 	}
 	return false
