@@ -21,17 +21,16 @@ func TestImport(t *testing.T) {
 	if len(res.Pairs) < 100 {
 		t.Errorf("%d pairs, want at least 100", len(res.Pairs))
 	}
-	words := []string{"angry", "disgusted", "fearful", "happy", "sad", "surprised", "neutral"}
-	if bad := importerstest.WordBalance(res.Pairs, words, 0); len(bad) > 0 {
-		t.Errorf("emotion words used unequally (basic, hallucinated): %v", bad)
+	if bad := importerstest.WordBalance(res.Pairs, []string{"positive", "negative"}, 0); len(bad) > 0 {
+		t.Errorf("polarities used unequally (basic, hallucinated): %v", bad)
 	}
 	if len(res.Rules) == 0 {
 		t.Error("no rules stated")
 	}
 	for _, p := range res.Pairs {
-		// Happy is asked only against a negative emotion and back.
-		if strings.HasSuffix(p.Basic.Text, "happy?") == strings.HasSuffix(p.Hallucinated.Text, "happy?") {
-			t.Errorf("%s: %q against %q is not a change of valence", p.ID, p.Basic.Text, p.Hallucinated.Text)
+		// Positive is asked only against negative and back.
+		if strings.Contains(p.Basic.Text, "positive") == strings.Contains(p.Hallucinated.Text, "positive") {
+			t.Errorf("%s: %q against %q is not a change of polarity", p.ID, p.Basic.Text, p.Hallucinated.Text)
 		}
 		// Rows with quotes are CSV-quoted in the TSV, inner quotes doubled: a
 		// text read without unquoting would still hold the doubled quotes.
@@ -74,34 +73,35 @@ func TestCheck(t *testing.T) {
 		why   string // "" when the comment is used
 		drop  bool
 	}{
-		// A plain statement of the labelled emotion is used.
-		{"I miss those days so much.", swap.Sadness, "", false},
-		{"I'm so glad you made it home safe!", swap.Happiness, "", false},
+		// A plain statement of the labelled feeling is used.
+		{"I miss those days so much.", swap.Negative, "", false},
+		{"I'm so glad you made it home safe!", swap.Positive, "", false},
 		// Three words are too few.
-		{"Wtf is that", swap.Anger, "shorter than", false},
+		{"Wtf is that", swap.Negative, "shorter than", false},
 		// Praise with a negative word, in jest.
-		{"gross aoe but it works so well XD", swap.Disgust, "laughter", true},
-		// The only cue is negated.
-		{"I sense no gross taste here at all.", swap.Disgust, "is negated", true},
+		{"gross aoe but it works so well XD", swap.Negative, "laughter", true},
+		// The only cue is negated, before or right after.
+		{"I sense no gross taste here at all.", swap.Negative, "is negated", true},
+		{"I like [NAME], not so much", swap.Positive, "is negated", true},
 		// The question's own word is in the text.
-		{"I am really sad about this news today.", swap.Sadness, "question's emotion word", false},
-		// Anger voiced in a question only.
-		{"Are you pissed at me for saying that?", swap.Anger, "only in a question", false},
-		// Imagined anger is not voiced anger.
-		{"I hear horror stories of late orders. I would be so pissed.", swap.Anger, "hypothetical", false},
-		// Self-deprecation is not anger.
-		{"alright yeah guess i am stupid after all", swap.Anger, "writer themself", false},
-		// Sarcasm tag.
-		{"Oh I just love waiting in line for hours /s", swap.Happiness, "sarcasm", true},
-		// Set phrases of sarcasm.
-		{"I like how nobody else is doing anything to stop him", swap.Happiness, "sarcasm", true},
-		{"Great, glad to hear most socialists are hypocrites", swap.Happiness, "sarcasm", true},
-		// Praise taken back by a contrast.
-		{"I really enjoy it but I only pointed out the last time", swap.Happiness, "contrast", false},
+		{"This is such a negative thread today.", swap.Negative, "says positive or negative", false},
+		// Anger voiced in a question, imagined, or put off.
+		{"Are you pissed at me for saying that?", swap.Negative, "only in a question", false},
+		{"I hear horror stories of late orders. I would be so pissed.", swap.Negative, "hypothetical", false},
+		{"I'll wait until he enforces this before I get excited.", swap.Positive, "hypothetical", false},
+		// Sarcasm: the tag, set phrases, reported speech.
+		{"Oh I just love waiting in line for hours /s", swap.Positive, "sarcasm", true},
+		{"I like how nobody else is doing anything to stop him", swap.Positive, "sarcasm", true},
+		{"I love it when people barge into my house and demand things", swap.Positive, "sarcasm", true},
+		{"Great, glad to hear most socialists are hypocrites", swap.Positive, "sarcasm", true},
+		{"You're saying it's depressing to see someone eat", swap.Negative, "sarcasm", true},
+		// Praise taken back or outweighed by a contrast.
+		{"I really enjoy it but I only pointed out the last time", swap.Positive, "contrast", false},
+		{"While I love the brutality of Odyssey, my favourites were from Black Flag.", swap.Positive, "contrast", false},
 		// An evaluation is not a feeling.
-		{"It's amazing how polar opposite he is from Thibs", swap.Happiness, "no explicit cue", false},
+		{"It's amazing how polar opposite he is from Thibs", swap.Positive, "no explicit cue", false},
 		// No cue: the label rests on topic.
-		{"My sweet summer child, you will learn soon.", swap.Sadness, "no explicit cue", false},
+		{"My sweet summer child, you will learn soon.", swap.Negative, "no explicit cue", false},
 	} {
 		why, drop := goemotions.Check(tt.text, tt.label)
 		if (tt.why == "") != (why == "") || !strings.Contains(why, tt.why) || drop != tt.drop {

@@ -162,7 +162,7 @@ var negators = map[string]bool{"not": true, "no": true, "never": true, "without"
 
 // Negated reports whether the word at toks[i] is negated: a negator among the
 // three words before it in the same sentence ("not played. I'm scared" is not
-// negated). "Never" followed by a comparison ("never been this
+// negated), or a retraction right after it ("I like him, not so much"). "Never" followed by a comparison ("never been this
 // sad") intensifies rather than negates, and counts as not negated.
 func Negated(toks []string, i int) bool {
 	for k := i - 1; k >= max(0, i-3) && toks[k] != Break; k-- {
@@ -174,11 +174,18 @@ func Negated(toks []string, i int) bool {
 			return true
 		}
 	}
+	// A retraction right after: "I like him, not so much", "love it… not".
+	for k := i + 1; k < min(len(toks), i+5) && toks[k] != Break; k++ {
+		if toks[k] == "not" && (k+1 == len(toks) || toks[k+1] == Break || toks[k+1] == "so" || toks[k+1] == "really") {
+			return true
+		}
+	}
 	return false
 }
 
 // conditionals make what follows them imagined rather than felt.
-var conditionals = map[string]bool{"would": true, "i'd": true, "you'd": true, "could": true, "might": true, "if": true, "wouldn't": true, "unless": true}
+var conditionals = map[string]bool{"would": true, "i'd": true, "you'd": true, "could": true, "might": true, "if": true, "wouldn't": true, "unless": true,
+	"until": true, "before": true}
 
 // hypothetical reports whether a conditional precedes toks[i] in its
 // sentence ("If I start shoving food into my face as I enjoy…").
@@ -289,8 +296,7 @@ var EmotionCues = map[Label]Lexicon{
 		what the fuck is wrong, screw them, screw this, 😡, 🤬, 😠`),
 	Sadness: NewLexicon(`i miss, i really miss, miss you, miss him, miss her, miss them, miss those, miss being, crying, cried, i cry, tears, heartbroken,
 		depressed, devastated, lonely, grief, grieving, sorry for your loss, feel bad for, i feel bad, broke my heart, breaks my heart, heartbreaking,
-		i'm disappointed, im disappointed, i was disappointed, so disappointed, i'm gonna miss, depressing, heart broke, so sorry to hear,
-		sorry to hear that, 😭, 😢, 😞, 😔`),
+		i'm disappointed, im disappointed, i was disappointed, so disappointed, i'm gonna miss, depressing, heart broke, 😭, 😢, 😞, 😔`),
 	Fear: NewLexicon(`i'm scared, im scared, i am scared, i was scared, i get scared, i got scared, so scared, scares me, scared me, scare me, terrified,
 		terrifies me, frightened, frightens me, i'm worried, im worried, i am worried, i was worried, worries me, i worry, i'm nervous, im nervous,
 		i am nervous, makes me nervous, i'm anxious, gives me anxiety, creeps me out, freaks me out, freaked out, paranoid, so scary, this is scary,
@@ -322,7 +328,7 @@ var SelfBlame = NewLexicon(`i am stupid, i'm stupid, im stupid, i was stupid, i 
 // nobody else is doing anything", "Great, glad to hear…") or report someone
 // else's words ("You're saying it's depressing…").
 var sarcasm = NewLexicon(`i like how, i love how, love how, gotta love, you gotta love, oh great, great glad, yeah right, thanks a lot,
-	you're saying, you are saying, so you're saying, you said`)
+	you're saying, you are saying, so you're saying, you said, i love it when`)
 
 // Sarcastic reports whether toks carry a set phrase of sarcasm.
 func Sarcastic(toks []string) bool { return len(sarcasm.Find(toks)) > 0 }
