@@ -282,7 +282,7 @@ func stem(w string) string {
 func contentWords(s string) map[string]bool {
 	out := map[string]bool{}
 	for _, w := range swap.Tokens(s) {
-		if w != swap.Break && !stop[w] {
+		if !swap.IsBreak(w) && !stop[w] {
 			out[stem(w)] = true
 		}
 	}

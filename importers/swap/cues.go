@@ -12,9 +12,16 @@ import (
 // asks: does the passage state the labelled emotion in so many words, is that
 // statement negated, and does it also carry words of the other valence?
 
-// Break is the token Tokens puts where a sentence ends (. ! ? or a line
-// break), so that neither a phrase cue nor a negation reaches across it.
-const Break = "."
+// Break and Question are the tokens Tokens puts where a sentence ends:
+// Question after a question mark, Break after . ! … or a line break. Neither a
+// phrase cue nor a negation reaches across them.
+const (
+	Break    = "."
+	Question = "?"
+)
+
+// IsBreak reports whether t ends a sentence.
+func IsBreak(t string) bool { return t == Break || t == Question }
 
 // Tokens returns the lower-case words of s: runs of letters, digits and
 // in-word apostrophes (typographic ones folded to '), plus each emoji or
@@ -30,18 +37,24 @@ func Tokens(s string) []string {
 		}
 		b.Reset()
 	}
-	brk := func() {
+	brk := func(kind string) {
 		flush()
-		if len(out) > 0 && out[len(out)-1] != Break {
-			out = append(out, Break)
+		switch {
+		case len(out) == 0:
+		case !IsBreak(out[len(out)-1]):
+			out = append(out, kind)
+		case kind == Question:
+			// "What?!" and "really!?" are questions.
+			out[len(out)-1] = Question
 		}
 	}
 	for _, line := range strings.Split(s, "\n") {
 		for _, f := range strings.Fields(line) {
 			tokenize(f, &b, &out, flush, brk)
 		}
-		brk()
+		brk(Break)
 	}
+	// A final Question stays: it marks the last sentence as a question.
 	if len(out) > 0 && out[len(out)-1] == Break {
 		out = out[:len(out)-1]
 	}
@@ -49,7 +62,7 @@ func Tokens(s string) []string {
 }
 
 // tokenize adds the tokens of one whitespace-separated field.
-func tokenize(f string, b *strings.Builder, out *[]string, flush, brk func()) {
+func tokenize(f string, b *strings.Builder, out *[]string, flush func(), brk func(string)) {
 	if f == ":)" || f == ":(" || f == ":d" {
 		flush()
 		*out = append(*out, f)
@@ -63,8 +76,10 @@ func tokenize(f string, b *strings.Builder, out *[]string, flush, brk func()) {
 			// Pictographs and dingbats (emoji, ❤): one token each.
 			flush()
 			*out = append(*out, string(r))
-		case r == '.' || r == '!' || r == '?' || r == '…':
-			brk()
+		case r == '?':
+			brk(Question)
+		case r == '.' || r == '!' || r == '…':
+			brk(Break)
 		default:
 			flush()
 		}
@@ -76,7 +91,7 @@ func tokenize(f string, b *strings.Builder, out *[]string, flush, brk func()) {
 func Words(toks []string) int {
 	n := 0
 	for _, t := range toks {
-		if t != Break {
+		if !IsBreak(t) {
 			n++
 		}
 	}
@@ -165,7 +180,7 @@ var negators = map[string]bool{"not": true, "no": true, "never": true, "without"
 // negated), or a retraction right after it ("I like him, not so much"). "Never" followed by a comparison ("never been this
 // sad") intensifies rather than negates, and counts as not negated.
 func Negated(toks []string, i int) bool {
-	for k := i - 1; k >= max(0, i-3) && toks[k] != Break; k-- {
+	for k := i - 1; k >= max(0, i-3) && !IsBreak(toks[k]); k-- {
 		w := toks[k]
 		if w == "never" && k+2 < len(toks) && (toks[k+2] == "this" || toks[k+2] == "so" || toks[k+2] == "more") {
 			continue
@@ -175,8 +190,8 @@ func Negated(toks []string, i int) bool {
 		}
 	}
 	// A retraction right after: "I like him, not so much", "love it… not".
-	for k := i + 1; k < min(len(toks), i+5) && toks[k] != Break; k++ {
-		if toks[k] == "not" && (k+1 == len(toks) || toks[k+1] == Break || toks[k+1] == "so" || toks[k+1] == "really") {
+	for k := i + 1; k < min(len(toks), i+5) && !IsBreak(toks[k]); k++ {
+		if toks[k] == "not" && (k+1 == len(toks) || IsBreak(toks[k+1]) || toks[k+1] == "so" || toks[k+1] == "really") {
 			return true
 		}
 	}
@@ -190,7 +205,7 @@ var conditionals = map[string]bool{"would": true, "i'd": true, "you'd": true, "c
 // hypothetical reports whether a conditional precedes toks[i] in its
 // sentence ("If I start shoving food into my face as I enjoy…").
 func hypothetical(toks []string, i int) bool {
-	for k := i - 1; k >= 0 && toks[k] != Break; k-- {
+	for k := i - 1; k >= 0 && !IsBreak(toks[k]); k-- {
 		if conditionals[toks[k]] {
 			return true
 		}
@@ -300,10 +315,9 @@ var EmotionCues = map[Label]Lexicon{
 	Fear: NewLexicon(`i'm scared, im scared, i am scared, i was scared, i get scared, i got scared, so scared, scares me, scared me, scare me, terrified,
 		terrifies me, frightened, frightens me, i'm worried, im worried, i am worried, i was worried, worries me, i worry, i'm nervous, im nervous,
 		i am nervous, makes me nervous, i'm anxious, gives me anxiety, creeps me out, freaks me out, freaked out, paranoid, so scary, this is scary,
-		that's scary, terrifying,
-		yikes, 😨, 😱, 😰`),
+		that's scary, terrifying, 😨, 😱, 😰`),
 	Disgust: NewLexicon(`gross, ew, eww, ewww, yuck, yuk, vile, repulsive, revolting, nasty, sickening, makes me sick, make me sick, puke, vomit,
-		disgusting, disgusted, 🤢, 🤮`),
+		disgusting, i'm disgusted, im disgusted, i am disgusted, i was disgusted, utterly disgusted, so disgusted, 🤢, 🤮`),
 }
 
 // Polar are broader word lists of each valence, used the other way round: a
@@ -315,7 +329,7 @@ var Polar = map[int]Lexicon{
 	1: Join(EmotionCues[Happiness], NewLexicon(`good, great, nice, best, love, loved, lovely, beautiful, perfect, fun, funny, enjoy, enjoyed, glad, happy,
 		thanks, thank you, congrats, confidence, confident, proud, favorite, favourite, top, win, won, brilliant, incredible, cute, cool, hope,
 		hopefully, :), :d, ❤, 💕, 👍, 😂, 🤣`)),
-	-1: Join(EmotionCues[Anger], EmotionCues[Sadness], EmotionCues[Fear], EmotionCues[Disgust], NewLexicon(`hate, hated, bad, too bad, worst, stupid, hypocrite, hypocrites, liar, liars, ridiculous, pathetic, weird, creepy, terrible, awful, horrible, sucks, sucked, annoying, annoyed, angry, sad, sadly, unfortunately, afraid,
+	-1: Join(EmotionCues[Anger], EmotionCues[Sadness], EmotionCues[Fear], EmotionCues[Disgust], NewLexicon(`hate, hated, can't stand, cant stand, yikes, bad, too bad, worst, stupid, hypocrite, hypocrites, liar, liars, ridiculous, pathetic, weird, creepy, terrible, awful, horrible, sucks, sucked, annoying, annoyed, angry, sad, sadly, unfortunately, afraid,
 		scary, worried, damn, fuck, fucking, shit, wtf, mistake, mistakes, disappointed, disappointing, upset, :(, 💔`)),
 }
 
@@ -328,7 +342,7 @@ var SelfBlame = NewLexicon(`i am stupid, i'm stupid, im stupid, i was stupid, i 
 // nobody else is doing anything", "Great, glad to hear…") or report someone
 // else's words ("You're saying it's depressing…").
 var sarcasm = NewLexicon(`i like how, i love how, love how, gotta love, you gotta love, oh great, great glad, yeah right, thanks a lot,
-	you're saying, you are saying, so you're saying, you said, i love it when`)
+	you're saying, you are saying, so you're saying, you said, i love it when, i love when`)
 
 // Sarcastic reports whether toks carry a set phrase of sarcasm.
 func Sarcastic(toks []string) bool { return len(sarcasm.Find(toks)) > 0 }
@@ -340,10 +354,10 @@ func Sarcastic(toks []string) bool { return len(sarcasm.Find(toks)) > 0 }
 // back or outweighs what the cue said.
 func Contrasted(toks []string, m Match) bool {
 	start, end := m.At, m.At
-	for start > 0 && toks[start-1] != Break {
+	for start > 0 && !IsBreak(toks[start-1]) {
 		start--
 	}
-	for end < len(toks) && toks[end] != Break {
+	for end < len(toks) && !IsBreak(toks[end]) {
 		end++
 	}
 	for k := start; k < end; k++ {
@@ -369,23 +383,18 @@ func Laughs(toks []string) bool { return len(laughter.Find(toks)) > 0 }
 // Stated returns the matches of l in text that lie in a sentence that is not a
 // question and are not hypothetical: "Pissed at you for not letting them live
 // in bliss?" asks about anger and "I would be so pissed" imagines it, rather
-// than voicing it. Sentences end at . ! ? or a line break.
+// than voicing it. Match positions index Tokens(text).
 func (l Lexicon) Stated(text string) []Match {
+	toks := Tokens(text)
 	var out []Match
-	start := 0
-	for i, r := range text + "\n" {
-		if r != '.' && r != '!' && r != '?' && r != '\n' {
-			continue
+	for _, m := range Plain(l.Find(toks)) {
+		end := m.At
+		for end < len(toks) && !IsBreak(toks[end]) {
+			end++
 		}
-		if sent := text[start:min(i, len(text))]; r != '?' && strings.TrimSpace(sent) != "" {
-			toks := Tokens(sent)
-			for _, m := range Plain(l.Find(toks)) {
-				if !hypothetical(toks, m.At) {
-					out = append(out, m)
-				}
-			}
+		if (end == len(toks) || toks[end] != Question) && !hypothetical(toks, m.At) {
+			out = append(out, m)
 		}
-		start = min(i+1, len(text))
 	}
 	return out
 }

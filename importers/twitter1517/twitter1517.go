@@ -153,7 +153,7 @@ func aimedAt(toks, target []string, ms []swap.Match) bool {
 		for _, m := range ms {
 			lo, hi := min(m.At, i), max(m.At, i)
 			near := m.At < i && i-m.At <= 3 || m.At >= i+len(target) && m.At-(i+len(target)-1) <= 3
-			if near && !m.Negated && !slices.Contains(toks[lo:hi], swap.Break) {
+			if near && !m.Negated && !slices.ContainsFunc(toks[lo:hi], swap.IsBreak) {
 				return true
 			}
 		}
