@@ -56,6 +56,7 @@ var Rules = []string{
 	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
+	"A statement that gives an overall verdict on the place or work (\"the reviewer enjoyed the movie\") is dropped and listed when the review both praises and blames in plain words: the verdict is then the annotator's weighing.",
 	"A statement joining two contrasting claims (but, while, although), or a false one joining two claims with and before a new clause, is dropped and listed: in a false one one half may be true, in a true one one half may be a stretch (\"really likes the film, but hates the cast\").",
 	"A true statement giving a reason (because, since, due to) in words the review does not use is dropped and listed: annotators often supplied the reason themselves (\"disappointed by Jamie Foxx because they expected more from him\").",
 	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
@@ -80,6 +81,17 @@ var absolute = map[string]bool{"always": true, "never": true, "every": true, "ev
 // possessive is the reviewer named as an owner ("the reviewer's competence"),
 // except in "the reviewer's opinion".
 var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)'s? (\w+)`)
+
+// overall matches a statement that ends in a verdict on the whole place or
+// work ("the reviewer enjoyed the movie", "liked this place").
+var overall = regexp.MustCompile(`(?i)\b(the|this|that) (movie|film|place|restaurant|show|bar|hotel|store|shop|series|airport|book|experience)\W*$`)
+
+// mixed reports whether a review both praises and blames in plain words,
+// where an overall verdict is the reader's weighing rather than the review's.
+func mixed(review string) bool {
+	toks := swap.Tokens(review)
+	return len(swap.Plain(swap.Polar[1].Find(toks))) > 0 && len(swap.Plain(swap.Polar[-1].Find(toks))) > 0
+}
 
 // causal introduces a reason.
 var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that|thanks to)\b`)
@@ -107,6 +119,9 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	}
 	if m := hedge.FindString(justification); m != "" {
 		return fmt.Sprintf("its justification hedges (%q): the label was inferred", m), true
+	}
+	if overall.MatchString(statement) && mixed(review) {
+		return "an overall verdict (\"enjoyed the movie\") on a review that praises and blames", true
 	}
 	inReview := map[string]bool{}
 	for _, w := range swap.Tokens(review) {
