@@ -57,6 +57,7 @@ var Rules = []string{
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
 	"A true statement comparing two things (\"as good as\", \"better than\") is dropped and listed unless the review compares in those words too: \"pretty close\" is not \"as good as\".",
+	"A true statement calling something the reviewer's favourite is dropped and listed when the review says \"one of my favourites\".",
 	"When the review also tells a companion's experience (\"my husband got the ribeye\"), a true statement about one part of the visit or work is dropped and listed: it may credit the wrong person; an overall verdict on the place is kept.",
 	"A statement that gives an overall verdict on the place or work (\"the reviewer enjoyed the movie\") is dropped and listed when the review both praises and blames in plain words: the verdict is then the annotator's weighing.",
 	"A statement joining two contrasting claims (but, while, although), or a false one joining two claims with and before a new clause, is dropped and listed: in a false one one half may be true, in a true one one half may be a stretch (\"really likes the film, but hates the cast\").",
@@ -87,9 +88,16 @@ var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)
 // comparison matches a comparison between two things.
 var comparison = regexp.MustCompile(`(?i)\bas (good|bad|great|well|much) as\b|\b(better|worse) than\b|\bcompared\b|\bthe same as\b`)
 
+// favourite and oneOf catch "his favourite film" said of "one of my
+// favourite films".
+var (
+	favourite = regexp.MustCompile(`(?i)\bfavou?rite\b`)
+	oneOf     = regexp.MustCompile(`(?i)\bone of (my|his|her|their|the reviewer's|the user's) favou?rite`)
+)
+
 // companion matches a review that tells someone else's experience too ("my
 // husband got the ribeye").
-var companion = regexp.MustCompile(`(?i)\bmy (husband|wife|boyfriend|girlfriend|friend|friends|son|daughter|kids|mom|mother|dad|father|partner|date|sister|brother|family|gf|bf)\b`)
+var companion = regexp.MustCompile(`(?i)\bmy (dining )?(husband|wife|boyfriend|girlfriend|friend|friends|son|daughter|kids|mom|mother|dad|father|partner|date|sister|brother|family|gf|bf|companion|co-?worker|buddy)\b`)
 
 // overall matches a statement that ends in a verdict on the whole place or
 // work ("the reviewer enjoyed the movie", "liked this place").
@@ -131,6 +139,9 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	}
 	if label == "true" && comparison.MatchString(statement) && !comparison.MatchString(review) {
 		return "it is a true statement comparing in words the review does not use (\"as good as\" for \"pretty close\")", true
+	}
+	if label == "true" && favourite.MatchString(statement) && !oneOf.MatchString(statement) && oneOf.MatchString(review) {
+		return "it calls the film or place the reviewer's favourite where the review says \"one of my favourites\"", true
 	}
 	if label == "true" && companion.MatchString(review) && !overall.MatchString(statement) {
 		return "the review also tells a companion's experience, and a true statement about one part of it may credit the wrong person", true
