@@ -125,7 +125,22 @@ type Report struct {
 	SwapTerms []SwapTerm `json:"swap_terms"`
 
 	PerSubCategory []SubCategoryAudit `json:"per_subcategory"`
-	Notes          []string           `json:"notes,omitempty"`
+
+	// OverlapBaselineAccuracy is the pair accuracy of the context-overlap rule
+	// (say yes to the question sharing more content words with the passage)
+	// over the OverlapPairs pairs with a text context; chance is 0.25.
+	// OverlapTies counts the pairs the rule could not decide.
+	// OverlapBySubCategory maps each sub-category to its accuracy and
+	// OverlapPerSubCategory gives the same with the pair and tie counts each
+	// figure rests on, in report order. All are zero or empty when no pair has
+	// text.
+	OverlapBaselineAccuracy float64                    `json:"overlap_baseline_accuracy"`
+	OverlapPairs            int                        `json:"overlap_pairs"`
+	OverlapTies             int                        `json:"overlap_ties"`
+	OverlapBySubCategory    map[eh.SubCategory]float64 `json:"overlap_by_subcategory"`
+	OverlapPerSubCategory   []OverlapSubCategory       `json:"overlap_per_subcategory"`
+
+	Notes []string `json:"notes,omitempty"`
 }
 
 // SubCategoryAudit is the artifact and length audit of one sub-category. The
@@ -158,6 +173,7 @@ func Run(s *eh.Suite, opt Options) (r Report) {
 		r.TopHallucinatedTokens = nonNil(r.TopHallucinatedTokens)
 		r.SwapTerms = nonNil(r.SwapTerms)
 		r.PerSubCategory = nonNil(r.PerSubCategory)
+		r.OverlapPerSubCategory = nonNil(r.OverlapPerSubCategory)
 	}()
 	for _, p := range s.Pairs {
 		for _, q := range []eh.Question{p.Basic, p.Hallucinated} {
@@ -185,6 +201,13 @@ func Run(s *eh.Suite, opt Options) (r Report) {
 	}
 
 	lengthStats(s, &r)
+	ov := OverlapBaseline(s)
+	r.OverlapBaselineAccuracy, r.OverlapPairs, r.OverlapTies = ov.Accuracy, ov.Pairs, ov.Ties
+	r.OverlapPerSubCategory = ov.BySubCategory
+	r.OverlapBySubCategory = make(map[eh.SubCategory]float64, len(ov.BySubCategory))
+	for _, sc := range ov.BySubCategory {
+		r.OverlapBySubCategory[sc.SubCategory] = sc.Accuracy
+	}
 	r.SwapTerms = swapTerms(s, opt.TopTokens)
 	if len(s.Pairs) < 2 {
 		r.Notes = append(r.Notes, "artifact test skipped: it needs at least 2 pairs")

@@ -48,6 +48,18 @@ func TestBuiltinAudit(t *testing.T) {
 	if r.NearDuplicates != 0 {
 		t.Errorf("%d near-duplicate questions: %+v", r.NearDuplicates, r.NearDuplicateList)
 	}
+	// The builtin text pairs must not be solvable by word matching: the
+	// hallucinated question stays as close to the passage's words as the true one.
+	if r.OverlapPairs == 0 {
+		t.Error("no pair with a text context was measured by the context-overlap baseline")
+	}
+	for _, f := range r.OverlapFailures() {
+		t.Error(f)
+	}
+	// The floor: stricter pairs must not cost builtin its size.
+	if len(s.Pairs) < 856 {
+		t.Errorf("builtin has %d pairs, want at least 856", len(s.Pairs))
+	}
 	if r.ArtifactAccuracy > ArtifactThreshold {
 		t.Errorf("question-only classifier tells basic from hallucinated with accuracy %.3f > %.2f; see the tokens and swap terms above", r.ArtifactAccuracy, ArtifactThreshold)
 	}

@@ -11,6 +11,25 @@ import (
 // leak its roles through wording. The builtin suite must stay at or below it.
 const ArtifactThreshold = 0.60
 
+// OverlapFailures lists, in report order, where the context-overlap baseline is
+// above its targets: OverlapThreshold overall, OverlapSubThreshold in any
+// sub-category. It is empty for a suite with no text contexts.
+func (r *Report) OverlapFailures() []string {
+	if r.OverlapPairs == 0 {
+		return nil
+	}
+	var out []string
+	if r.OverlapBaselineAccuracy > OverlapThreshold {
+		out = append(out, fmt.Sprintf("context-overlap baseline pair accuracy %.3f > %.2f over %d pairs", r.OverlapBaselineAccuracy, OverlapThreshold, r.OverlapPairs))
+	}
+	for _, sc := range r.OverlapPerSubCategory {
+		if sc.Accuracy > OverlapSubThreshold {
+			out = append(out, fmt.Sprintf("context-overlap baseline on %s %.3f > %.2f over %d pairs", sc.SubCategory, sc.Accuracy, OverlapSubThreshold, sc.Pairs))
+		}
+	}
+	return out
+}
+
 // WriteText writes the report as a human-readable table.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -45,6 +64,21 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("  subcategory\tpairs\tartifact acc\t95%% CI\tlength diff\n")
 		for _, s := range r.PerSubCategory {
 			p("  %s\t%d\t%.3f\t[%.3f, %.3f]\t%+.2f\n", s.SubCategory, s.Pairs, s.ArtifactAccuracy, s.ArtifactCI95[0], s.ArtifactCI95[1], s.LengthDiffMean)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if r.OverlapPairs > 0 {
+		verdict := "not solvable by word matching"
+		if len(r.OverlapFailures()) > 0 {
+			verdict = fmt.Sprintf("WORD MATCHING SOLVES IT: above %.2f overall or %.2f in a sub-category", OverlapThreshold, OverlapSubThreshold)
+		}
+		fmt.Fprintln(w, "\ncontext-overlap baseline (yes to the question sharing more content words with the passage; chance 0.25)")
+		p("  subcategory\tpairs\tpair acc\tties\n")
+		p("  all with text\t%d\t%.3f\t%d\t(%s)\n", r.OverlapPairs, r.OverlapBaselineAccuracy, r.OverlapTies, verdict)
+		for _, sc := range r.OverlapPerSubCategory {
+			p("  %s\t%d\t%.3f\t%d\t\n", sc.SubCategory, sc.Pairs, sc.Accuracy, sc.Ties)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

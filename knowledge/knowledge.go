@@ -50,7 +50,9 @@ type Variant struct {
 	Basic string `yaml:"basic,omitempty"`
 	// Question is the hallucinated question; its answer is no.
 	Question string `yaml:"question"`
-	// Explanation optionally replaces the fact's explanation for this pair.
+	// Explanation replaces the fact's explanation for this pair. It is
+	// required when Basic is set: the pair asks something the fact's
+	// explanation was not written for.
 	Explanation string `yaml:"explanation,omitempty"`
 }
 
@@ -117,6 +119,12 @@ func (f *Fact) check() error {
 		}
 		if i > 0 && v.Basic == "" {
 			return fmt.Errorf("variant %d: needs its own basic question so no basic question repeats", i+1)
+		}
+		// The explanation is what users read as why the pair's gold holds; the
+		// fact's explanation was written for the fact's own question, so a
+		// variant that asks a different basic question must explain it itself.
+		if v.Basic != "" && strings.TrimSpace(v.Explanation) == "" {
+			return fmt.Errorf("variant %d: has its own basic question, so it needs its own explanation", i+1)
 		}
 	}
 	return nil

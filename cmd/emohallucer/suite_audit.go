@@ -38,7 +38,13 @@ questions, and a question-only artifact test: a naive Bayes classifier on words 
 word pairs, cross-validated with folds split by pair, that tries to tell basic from
 hallucinated questions without seeing the input. Accuracy near 0.5 (compare the
 permuted-roles baseline) means the wording leaks nothing; above 0.60 it leaks, and
-the listed tokens and one-sided swap terms show where.`,
+the listed tokens and one-sided swap terms show where.
+
+For pairs with a text passage it also runs the context-overlap baseline: answer
+yes to the question that shares more content words (stop words dropped,
+inflections folded) with the passage and no to the other, a guess on a tie. Its
+pair accuracy (chance 0.25) shows how far word matching alone gets; above 0.40
+overall or 0.45 in a sub-category the pairs can be solved without reading.`,
 		Example: suiteAuditExamples,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,7 +57,7 @@ the listed tokens and one-sided swap terms show where.`,
 	f.Int64Var(&o.Seed, "seed", 1, "seed for folds, bootstrap and the permutation baseline")
 	f.IntVar(&o.Folds, "folds", 10, "cross-validation folds (split by pair)")
 	f.IntVar(&o.List, "list", 50, "list at most this many duplicate groups and near-duplicates (counts are always complete; -1 for all)")
-	f.BoolVar(&o.Strict, "strict", false, "fail when gold answers are unbalanced, questions repeat, or the artifact accuracy is above 0.60")
+	f.BoolVar(&o.Strict, "strict", false, "fail (exit 3) when gold answers are unbalanced, questions repeat, the artifact accuracy is above 0.60, or the context-overlap baseline is above 0.40 overall or 0.45 in a sub-category")
 	return cmd
 }
 
@@ -91,5 +97,5 @@ func auditFailures(r *audit.Report) []string {
 	if r.Folds > 0 && r.ArtifactAccuracy > audit.ArtifactThreshold {
 		out = append(out, fmt.Sprintf("question-only artifact accuracy %.3f > %.2f", r.ArtifactAccuracy, audit.ArtifactThreshold))
 	}
-	return out
+	return append(out, r.OverlapFailures()...)
 }
