@@ -47,7 +47,7 @@ var Rules = []string{
 	fmt.Sprintf("Lines shorter than %d words are skipped.", MinWords),
 	"A line whose context (it and the preceding turns shown) contains the question's own emotion word in any form is skipped: the pair could be solved by word matching.",
 	"A line that carries an unnegated word of the other valence is dropped and listed (sarcasm and mixed lines: the label came from the face and voice).",
-	"A text-only pair is made only when the line itself states its emotion with an unnegated cue from a fixed lexicon (\"I hate\", \"shut up\", \"I'm scared\", \"I miss\", \"ew\", \"glad\"), outside a question and not after a conditional (would, if); anger words aimed at the speaker themself (\"I was stupid\") and set phrases (\"I hate to say it\") do not count; a line whose emotion needs the face or the voice is skipped.",
+	"A text-only pair is made only when the line itself states its emotion with an unnegated cue from a fixed lexicon (\"I hate\", \"shut up\", \"I'm scared\", \"I miss\", \"ew\", \"glad\"), outside a question and not after a conditional (would, if); anger words aimed at the speaker themself (\"I was stupid\"), set phrases (\"I hate to say it\") and banter (\"shut up\", \"I love you\") do not count; a line whose emotion needs the face or the voice is skipped.",
 	"With media=DIR, a line whose emotion needs the face or the voice becomes a short-video pair with its clip; without the clip it is skipped.",
 	"The hallucinated question always names an emotion of the other valence (happy against angry, disgusted, fearful or sad, and back), and every emotion word is used as often in hallucinated questions as in basic ones.",
 }
@@ -105,10 +105,31 @@ func Check(line, context string, l swap.Label) (why string, drop, needsClip bool
 	if l == swap.Anger && len(swap.SelfBlame.Find(toks)) > 0 {
 		return "the anger words are aimed at the speaker themself (\"thought I was stupid\")", false, true
 	}
-	if len(swap.Join(swap.EmotionCues[l], spoken[l]).Stated(line)) == 0 {
+	if !statesEmotion(line, l) {
 		return "the line does not state its emotion in words (it needs the face or the voice)", false, true
 	}
 	return "", false, false
+}
+
+// banter are cues that in spoken lines do not state the emotion: "shut up"
+// is as often "no way!" as anger, and "I love you" is affection said in
+// goodbyes and quarrels alike.
+var banter = map[string]bool{"shut up": true, "i love you": true}
+
+// statesEmotion reports whether line states an emotion of l with a cue that is
+// not banter.
+func statesEmotion(line string, l swap.Label) bool {
+	toks := swap.Tokens(line)
+	for _, m := range swap.Join(swap.EmotionCues[l], spoken[l]).Stated(line) {
+		phrase := m.Cue
+		if m.Cue == "i love" && m.At+2 < len(toks) && toks[m.At+2] == "you" {
+			phrase = "i love you"
+		}
+		if !banter[phrase] {
+			return true
+		}
+	}
+	return false
 }
 
 // clipDirs are the folders below media=DIR where a split's clips are looked

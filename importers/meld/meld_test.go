@@ -12,6 +12,7 @@ import (
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers/importerstest"
 	"github.com/emohallucer/emohallucer/importers/meld"
+	"github.com/emohallucer/emohallucer/importers/swap"
 )
 
 func TestImport(t *testing.T) {
@@ -22,8 +23,8 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	importerstest.CheckPairs(t, dir, res.Pairs, 0)
-	if len(res.Pairs) < 14 {
-		t.Errorf("%d pairs, want at least 14", len(res.Pairs))
+	if len(res.Pairs) < 10 {
+		t.Errorf("%d pairs, want at least 10", len(res.Pairs))
 	}
 	if len(res.Rules) == 0 {
 		t.Error("no rules stated")
@@ -51,6 +52,35 @@ func TestImport(t *testing.T) {
 	for _, p := range res.Pairs {
 		if p.ID == "meld-dev-dia0-utt1-category" {
 			t.Errorf("one-word utterance used: %+v", p)
+		}
+	}
+}
+
+// TestCheck pins the text rules on real Friends lines (dev split).
+func TestCheck(t *testing.T) {
+	for _, tt := range []struct {
+		line      string
+		label     swap.Label
+		why       string // "" when the line makes a text pair
+		needsClip bool
+	}{
+		// The line says it.
+		{"I’m gonna miss you so much!", swap.Sadness, "", false},
+		{"Ohh, Monica, I am so excited for you.", swap.Happiness, "", false},
+		// Banter: "shut up" and "I love you" need the voice.
+		{"I, umm, shut up!", swap.Anger, "does not state", true},
+		{"Yeah, I love you. Okay, bye! Hi!", swap.Happiness, "does not state", true},
+		// A set phrase and self-blame are not anger.
+		{"I may have to, I hate to do it, but I’m the star!", swap.Anger, "does not state", true},
+		{"Y'know none of my other student thought I was stupid.", swap.Anger, "speaker themself", true},
+		// Two words are too few.
+		{"Oh God", swap.Fear, "shorter than", false},
+		// Mixed: praise in a line labelled anger is dropped.
+		{"Oh that's just great, thanks a lot.", swap.Anger, "other valence", false},
+	} {
+		why, drop, needsClip := meld.Check(tt.line, tt.line, tt.label)
+		if (tt.why == "") != (why == "") || !strings.Contains(why, tt.why) || needsClip != tt.needsClip || drop != strings.Contains(why, "other valence") {
+			t.Errorf("Check(%q, %s) = %q, %v, %v; want %q, clip %v", tt.line, tt.label, why, drop, needsClip, tt.why, tt.needsClip)
 		}
 	}
 }
