@@ -54,6 +54,7 @@ var Rules = []string{
 	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
 	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule); a true statement must moreover have the reviewer (user, author, writer) as its subject or say \"in the reviewer's opinion\", since a true claim about the place or the film (\"the sauce tastes very good\") is often inferred.",
 	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
+	"A false statement whose justification concedes part of it (did say, although, however, but, partly) is dropped and listed: it may be half true (\"The review did say it is a low budget movie, but…\").",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
 	"A true statement comparing two things (\"as good as\", \"better than\") is dropped and listed unless the review compares in those words too: \"pretty close\" is not \"as good as\".",
@@ -75,6 +76,10 @@ var subject = regexp.MustCompile(`(?i)^(according to the review, )?(the )?(revie
 
 // hedge matches justifications that infer the label rather than read it.
 var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
+
+// concession matches a justification that grants part of a false statement
+// ("The review did say it is a low budget movie, but…").
+var concession = regexp.MustCompile(`(?i)\b(did|does|do) (say|mention|state|describe)\b|\balthough\b|\bhowever\b|\bwhile\b|\bbut\b|\bpartially\b|\bpartly\b`)
 
 // absolute are words that overstate unless the review uses them too.
 var absolute = map[string]bool{"always": true, "never": true, "every": true, "everything": true, "everyone": true, "all": true, "only": true,
@@ -136,6 +141,9 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	}
 	if m := hedge.FindString(justification); m != "" {
 		return fmt.Sprintf("its justification hedges (%q): the label was inferred", m), true
+	}
+	if m := concession.FindString(justification); label == "false" && m != "" {
+		return fmt.Sprintf("its justification concedes part of it (%q): the statement may be half true", m), true
 	}
 	if label == "true" && comparison.MatchString(statement) && !comparison.MatchString(review) {
 		return "it is a true statement comparing in words the review does not use (\"as good as\" for \"pretty close\")", true
