@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/audit"
 	"github.com/emohallucer/emohallucer/importers"
 	"github.com/emohallucer/emohallucer/importers/swap"
 )
@@ -175,8 +176,8 @@ func Check(review, statement, justification, label string) (why string, drop boo
 		return "it joins two claims (in a false statement one may be true, in a true one one may be a stretch)", true
 	}
 	if loc := causal.FindStringIndex(statement); label == "true" && loc != nil {
-		review := contentWords(review)
-		for w := range contentWords(statement[loc[1]:]) {
+		review := audit.ContentStems(review)
+		for w := range audit.ContentStems(statement[loc[1]:]) {
 			if !review[w] {
 				return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%q)", w), true
 			}
@@ -265,13 +266,13 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			shuffle(falses)
 			// True statements tend to repeat the review's words and false ones
 			// to bring in new ones, so a pair of each drawn at random could be
-			// solved by word matching (SPEC §1). Keep the false statements that
+			// solved by word matching (SPEC §1): the audit's context-overlap
+			// baseline measures exactly this. Keep the false statements that
 			// share the most content words with the review (a negated or
 			// misattributed mention rather than new vocabulary), and pair true
 			// and false in order of overlap. The stable sort keeps the seeded
 			// order among equals.
-			review := contentWords(reviews[rid])
-			ov := func(st statement) int { return overlap(review, st.text) }
+			ov := func(st statement) int { return audit.Overlap(reviews[rid], st.text) }
 			n := min(len(trues), len(falses))
 			trues = trues[:n]
 			sort.SliceStable(trues, func(i, j int) bool { return ov(trues[i]) > ov(trues[j]) })
@@ -302,51 +303,6 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("soul: no SOUL CSV (columns rid, review_text, statement, label) below %s", src)}
 	}
 	return res, nil
-}
-
-// stop are function words and the words every statement uses, which say
-// nothing about whether it matches the review.
-var stop = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`the a an and or but of to in on at for with by from as is are was were be been being it its this that these those
-		he she they them his her their there here not no very so too also than then just only about into over after before
-		reviewer reviewer's user user's author writer review thinks think thought believes feels felt finds found said says`) {
-		m[w] = true
-	}
-	return m
-}()
-
-// stem folds a word's common endings so that "loved", "loves" and "love"
-// compare equal.
-func stem(w string) string {
-	for _, suf := range []string{"ing", "ed", "es", "s", "ly", "e"} {
-		if b, ok := strings.CutSuffix(w, suf); ok && len(b) >= 3 {
-			return b
-		}
-	}
-	return w
-}
-
-// contentWords returns the stems of the content words of s.
-func contentWords(s string) map[string]bool {
-	out := map[string]bool{}
-	for _, w := range swap.Tokens(s) {
-		if !swap.IsBreak(w) && !stop[w] {
-			out[stem(w)] = true
-		}
-	}
-	return out
-}
-
-// overlap counts the content words of statement found in the review's set.
-func overlap(review map[string]bool, statement string) int {
-	n := 0
-	for w := range contentWords(statement) {
-		if review[w] {
-			n++
-		}
-	}
-	return n
 }
 
 func pair(split, rid string, n int, review string, t, f statement) eh.Pair {
