@@ -177,10 +177,16 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	}
 	if loc := causal.FindStringIndex(statement); label == "true" && loc != nil {
 		review := audit.ContentStems(review)
+		var missing []string
 		for w := range audit.ContentStems(statement[loc[1]:]) {
 			if !review[w] {
-				return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%q)", w), true
+				missing = append(missing, w)
 			}
+		}
+		if len(missing) > 0 {
+			// Sorted, so that the reason in the manifest is the same in every build.
+			sort.Strings(missing)
+			return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%s)", strings.Join(missing, ", ")), true
 		}
 	}
 	return "", false
