@@ -9,7 +9,9 @@
 // a reader often hesitates over the exact emotion (annoyed or angry? liking or
 // happy?) but not over its valence. Labels are mapped with GoEmotions' own
 // sentiment table, and only comments that state their feeling outright are used
-// (Rules lists every rule).
+// (Rules lists every rule). The released TSV files hold no per-rater
+// annotations, only the labels at least two raters chose, so agreement cannot
+// be weighed beyond that.
 package goemotions
 
 import (
