@@ -49,8 +49,8 @@ func TestBuildCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := suite.Count(s); st.ByModality["text"] < 500 {
-		t.Errorf("text pairs %d, want at least 500", st.ByModality["text"])
+	if st := suite.Count(s); st.ByModality["text"] < 300 {
+		t.Errorf("text pairs %d, want at least 300", st.ByModality["text"])
 	}
 }
 

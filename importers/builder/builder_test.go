@@ -72,7 +72,8 @@ func TestBuildAll(t *testing.T) {
 	}
 	st := suite.Count(s)
 	t.Logf("stats: %+v", st)
-	for mod, min := range map[string]int{"audio": 150, "image": 150, "short-video": 5, "text": 500} {
+	// The sizes the validity rules must still reach (issue targets, seed 7).
+	for mod, min := range map[string]int{"audio": 150, "image": 150, "short-video": 5, "text": 300} {
 		if st.ByModality[mod] < min {
 			t.Errorf("%s pairs: %d, want at least %d", mod, st.ByModality[mod], min)
 		}
