@@ -29,7 +29,7 @@ var templates = template.Must(template.New("").ParseFS(templateFiles, "templates
 
 // Options configure strategies; zero values mean defaults.
 type Options struct {
-	// Rule is the extraction rule; default yesno-v1.
+	// Rule is the extraction rule; default extract.Default (yesno-v2).
 	Rule string
 	// Decoding parameters applied to every call (nil: model default).
 	Temperature *float64
@@ -96,7 +96,7 @@ func New(name string, o Options) (eh.Strategy, error) {
 
 func (o Options) withDefaults() Options {
 	if o.Rule == "" {
-		o.Rule = extract.YesNoV1
+		o.Rule = extract.Default
 	}
 	if o.Samples == 0 {
 		o.Samples = 5
