@@ -313,6 +313,13 @@ func TestYesNo2Chinese(t *testing.T) {
 		{"ＹＥＳ", Y},    // full-width Latin letters
 		{"不，", N},     // bare 不 with a comma
 		{"- 否", N},    // a list item
+		{"不是的。", N},   // the common colloquial no
+		{"有的。", Y},    // the colloquial bare reply to 有…吗
+		{"当然。", Y},    // "of course"
+		{"当然不是。", N},  // "of course not"
+		{"我认为不是。", N}, // "I think not"
+		{"我觉得是的，因为她在笑。", Y}, // "I think so", then why
+		{"我认为是他先生气的。", U},   // 是 as a copula after 我认为
 		// An answer followed by its reason.
 		{"是的，图片中的人物正在微笑，表现出愉快的情绪。", Y},     // yes then why
 		{"不是，说话人的语气很平静，没有愤怒的迹象。", N},       // no then why, with 没有 inside
@@ -388,6 +395,9 @@ func TestYesNo2Chinese(t *testing.T) {
 		{"否则他不会这么说。", U},        // 否则 is "otherwise"
 		{"是他先生气的。", U},          // 是 as the copula of a sentence
 		{"是的，不是。", U},           // contradicts itself
+		{"是，也不是。", U},           // "yes, and also no"
+		{"当然不是的", N},            // 的 may close any Chinese answer word
+		{"很难说。", U},             // "hard to say"
 		{"不是，是的。", U},           // contradicts itself
 		{"", U},                 // empty
 	})
