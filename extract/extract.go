@@ -114,6 +114,12 @@ func YesNo(text string) eh.Answer {
 			no = true
 		}
 	}
+	return agreed(yes, no)
+}
+
+// agreed is the answer of a text whose standalone answer words include a yes,
+// a no, or both: both or neither is unparsed.
+func agreed(yes, no bool) eh.Answer {
 	switch {
 	case yes && !no:
 		return eh.AnswerYes

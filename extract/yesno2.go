@@ -152,13 +152,7 @@ func YesNo2(text string) eh.Answer {
 	for _, c := range clauseSep.Split(clean, -1) {
 		note(polarity(bare(c)))
 	}
-	switch {
-	case yes && !no:
-		return eh.AnswerYes
-	case no && !yes:
-		return eh.AnswerNo
-	}
-	return eh.AnswerUnparsed
+	return agreed(yes, no)
 }
 
 // firstClause returns the clause that starts s, without markdown or quotes.
