@@ -82,6 +82,10 @@ var languages = map[string]language{
 	},
 }
 
+// setLang sets a pair's language from a string, whatever string type the
+// field has.
+func setLang[T ~string](dst *T, lang string) { *dst = T(lang) }
+
 func item(p *eh.Pair, media bool) *eh.Item {
 	it := &eh.Item{Pair: p, Role: eh.Basic}
 	if media {
@@ -234,7 +238,7 @@ func TestLanguageSelection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := *languages["ja"].perception.Pair
-		p.Lang = tt.lang
+		setLang(&p.Lang, tt.lang)
 		it := &eh.Item{Pair: &p, Role: eh.Basic}
 		got, err := templateFor("direct", it)
 		if tt.want == "" {
@@ -257,7 +261,7 @@ func TestCacheKeyPerLanguage(t *testing.T) {
 		keys := map[string]string{}
 		for _, lang := range Langs {
 			p := *languages["ja"].perception.Pair
-			p.Lang = lang
+			setLang(&p.Lang, lang)
 			m := &scripted{answer: func(*eh.Request) (string, error) { return "yes", nil }}
 			s, err := New(name, Options{})
 			if err != nil {
