@@ -18,8 +18,8 @@ const (
 	zhNo  = `不是的|不是|不对|不正确|否定的|否定|否|没有|当然不是|不`
 	// A token ends at anything but a letter or digit; Japanese answers may be
 	// followed by a polite copula first (「はいです」, 「いいえでした」), Chinese
-	// ones by 的 (「不是的」, 「当然不是的」).
-	tokenEnd = `(?:です|でした|だ|的)?(?:[^\p{L}\p{N}]|$)`
+	// ones by 的 or a particle (「不是的」, 「当然不是的」, 「是啊」).
+	tokenEnd = `(?:です|でした|だ|的|啊|呀)?(?:[^\p{L}\p{N}]|$)`
 	// Openers and quotes that may sit between a marker or the start of the
 	// text and the answer word: markdown, brackets and quotation marks of all
 	// three languages.
@@ -42,7 +42,7 @@ var (
 	// "Answer: 是". The marker may be followed by a topic particle or copula;
 	// 「答案是否正确」 has no answer because 否 runs on into a word.
 	finalAnswerCJK = regexp.MustCompile(`(?i)(?:final answer|answer|conclusion|verdict|最終的な答え|最終的な回答|最終回答|最終的な結論|最终答案|最终回答|最终结论|答え|回答|結論|解答|判定|答案|答复|结论|判断|答)` +
-		`(?:\s*(?:is|=|-|は|が|としては|として|から言うと|から言えば|を言うと|就是|应该是|应为|是|为))?` + junk + `(` + answerToken + `)` + tokenEnd)
+		`(?:\s*(?:is|=|-|は|としては|として|から言うと|から言えば|を言うと|就是|应该是|应为|是|为))?` + junk + `(` + answerToken + `)` + tokenEnd)
 	// firstCJK is an answer word at the very start, after markdown, quotes
 	// and a Chinese "I think" (我认为不是。).
 	firstCJK = regexp.MustCompile(`^` + junk + `(?:我认为|我觉得|我判断|应该)?` + junk + `(` + answerToken + `)` + tokenEnd)
@@ -59,7 +59,7 @@ var (
 	// clauseSep splits text into clauses at punctuation and white space.
 	clauseSep = regexp.MustCompile(`[\s、。，,.;；!！?？…:：/]+`)
 	// politeEnd is what a bare Japanese answer clause may end with.
-	politeEnd = regexp.MustCompile(`(?:です|でした|だ|的)$`)
+	politeEnd = regexp.MustCompile(`(?:です|でした|だ|的|啊|呀)$`)
 	// hedgesCJK are Japanese and Chinese hedges and refusals: the model did not
 	// commit. 「はいとも いいえとも言えません」 and 「是也不是」 say both.
 	hedgesCJK = regexp.MustCompile(`わかりません|分かりません|わからない|分からない|判断できません|判断できない|判断がつきません|判断しかねます|断定できません|断言できません|言えません|言い切れません|どちらとも|どちらでもない|不明です|不明確|はっきりしません|確信が持てません|かもしれません|可能性があります|お答えできません|回答できません|答えられません|回答を控え|情報が不足|情報が足りません|特定できません|AIとして|无法判断|无法确定|不确定|不能确定|难以判断|难以确定|不好判断|说不准|说不清|不好说|不清楚|不知道|可能|也许|或许|大概|无法回答|不能回答|信息不足|没有足够的信息|作为AI|作为一个AI|作为人工智能|是也不是|既是又不是|无法得知|看不出|不一定|说不好|很难说|无从判断|不能判断|判別できません`)

@@ -287,38 +287,40 @@ func TestYesNo2Japanese(t *testing.T) {
 func TestYesNo2Chinese(t *testing.T) {
 	checkRows(t, "Chinese", 80, []caseRow{
 		// Bare answers with Chinese punctuation.
-		{"是", Y},      // the plain yes
-		{"否", N},      // the plain no
-		{"是。", Y},     // with a full stop
-		{"否。", N},     // with a full stop
-		{"是的", Y},     // "yes, it is"
-		{"是的。", Y},    // with a full stop
-		{"不是", N},     // "it is not"
-		{"不是。", N},    // with a full stop
-		{"对", Y},      // "right"
-		{"对的。", Y},    // "that's right"
-		{"不对", N},     // "not right"
-		{"不对！", N},    // with a full-width exclamation
-		{"没有。", N},    // the bare reply to 有…吗
-		{"有。", Y},     // the bare reply to 有…吗
-		{"没错。", Y},    // "correct"
-		{"正确", Y},     // "correct"
-		{"不正确。", N},   // "incorrect"
-		{"“是”", Y},    // in Chinese quotation marks
-		{"“否”。", N},   // quoted, then a full stop
-		{"「是」", Y},    // corner brackets (Traditional style)
-		{"**是**", Y},  // markdown bold
-		{"**否**。", N}, // markdown bold and a full stop
-		{"  不是\n", N}, // surrounded by white space
-		{"（是）", Y},    // full-width parentheses
-		{"ＹＥＳ", Y},    // full-width Latin letters
-		{"不，", N},     // bare 不 with a comma
-		{"- 否", N},    // a list item
-		{"不是的。", N},   // the common colloquial no
-		{"有的。", Y},    // the colloquial bare reply to 有…吗
-		{"当然。", Y},    // "of course"
-		{"当然不是。", N},  // "of course not"
-		{"我认为不是。", N}, // "I think not"
+		{"是", Y},           // the plain yes
+		{"否", N},           // the plain no
+		{"是。", Y},          // with a full stop
+		{"否。", N},          // with a full stop
+		{"是的", Y},          // "yes, it is"
+		{"是的。", Y},         // with a full stop
+		{"不是", N},          // "it is not"
+		{"不是。", N},         // with a full stop
+		{"对", Y},           // "right"
+		{"对的。", Y},         // "that's right"
+		{"不对", N},          // "not right"
+		{"不对！", N},         // with a full-width exclamation
+		{"没有。", N},         // the bare reply to 有…吗
+		{"有。", Y},          // the bare reply to 有…吗
+		{"没错。", Y},         // "correct"
+		{"正确", Y},          // "correct"
+		{"不正确。", N},        // "incorrect"
+		{"“是”", Y},         // in Chinese quotation marks
+		{"“否”。", N},        // quoted, then a full stop
+		{"「是」", Y},         // corner brackets (Traditional style)
+		{"**是**", Y},       // markdown bold
+		{"**否**。", N},      // markdown bold and a full stop
+		{"  不是\n", N},      // surrounded by white space
+		{"（是）", Y},         // full-width parentheses
+		{"ＹＥＳ", Y},         // full-width Latin letters
+		{"不，", N},          // bare 不 with a comma
+		{"- 否", N},         // a list item
+		{"不是的。", N},        // the common colloquial no
+		{"有的。", Y},         // the colloquial bare reply to 有…吗
+		{"是啊，她看起来很开心。", Y}, // 啊 closes the answer word
+		{"没有呀。", N},        // 呀 closes the answer word
+		{"当然。", Y},         // "of course"
+		{"当然不是。", N},       // "of course not"
+		{"我认为不是。", N},      // "I think not"
 		{"我觉得是的，因为她在笑。", Y}, // "I think so", then why
 		{"我认为是他先生气的。", U},   // 是 as a copula after 我认为
 		// An answer followed by its reason.

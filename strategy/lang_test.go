@@ -208,7 +208,7 @@ func TestTemplatesEveryLanguage(t *testing.T) {
 		t.Fatalf("only %d template names: %v", len(names), names)
 	}
 	for name := range names {
-		for _, lang := range Langs {
+		for _, lang := range langs {
 			got, ok := newest[[2]string{name, lang}]
 			want := name + "." + lang + ".v1"
 			if lang == "en" {
@@ -259,7 +259,7 @@ func TestLanguageSelection(t *testing.T) {
 func TestCacheKeyPerLanguage(t *testing.T) {
 	for _, name := range Names() {
 		keys := map[string]string{}
-		for _, lang := range Langs {
+		for _, lang := range langs {
 			p := *languages["ja"].perception.Pair
 			setLang(&p.Lang, lang)
 			m := &scripted{answer: func(*eh.Request) (string, error) { return "yes", nil }}

@@ -32,9 +32,9 @@ var templateFiles embed.FS
 
 var templates = template.Must(template.New("").ParseFS(templateFiles, "templates/*.tmpl"))
 
-// Langs are the languages that have a full set of templates; the first is the
+// langs are the languages that have a full set of templates; the first is the
 // default, for pairs that name none.
-var Langs = []string{"en", "ja", "zh"}
+var langs = []string{"en", "ja", "zh"}
 
 // templateFile is <name>[.<lang>].v<version>.tmpl.
 var templateFile = regexp.MustCompile(`^([a-z-]+)(?:\.([a-z]{2}))?\.v([0-9]+)\.tmpl$`)
@@ -55,7 +55,7 @@ var newest = func() map[[2]string]string {
 		}
 		lang := m[2]
 		if lang == "" {
-			lang = Langs[0]
+			lang = langs[0]
 		}
 		v, _ := strconv.Atoi(m[3])
 		k := [2]string{m[1], lang}
@@ -73,7 +73,7 @@ var newest = func() map[[2]string]string {
 func langOf(it *eh.Item) string {
 	lang, _, _ := strings.Cut(strings.ToLower(string(it.Pair.Lang)), "-")
 	if lang == "" {
-		return Langs[0]
+		return langs[0]
 	}
 	return lang
 }
@@ -83,7 +83,7 @@ func templateFor(name string, it *eh.Item) (string, error) {
 	if t, ok := newest[[2]string{name, langOf(it)}]; ok {
 		return t, nil
 	}
-	return "", eh.Errorf(eh.EINVALID, "%s: no %s prompt template in language %q (templates exist for %s)", it.Label(), name, it.Pair.Lang, strings.Join(Langs, ", "))
+	return "", eh.Errorf(eh.EINVALID, "%s: no %s prompt template in language %q (templates exist for %s)", it.Label(), name, it.Pair.Lang, strings.Join(langs, ", "))
 }
 
 // Options configure strategies; zero values mean defaults.
