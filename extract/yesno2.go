@@ -39,18 +39,22 @@ var (
 
 	// finalAnswerCJK is the stated final answer in any of the three languages:
 	// 「最終的な答え：いいえ」, 「答えは「はい」です」, 「结论：否」, 「答案是否定的」,
-	// "Answer: 是". The marker may be followed by a topic particle or copula;
-	// 「答案是否正确」 has no answer because 否 runs on into a word.
+	// "Answer: 是". The marker is followed by a topic particle or copula, or by
+	// a label's colon (or = or -). So 答案是 never reads its own copula as the
+	// answer (「答案是：不确定」), 「答案是否正确」 has none because 否 runs on into
+	// a word, and the verb 回答 of 「符合就回答“是”」 is no label.
 	finalAnswerCJK = regexp.MustCompile(`(?i)(?:final answer|answer|conclusion|verdict|最終的な答え|最終的な回答|最終回答|最終的な結論|最终答案|最终回答|最终结论|答え|回答|結論|解答|判定|答案|答复|结论|判断|答)` +
-		`(?:\s*(?:is|=|-|は|としては|として|から言うと|から言えば|を言うと|就是|应该是|应为|是|为))?` + junk + `(` + answerToken + `)` + tokenEnd)
+		`(?:\s*(?:is|は|としては|として|から言うと|から言えば|を言うと|就是|应该是|应为|是|为)` + junk + `|[\s*_]*[:=-]` + junk + `)(` + answerToken + `)` + tokenEnd)
 	// firstCJK is an answer word at the very start, after markdown, quotes
 	// and a Chinese "I think" (我认为不是。).
 	firstCJK = regexp.MustCompile(`^` + junk + `(?:我认为|我觉得|我判断|应该)?` + junk + `(` + answerToken + `)` + tokenEnd)
 	// alsoLead opens a clause that adds to the one before: 是，也不是.
 	alsoLead = regexp.MustCompile(`^(?:但也|也|又|但)`)
 	// pairMention is the instruction echoed back: 「はい」か「いいえ」, “是”或“否”,
-	// 是/否, yes or no. It names both answers and gives neither.
-	pairMention = regexp.MustCompile(`(?i)[「『“"'*]*(?:はい|いいえ|是|否|不是|yes|no)[」』”"'*]*\s*(?:または|とも|か|或者|或|还是|和|と|/|or|and)\s*[「『“"'*]*(?:はい|いいえ|是|否|不是|yes|no)[」』”"'*]*`)
+	// 是/否, yes or no, 「答え：はい」または「答え：いいえ」. It names both answers
+	// and gives neither.
+	pairMention = regexp.MustCompile(`(?i)` + mention + `\s*(?:または|とも|か|或者|或|还是|和|と|/|or|and)\s*` + mention)
+	mention     = `[「『“"'*]*(?:(?:答え|答案|answer)\s*:\s*)?(?:はい|いいえ|是|否|不是|yes|no)[」』”"'*]*`
 	// quoted is an answer word in quotation marks anywhere: 「いいえ」になります.
 	quoted = regexp.MustCompile(`[「『“"](` + answerToken + `)[」』”"]`)
 	// latinWord is a standalone English yes/no inside CJK text, where \b

@@ -242,6 +242,7 @@ func TestYesNo2Japanese(t *testing.T) {
 		{"最終回答：「いいえ」", N},             // 最終回答 with quotes
 		{"判定：はい", Y},                  // verdict label
 		{"答え: はい。", Y},                // half-width colon
+		{"**回答**：いいえ", N},             // bold label, then its colon
 		{"```\n回答：いいえ\n```", N},       // in a code block
 		{"{\"answer\": \"はい\"}", Y},   // JSON with a Japanese value
 		{"{\"answer\": \"いいえ。\"}", N}, // JSON with a Japanese value and stop
@@ -272,6 +273,7 @@ func TestYesNo2Japanese(t *testing.T) {
 		{"悲しんでいる可能性があります。", U},                 // "possibly sad"
 		{"「はい」か「いいえ」で答えると、", U},                // the instruction echoed, no answer
 		{"はいかいいえ", U},                          // "yes or no"
+		{"最後の行を「答え：はい」または「答え：いいえ」の形にします。", U},  // the chain-of-thought instruction echoed
 		{"はい/いいえ", U},                          // both options
 		{"笑顔です。", U},                           // describes, answers nothing
 		{"ありませんでしたが、今はあります。", U},               // runs on; not a bare answer
@@ -348,6 +350,8 @@ func TestYesNo2Chinese(t *testing.T) {
 		{"最终答案：**否**", N},    // bold after the label
 		{"答案是“否”。", N},       // quoted after 答案是
 		{"答案为：是", Y},         // 为 as the copula
+		{"**答案**：否", N},      // bold label, then its colon
+		{"答案是：\n\n**否**", N}, // copula, colon and a bold answer on a later line
 		{"答案是否定的。", N},       // "the answer is negative"
 		{"结论是肯定的。", Y},       // "the conclusion is positive"
 		{"回答：不是", N},         // 回答 label
@@ -374,10 +378,14 @@ func TestYesNo2Chinese(t *testing.T) {
 		{"是否", U}, // the question word itself
 		{"图中的人物是否感到愤怒，需要结合语境判断。", U}, // 是否 in a restated question
 		{"答案是否正确取决于语境。", U},          // 答案是否正确: no answer
-		{"是或否", U},              // "yes or no"
-		{"“是”或“否”", U},          // both options quoted
-		{"是/否", U},              // both options with a slash
-		{"请只回答“是”或“否”：", U},     // the instruction echoed
+		{"答案是：不确定", U},               // 答案是 does not answer with its own copula
+		{"答案是“是”还是“否”？", U},          // the para-a instruction echoed
+		{"符合就回答“是”，不符合就回答“否”。", U},   // 回答 as a verb, naming both answers
+		{"是或否", U},          // "yes or no"
+		{"“是”或“否”", U},      // both options quoted
+		{"是/否", U},          // both options with a slash
+		{"请只回答“是”或“否”：", U}, // the instruction echoed
+		{"最后单独用一行写出“答案：是”或“答案：否”。", U}, // the chain-of-thought instruction echoed
 		{"是也不是。", U},            // "both yes and no"
 		{"不是愤怒，而是悲伤。", U},       // 不是…而是 answers another question
 		{"不是愤怒而是惊讶", U},         // the same without a comma

@@ -281,3 +281,25 @@ func TestCacheKeyPerLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoedPromptIsNoAnswer renders every Japanese and Chinese template and
+// reads the prompt itself as a reply: a model that only echoes its
+// instructions (「はい」か「いいえ」で…, “答案：是”或“答案：否”) has not answered.
+func TestEchoedPromptIsNoAnswer(t *testing.T) {
+	for k, tmpl := range newest {
+		if k[1] == "en" {
+			continue
+		}
+		for _, it := range []*eh.Item{languages[k[1]].perception, languages[k[1]].knowledge} {
+			d := dataFor(it)
+			d.Evidence = "…"
+			_, text, err := prompt(k[0], it, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, _ := extract.Extract(extract.Default, text); a != eh.AnswerUnparsed {
+				t.Errorf("%s echoed back reads as %s: %q", tmpl, a, text)
+			}
+		}
+	}
+}
