@@ -238,14 +238,17 @@ func TestYesNo2Japanese(t *testing.T) {
 		{"はい、と言いたいところですが、よく見ると目は笑っていません。\n答え：いいえ", N},                 // a first はい overruled by the stated answer
 		{"ステップ1：文面を読む。ステップ2：感謝の言葉がある。\n**回答：はい**", Y},                 // steps, then a bold answer
 		{"回答：はい\n\n（補足：笑顔は社交辞令の可能性もあります）", Y},                         // an aside with a hedge word after the answer
-		{"Answer: いいえ", N},            // English label, Japanese answer
-		{"最終回答：「いいえ」", N},             // 最終回答 with quotes
-		{"判定：はい", Y},                  // verdict label
-		{"答え: はい。", Y},                // half-width colon
-		{"**回答**：いいえ", N},             // bold label, then its colon
-		{"```\n回答：いいえ\n```", N},       // in a code block
-		{"{\"answer\": \"はい\"}", Y},   // JSON with a Japanese value
-		{"{\"answer\": \"いいえ。\"}", N}, // JSON with a Japanese value and stop
+		{"Answer: いいえ", N}, // English label, Japanese answer
+		{"最終回答：「いいえ」", N},  // 最終回答 with quotes
+		{"判定：はい", Y},       // verdict label
+		{"答え: はい。", Y},     // half-width colon
+		{"**回答**：いいえ", N},  // bold label, then its colon
+		{"回答は「いいえ」です。レビューには謝罪の言葉がありません。", N}, // quoted answer, then a reason ending in ありません
+		{"レビューの書き手は不満を感じていますか？ → はい", Y},     // the question restated, an arrow, the answer
+		{"結論：判断できません", U},                    // a conclusion label followed by a hedge
+		{"```\n回答：いいえ\n```", N},              // in a code block
+		{"{\"answer\": \"はい\"}", Y},          // JSON with a Japanese value
+		{"{\"answer\": \"いいえ。\"}", N},        // JSON with a Japanese value and stop
 		// Reasoning blocks are removed as in v1.
 		{"<think>表情は曖昧だ。はいかな？いや違う。</think>いいえ", N},   // think block with its own はい
 		{"<think>\n声が震えている。\n</think>\n\n**はい**", Y}, // markdown after thinking
@@ -351,6 +354,9 @@ func TestYesNo2Chinese(t *testing.T) {
 		{"答案是“否”。", N},       // quoted after 答案是
 		{"答案为：是", Y},         // 为 as the copula
 		{"**答案**：否", N},      // bold label, then its colon
+		{"综上所述，答案为否。", N},    // "in summary, the answer is no"
+		{"从评论来看，顾客并没有表达愤怒，所以答案是否。", N}, // 答案是否 closing a sentence is "the answer is no"
+		{"答案：无法判断", U},       // an answer label followed by a hedge
 		{"答案是：\n\n**否**", N}, // copula, colon and a bold answer on a later line
 		{"答案是否定的。", N},       // "the answer is negative"
 		{"结论是肯定的。", Y},       // "the conclusion is positive"
