@@ -1,8 +1,12 @@
 package strategy
 
 import (
+	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -301,5 +305,56 @@ func TestEchoedPromptIsNoAnswer(t *testing.T) {
 				t.Errorf("%s echoed back reads as %s: %q", tmpl, a, text)
 			}
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestPromptsGolden pins every Japanese and Chinese prompt as rendered for a
+// perception item with a passage and an image and for a knowledge item, in
+// one file a native reader can read back (testdata/prompts.golden.txt).
+func TestPromptsGolden(t *testing.T) {
+	var keys [][2]string
+	for k := range newest {
+		if k[1] != "en" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i][1]+keys[i][0] < keys[j][1]+keys[j][0] })
+	var b bytes.Buffer
+	for _, k := range keys {
+		l := languages[k[1]]
+		withText := *l.perception.Pair
+		withText.Context.Text = map[string]string{"ja": "（レビュー本文）", "zh": "（评论正文）"}[k[1]]
+		for _, it := range []*eh.Item{{Pair: &withText, Role: eh.Basic, Media: l.perception.Media}, l.knowledge} {
+			// PEP-MEK's evidence is mek for perception, mek-knowledge for
+			// knowledge; the other combinations are never sent.
+			if k[0] == "mek" && it.Pair.Dimension == eh.Knowledge || k[0] == "mek-knowledge" && it.Pair.Dimension == eh.Perception {
+				continue
+			}
+			d := dataFor(it)
+			d.Evidence = "（…）"
+			tmpl, text, err := prompt(k[0], it, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "===== %s · %s\n%s\n", tmpl, it.Pair.Dimension, text)
+		}
+	}
+	const path = "testdata/prompts.golden.txt"
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./strategy -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("prompts differ from %s (rerun with -update if the change is intended):\n%s", path, b.String())
 	}
 }
