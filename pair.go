@@ -26,6 +26,7 @@ type Pair struct {
 	// Tags are free-form labels importers add (e.g. "split:adversarial"); views
 	// can select on them.
 	Tags []string `json:"tags,omitempty"`
+	Lang string   `json:"lang,omitempty"`
 }
 
 // Context is what a question is about: a passage of text, media files, or both.

@@ -11,6 +11,7 @@ import (
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/builtin"
+	"github.com/emohallucer/emohallucer/extract"
 	"github.com/emohallucer/emohallucer/provider/all"
 	"github.com/emohallucer/emohallucer/provider/stack"
 	"github.com/emohallucer/emohallucer/report"
@@ -114,7 +115,7 @@ Examples:
 	f.StringSliceVar(&o.Only, "only", nil, "evaluate only these models of --config, by name (comma-separated or repeated)")
 	f.StringVar(&o.Out, "out", "", "run folder (with several models: one sub-folder each; default runs/<model>)")
 	f.StringVar(&o.Strategy, "strategy", "direct", "prompting strategy: "+strings.Join(strategy.Names(), ", "))
-	f.StringVar(&o.Rule, "rule", "yesno-v1", "answer extraction rule")
+	f.StringVar(&o.Rule, "rule", extract.Default, "answer extraction rule: "+strings.Join(extract.Rules, ", "))
 	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs (smoke tests)")
 	f.StringVar(&o.Subset, "subset", "", "evaluate only the pairs of a view (knowledge, noaudio, modality:audio, subcategory:intensity, …)")
