@@ -57,6 +57,7 @@ var Rules = []string{
 	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A false statement whose justification concedes part of it (did say, although, however, but, partly) is dropped and listed: it may be half true (\"The review did say it is a low budget movie, but…\").",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
+	"A true statement with a word of strong feeling (love, adore, hate) whose family the review does not use is dropped and listed: \"loves the airport\" for \"I enjoyed this airport\" overstates.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
 	"A true statement comparing two things (\"as good as\", \"better than\") is dropped and listed unless the review compares in those words too: \"pretty close\" is not \"as good as\".",
 	"A true statement calling something the reviewer's favourite is dropped and listed when the review says \"one of my favourites\".",
@@ -86,6 +87,15 @@ var concession = regexp.MustCompile(`(?i)\b(did|does|do) (say|mention|state|desc
 var absolute = map[string]bool{"always": true, "never": true, "every": true, "everything": true, "everyone": true, "all": true, "only": true,
 	"completely": true, "totally": true, "absolutely": true, "entirely": true, "extremely": true, "perfect": true, "perfectly": true, "best": true,
 	"worst": true, "ever": true, "nothing": true, "none": true, "most": true, "least": true}
+
+// strongAffect maps words of strong feeling to their family: a true statement
+// that the reviewer "loves" what the review only "enjoyed" overstates it, and a
+// careful annotator hesitates (found in review: "loves the airport experience"
+// for "I enjoyed this airport"). Intensifiers (really, very) are left alone:
+// dropping them cost a tenth of the SOUL pairs for a milder overstatement.
+var strongAffect = map[string]string{"love": "love", "loves": "love", "loved": "love", "loving": "love",
+	"adore": "adore", "adores": "adore", "adored": "adore", "hate": "hate", "hates": "hate", "hated": "hate",
+}
 
 // possessive is the reviewer named as an owner ("the reviewer's competence"),
 // except in "the reviewer's opinion".
@@ -162,9 +172,18 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	for _, w := range swap.Tokens(review) {
 		inReview[w] = true
 	}
+	reviewFamilies := map[string]bool{}
+	for w := range inReview {
+		if f, ok := strongAffect[w]; ok {
+			reviewFamilies[f] = true
+		}
+	}
 	for _, w := range swap.Tokens(statement) {
 		if absolute[w] && !inReview[w] {
 			return fmt.Sprintf("it says %q, which the review does not: it overstates", w), true
+		}
+		if f, ok := strongAffect[w]; ok && label == "true" && !reviewFamilies[f] {
+			return fmt.Sprintf("it says %q, a strength of feeling the review does not state: it overstates", w), true
 		}
 	}
 	for _, m := range possessive.FindAllStringSubmatch(statement, -1) {

@@ -34,6 +34,9 @@ func TestImport(t *testing.T) {
 		// "The reviewer thinks that the movie is not worth watching, except for
 		// Helen Keller": false only as an exaggeration.
 		`hedges ("exaggeration")`,
+		// "The reviewer loves the airport experience" for "I enjoyed this
+		// airport": a strength of feeling the review does not state.
+		`it says "loves", a strength of feeling`,
 	} {
 		found := false
 		for reason := range dropped {
