@@ -9,6 +9,8 @@
 package fuzzcheck
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,4 +126,38 @@ func Field[T any](obj map[string]any, key string) (T, bool) {
 	}
 	t, ok := v.(T)
 	return t, ok
+}
+
+// ItemAt returns the JSON value a prediction reader's position names in the
+// file's data, read independently of interop.ReadItems: "path[i]" is the i-th
+// element of a JSON array, "path:n" the n-th line (trimmed). ok is false when
+// the position names nothing in data.
+func ItemAt(data []byte, path, pos string) (raw []byte, ok bool) {
+	rest, found := strings.CutPrefix(pos, path)
+	if !found {
+		return nil, false
+	}
+	var n int
+	switch {
+	case strings.HasPrefix(rest, "[") && strings.HasSuffix(rest, "]"):
+		if _, err := fmt.Sscanf(rest, "[%d]", &n); err != nil {
+			return nil, false
+		}
+		var items []json.RawMessage
+		body := bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(data), []byte("\xef\xbb\xbf")))
+		if json.Unmarshal(body, &items) != nil || n < 0 || n >= len(items) {
+			return nil, false
+		}
+		return items[n], true
+	case strings.HasPrefix(rest, ":"):
+		if _, err := fmt.Sscanf(rest, ":%d", &n); err != nil {
+			return nil, false
+		}
+		lines := bytes.Split(data, []byte("\n"))
+		if n < 1 || n > len(lines) {
+			return nil, false
+		}
+		return bytes.TrimSpace(bytes.TrimPrefix(lines[n-1], []byte("\xef\xbb\xbf"))), true
+	}
+	return nil, false
 }
