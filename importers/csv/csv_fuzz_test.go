@@ -50,7 +50,7 @@ var labelSeeds = []struct {
 // imported again, and — for a CSV table — the same pairs as the same rows
 // written as JSON Lines at the same line numbers.
 func FuzzImport(f *testing.F) {
-	dir := mediaDir(f)
+	dir := setup(f)
 	for _, s := range labelSeeds {
 		f.Add([]byte(s.data), s.jsonl)
 	}
@@ -134,28 +134,4 @@ func toJSONL(t *testing.T, name string) ([]byte, bool) {
 		line++
 	}
 	return []byte(b.String()), true
-}
-
-// mediaDir is a folder with real clips and faces where label files point.
-func mediaDir(f *testing.F) string {
-	ravdess := importerstest.DataDir(f, "ravdess/speech")
-	faces := importerstest.DataDir(f, "faces/ferplus/images")
-	dir := f.TempDir()
-	for from, to := range map[string]string{
-		filepath.Join(ravdess, "03-01-05-02-01-01-15.wav"): "audio/a1.wav",
-		filepath.Join(faces, "fear/fer0032275.png"):        "img/f1.png",
-		filepath.Join(faces, "surprise/fer0032287.png"):    "img/f2.png",
-	} {
-		b, err := os.ReadFile(from)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(to)), 0o755); err != nil {
-			f.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
-			f.Fatal(err)
-		}
-	}
-	return dir
 }

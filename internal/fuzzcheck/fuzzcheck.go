@@ -1,6 +1,7 @@
 // Package fuzzcheck holds what the fuzz tests share: a watchdog that turns an
-// input that hangs a parser into a kept crasher, a loopback server replying
-// with the fuzz input, and the checks every provider error must pass.
+// input that hangs a parser into a kept crasher, and the helpers their oracles
+// use to read JSON and benchmark files independently of the code under test.
+// (Fuzzing providers through a loopback server is in fuzzreply.)
 //
 // Go's fuzzer has no per-input time limit: an input that makes the code under
 // test loop forever stalls the run at "execs: N (0/sec)" and is never written
@@ -11,20 +12,15 @@ package fuzzcheck
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"os"
+	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/emohallucer/emohallucer"
-	"github.com/emohallucer/emohallucer/provider/perr"
 )
 
 // Limit is how long one input may take while fuzzing. It is a hang detector,
@@ -50,69 +46,6 @@ func Watch(input any) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
-}
-
-// Replies is a loopback HTTP server that answers every request with the
-// status and body the current fuzz input chose, for fuzzing the reply decoders
-// of providers through their real clients.
-type Replies struct {
-	*httptest.Server
-	mu     sync.Mutex
-	status int
-	body   []byte
-}
-
-// Statuses are the statuses a fuzz input picks from: mostly success, and the
-// errors model APIs send.
-var Statuses = []int{200, 200, 200, 200, 201, 400, 401, 404, 408, 413, 429, 500, 503, 529}
-
-// NewReplies starts a Replies server, closed when tb ends.
-func NewReplies(tb testing.TB) *Replies {
-	r := &Replies{status: 200}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		io.Copy(io.Discard, req.Body)
-		r.mu.Lock()
-		status, body := r.status, r.body
-		r.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(body)
-	}))
-	tb.Cleanup(r.Close)
-	return r
-}
-
-// Set makes the server answer with Statuses[pick % len] and body.
-func (r *Replies) Set(pick uint8, body []byte) (status int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.status, r.body = Statuses[int(pick)%len(Statuses)], body
-	return r.status
-}
-
-// ProviderError fails t unless err is what the Model contract allows a
-// provider to return for any reply: a coded *emohallucer.Error or one of
-// perr's transient errors, with a bounded, printable message that carries no
-// secret.
-func ProviderError(t testing.TB, err error, secrets ...string) {
-	t.Helper()
-	var te *perr.TransientError
-	var he *perr.HTTPError
-	if !errors.As(err, &te) && !errors.As(err, &he) && emohallucer.ErrorCode(err) == emohallucer.EINTERNAL {
-		t.Fatalf("unclassified error %T: %v", err, err)
-	}
-	msg := err.Error()
-	if len(msg) > 4*perr.MaxMessage {
-		t.Fatalf("error message of %d bytes: %.300q…", len(msg), msg)
-	}
-	if !utf8.ValidString(msg) || strings.ContainsFunc(msg, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }) {
-		t.Fatalf("error message with invalid UTF-8 or control characters: %q", msg)
-	}
-	for _, s := range secrets {
-		if strings.Contains(msg, s) {
-			t.Fatalf("error message carries a secret: %q", msg)
-		}
-	}
 }
 
 // Field returns obj[key] as a T: the zero T and true when the key is absent or
@@ -160,4 +93,53 @@ func ItemAt(data []byte, path, pos string) (raw []byte, ok bool) {
 		return bytes.TrimSpace(bytes.TrimPrefix(lines[n-1], []byte("\xef\xbb\xbf"))), true
 	}
 	return nil, false
+}
+
+// Object decodes a reply that is one JSON object and nothing after it, with
+// numbers as json.Number, for oracles that read it by exact key.
+func Object(body []byte) (map[string]any, bool) {
+	var v map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if d.Decode(&v) != nil || d.InputOffset() != int64(len(bytes.TrimRight(body, " \t\r\n"))) {
+		return nil, false
+	}
+	return v, true
+}
+
+// Variants are data with a UTF-8 byte-order mark and with CRLF line ends:
+// readers of benchmark files must read them as data.
+func Variants(data []byte) [][]byte {
+	bom := []byte("\xef\xbb\xbf")
+	return [][]byte{append(bom, bytes.TrimPrefix(data, bom)...), bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))}
+}
+
+// InputError fails t unless err, from reading the file at path holding data,
+// is EINVALID and names the file.
+func InputError(t testing.TB, data []byte, path string, err error) {
+	t.Helper()
+	if emohallucer.ErrorCode(err) != emohallucer.EINVALID || !strings.Contains(err.Error(), path) {
+		t.Fatalf("%.300q: error %v, want EINVALID naming the file", data, err)
+	}
+}
+
+// Read writes data to the file at path and reads it back with read.
+func Read[T any](t testing.TB, path string, data []byte, read func(string) (T, error)) (T, error) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return read(path)
+}
+
+// SameVariants fails t unless every variant of data (Variants), read from the
+// file at path, gives want.
+func SameVariants[T any](t testing.TB, path string, data []byte, want T, read func(string) (T, error)) {
+	t.Helper()
+	for _, v := range Variants(data) {
+		got, err := Read(t, path, v, read)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%.300q: with a byte-order mark or CRLF line ends: %v", data, err)
+		}
+	}
 }

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
-	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fuzzcheck"
 	"github.com/emohallucer/emohallucer/interop/interoptest"
 )
@@ -54,11 +52,9 @@ func FuzzLoadPredictions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzcheck.Watch(data)()
 		path := filepath.Join(dir, "result.json")
-		preds, err := load(t, path, data)
+		preds, err := fuzzcheck.Read(t, path, data, LoadPredictions)
 		if err != nil {
-			if eh.ErrorCode(err) != eh.EINVALID || !strings.Contains(err.Error(), path) {
-				t.Fatalf("%.300q: error %v, want EINVALID naming the file", data, err)
-			}
+			fuzzcheck.InputError(t, data, path, err)
 			return
 		}
 		var back []map[string]string
@@ -83,7 +79,7 @@ func FuzzLoadPredictions(f *testing.F) {
 		}
 		if len(preds) > 0 && len(back) == len(preds) {
 			b, _ := json.Marshal(back)
-			again, err := load(t, path, b)
+			again, err := fuzzcheck.Read(t, path, b, LoadPredictions)
 			if err != nil || len(again) != len(preds) {
 				t.Fatalf("%.300q: written back as %q: %d predictions, %v", data, b, len(again), err)
 			}
@@ -93,21 +89,8 @@ func FuzzLoadPredictions(f *testing.F) {
 				}
 			}
 		}
-		bom := []byte("\xef\xbb\xbf")
-		for _, variant := range [][]byte{append(bom, bytes.TrimPrefix(data, bom)...), bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))} {
-			other, err := load(t, path, variant)
-			if err != nil || !reflect.DeepEqual(other, preds) {
-				t.Fatalf("%.300q: with a byte-order mark or CRLF line ends: %v", data, err)
-			}
-		}
+		fuzzcheck.SameVariants(t, path, data, preds, LoadPredictions)
 	})
-}
-
-func load(t *testing.T, path string, data []byte) ([]Prediction, error) {
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return LoadPredictions(path)
 }
 
 // expected reads an item by exact key: the key fields as text (a string's

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fuzzcheck"
 	"github.com/emohallucer/emohallucer/interop"
 	"github.com/emohallucer/emohallucer/interop/interoptest"
@@ -45,11 +44,9 @@ func FuzzLoadPredictions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzcheck.Watch(data)()
 		path := filepath.Join(dir, "answers.jsonl")
-		preds, err := load(t, path, data)
+		preds, err := fuzzcheck.Read(t, path, data, LoadPredictions)
 		if err != nil {
-			if eh.ErrorCode(err) != eh.EINVALID || !strings.Contains(err.Error(), path) {
-				t.Fatalf("%.300q: error %v, want EINVALID naming the file", data, err)
-			}
+			fuzzcheck.InputError(t, data, path, err)
 			return
 		}
 		if trimmed := bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(data), []byte("\xef\xbb\xbf"))); trimmed[0] != '[' {
@@ -78,17 +75,11 @@ func FuzzLoadPredictions(f *testing.F) {
 			b, _ := json.Marshal(obj)
 			out.Write(append(b, '\n'))
 		}
-		again, err := load(t, path, out.Bytes())
+		again, err := fuzzcheck.Read(t, path, out.Bytes(), LoadPredictions)
 		if err != nil || !reflect.DeepEqual(strips(again), strips(preds)) {
 			t.Fatalf("%.300q: written back as %q, read %+v, %v", data, out.Bytes(), strips(again), err)
 		}
-		bom := []byte("\xef\xbb\xbf")
-		for _, variant := range [][]byte{append(bom, bytes.TrimPrefix(data, bom)...), bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))} {
-			other, err := load(t, path, variant)
-			if err != nil || !reflect.DeepEqual(other, preds) {
-				t.Fatalf("%.300q: with a byte-order mark or CRLF line ends: %v", data, err)
-			}
-		}
+		fuzzcheck.SameVariants(t, path, data, preds, LoadPredictions)
 	})
 }
 
@@ -98,13 +89,6 @@ func readData(f *testing.F, rel string) string {
 		f.Fatal(err)
 	}
 	return string(b)
-}
-
-func load(t *testing.T, path string, data []byte) ([]Prediction, error) {
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return LoadPredictions(path)
 }
 
 func nonBlankLines(data []byte) int {

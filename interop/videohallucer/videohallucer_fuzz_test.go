@@ -1,16 +1,13 @@
 package videohallucer
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fuzzcheck"
 	"github.com/emohallucer/emohallucer/interop"
 )
@@ -43,11 +40,9 @@ func FuzzLoadResults(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzcheck.Watch(data)()
 		path := filepath.Join(dir, "obj_rel_videollava.json")
-		pairs, err := loadResults(t, path, data)
+		pairs, err := fuzzcheck.Read(t, path, data, loadFile)
 		if err != nil {
-			if eh.ErrorCode(err) != eh.EINVALID || !strings.Contains(err.Error(), path) {
-				t.Fatalf("%.300q: error %v, want EINVALID naming the file", data, err)
-			}
+			fuzzcheck.InputError(t, data, path, err)
 			return
 		}
 		back := make([]item, 0, len(pairs))
@@ -68,7 +63,7 @@ func FuzzLoadResults(f *testing.F) {
 		}
 		if len(pairs) > 0 {
 			b, _ := json.Marshal(back)
-			again, err := loadResults(t, path, b)
+			again, err := fuzzcheck.Read(t, path, b, loadFile)
 			if err != nil || len(again) != len(pairs) {
 				t.Fatalf("%.300q: written back: %d pairs, %v", data, len(again), err)
 			}
@@ -86,22 +81,12 @@ func FuzzLoadResults(f *testing.F) {
 				t.Fatalf("%.300q: report does not encode: %v", data, err)
 			}
 		}
-		bom := []byte("\xef\xbb\xbf")
-		for _, variant := range [][]byte{append(bom, bytes.TrimPrefix(data, bom)...), bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))} {
-			other, err := loadResults(t, path, variant)
-			if err != nil || !reflect.DeepEqual(other, pairs) {
-				t.Fatalf("%.300q: with a byte-order mark or CRLF line ends: %v", data, err)
-			}
-		}
+		fuzzcheck.SameVariants(t, path, data, pairs, loadFile)
 	})
 }
 
-func loadResults(t *testing.T, path string, data []byte) ([]Pair, error) {
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return Load(path, true)
-}
+// loadFile reads a result file.
+func loadFile(path string) ([]Pair, error) { return Load(path, true) }
 
 // item is a pair as its file holds it, read by exact key.
 type item struct {

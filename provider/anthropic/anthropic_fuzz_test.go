@@ -1,15 +1,12 @@
 package anthropic_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
-	"github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fuzzcheck"
+	"github.com/emohallucer/emohallucer/internal/fuzzcheck/fuzzreply"
 	"github.com/emohallucer/emohallucer/provider/anthropic"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -34,10 +31,8 @@ const secret = "sk-fuzz-anthropic-secret"
 // by exact key (encoding/json matches struct fields case-insensitively, the
 // SDK does not); ok is false when a field has another type than the API's.
 func expected(body []byte) (text, stop string, prompt, completion int, ok bool) {
-	var v map[string]any
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	if d.Decode(&v) != nil || d.InputOffset() != int64(len(bytes.TrimRight(body, " \t\r\n"))) {
+	v, ok := fuzzcheck.Object(body)
+	if !ok {
 		return "", "", 0, 0, false
 	}
 	var b strings.Builder
@@ -71,7 +66,7 @@ func expected(body []byte) (text, stop string, prompt, completion int, ok bool) 
 // encoding/json reads gives the same text, usage and stop reason.
 func FuzzGenerateReply(f *testing.F) {
 	f.Setenv("ANTHROPIC_API_KEY", secret)
-	srv := fuzzcheck.NewReplies(f)
+	srv := fuzzreply.NewReplies(f)
 	c, err := anthropic.New(anthropic.ConfigFromSpec("claude-fuzz", srv.URL))
 	if err != nil {
 		f.Fatal(err)
@@ -83,18 +78,9 @@ func FuzzGenerateReply(f *testing.F) {
 	f.Add([]byte(messageSeeds[5]), uint8(6))
 	f.Fuzz(func(t *testing.T, body []byte, pick uint8) {
 		defer fuzzcheck.Watch(body)()
-		status := srv.Set(pick, body)
-		req := &emohallucer.Request{Item: "fuzz-1", Messages: []emohallucer.Message{emohallucer.UserText("Does the speaker sound angry? Answer yes or no.")}}
-		resp, err := c.Generate(context.Background(), req)
-		if err != nil {
-			fuzzcheck.ProviderError(t, err, secret)
+		resp := fuzzreply.Generate(t, c, srv, body, pick, secret)
+		if resp == nil {
 			return
-		}
-		if status/100 != 2 {
-			t.Fatalf("HTTP %d %q: no error", status, body)
-		}
-		if !utf8.ValidString(resp.Text) || len(resp.Text) > prep.MaxResponseText {
-			t.Fatalf("%q: text of %d bytes, valid UTF-8 %v", body, len(resp.Text), utf8.ValidString(resp.Text))
 		}
 		text, stop, prompt, completion, ok := expected(body)
 		if !ok {

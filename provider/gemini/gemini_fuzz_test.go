@@ -1,16 +1,13 @@
 package gemini_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
-	"github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fuzzcheck"
+	"github.com/emohallucer/emohallucer/internal/fuzzcheck/fuzzreply"
 	"github.com/emohallucer/emohallucer/provider/gemini"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -34,13 +31,10 @@ const secret = "fuzz-gemini-secret"
 // expected reads the part of a reply Generate uses with encoding/json, by exact
 // key; ok is false when a field has another type than the API's.
 func expected(body []byte) (text, finish string, prompt, completion int, ok bool) {
-	var v map[string]any
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	if d.Decode(&v) != nil || d.InputOffset() != int64(len(bytes.TrimRight(body, " \t\r\n"))) {
+	v, ok := fuzzcheck.Object(body)
+	if !ok {
 		return "", "", 0, 0, false
 	}
-	ok = true
 	count := func(obj map[string]any, key string) int {
 		n, isNum := fuzzcheck.Field[json.Number](obj, key)
 		i, err := n.Int64()
@@ -92,7 +86,7 @@ func expected(body []byte) (text, finish string, prompt, completion int, ok bool
 // usage and finish reason, and a reply without candidates says why.
 func FuzzGenerateReply(f *testing.F) {
 	f.Setenv("GEMINI_API_KEY", secret)
-	srv := fuzzcheck.NewReplies(f)
+	srv := fuzzreply.NewReplies(f)
 	c, err := gemini.New(gemini.ConfigFromSpec("gemini-fuzz", srv.URL))
 	if err != nil {
 		f.Fatal(err)
@@ -104,18 +98,9 @@ func FuzzGenerateReply(f *testing.F) {
 	f.Add([]byte(replySeeds[7]), uint8(5))
 	f.Fuzz(func(t *testing.T, body []byte, pick uint8) {
 		defer fuzzcheck.Watch(body)()
-		status := srv.Set(pick, body)
-		req := &emohallucer.Request{Item: "fuzz-1", Logprobs: true, Messages: []emohallucer.Message{emohallucer.UserText("Does the writer sound bored? Answer yes or no.")}}
-		resp, err := c.Generate(context.Background(), req)
-		if err != nil {
-			fuzzcheck.ProviderError(t, err, secret)
+		resp := fuzzreply.Generate(t, c, srv, body, pick, secret)
+		if resp == nil {
 			return
-		}
-		if status/100 != 2 {
-			t.Fatalf("HTTP %d %q: no error", status, body)
-		}
-		if !utf8.ValidString(resp.Text) || len(resp.Text) > prep.MaxResponseText {
-			t.Fatalf("%q: text of %d bytes, valid UTF-8 %v", body, len(resp.Text), utf8.ValidString(resp.Text))
 		}
 		text, finish, prompt, completion, ok := expected(body)
 		if !ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fuzzcheck"
+	"github.com/emohallucer/emohallucer/internal/fuzzcheck/fuzzreply"
 	"github.com/emohallucer/emohallucer/provider/ollama"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -39,7 +40,7 @@ var ollamaSeeds = []string{
 // are the server's words); Generate gives encoding/json's text, finish reason
 // and usage, or a classified error.
 func FuzzReplies(f *testing.F) {
-	srv := fuzzcheck.NewReplies(f)
+	srv := fuzzreply.NewReplies(f)
 	for _, s := range ollamaSeeds {
 		f.Add([]byte(s), uint8(0))
 	}
@@ -53,8 +54,6 @@ func FuzzReplies(f *testing.F) {
 		}
 		checkMedia(t, c, status, body)
 
-		req := &emohallucer.Request{Item: "fuzz-1", Messages: []emohallucer.Message{emohallucer.UserText("Does the person look afraid? Answer yes or no.")}}
-		resp, err := c.Generate(context.Background(), req)
 		var want struct {
 			Choices []struct {
 				Message struct {
@@ -68,15 +67,12 @@ func FuzzReplies(f *testing.F) {
 			}
 		}
 		valid := status/100 == 2 && json.Unmarshal(body, &want) == nil && len(want.Choices) > 0
-		if err != nil {
-			fuzzcheck.ProviderError(t, err)
-			if valid {
-				t.Fatalf("%.300q: error %v for a reply encoding/json reads", body, err)
-			}
-			return
+		resp := fuzzreply.Generate(t, c, srv, body, pick)
+		if (resp != nil) != valid {
+			t.Fatalf("HTTP %d %.300q: response %+v, but encoding/json reads a reply: %v", status, body, resp, valid)
 		}
-		if !valid {
-			t.Fatalf("HTTP %d %.300q: accepted", status, body)
+		if resp == nil {
+			return
 		}
 		ch := want.Choices[0]
 		text := ""
