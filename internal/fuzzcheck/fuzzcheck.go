@@ -96,15 +96,76 @@ func ItemAt(data []byte, path, pos string) (raw []byte, ok bool) {
 }
 
 // Object decodes a reply that is one JSON object and nothing after it, with
-// numbers as json.Number, for oracles that read it by exact key.
-func Object(body []byte) (map[string]any, bool) {
+// numbers as json.Number, for oracles that read it by exact key. ok is false
+// when the reply is ambiguous, so that SDKs may fairly read it another way: a
+// key repeats in its object (exactly or ignoring case: one decoder keeps the
+// first, another the last) or matches one of the API's names only when case
+// is ignored.
+func Object(body []byte, names ...string) (map[string]any, bool) {
 	var v map[string]any
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
-	if d.Decode(&v) != nil || d.InputOffset() != int64(len(bytes.TrimRight(body, " \t\r\n"))) {
+	if d.Decode(&v) != nil || d.InputOffset() != int64(len(bytes.TrimRight(body, " \t\r\n"))) || ambiguous(body, names) {
 		return nil, false
 	}
 	return v, true
+}
+
+// ambiguous reports whether valid JSON has a repeated key or a key that is one
+// of names only when case is ignored.
+func ambiguous(body []byte, names []string) bool {
+	type frame struct {
+		obj, key bool // an object; the next token is a key
+		seen     map[string]bool
+	}
+	var stack []*frame
+	d := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.obj && top.key {
+			if k, isKey := tok.(string); isKey {
+				low := strings.ToLower(k)
+				if top.seen[low] {
+					return true
+				}
+				top.seen[low] = true
+				for _, n := range names {
+					if k != n && strings.EqualFold(k, n) {
+						return true
+					}
+				}
+				top.key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			if top != nil && top.obj {
+				top.key = true
+			}
+			stack = append(stack, &frame{obj: true, key: true, seen: map[string]bool{}})
+			continue
+		case json.Delim('['):
+			if top != nil && top.obj {
+				top.key = true
+			}
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil && top.obj {
+			top.key = true // a value: a key comes next
+		}
+	}
 }
 
 // Variants are data with a UTF-8 byte-order mark and with CRLF line ends:

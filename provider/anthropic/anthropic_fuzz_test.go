@@ -29,9 +29,11 @@ const secret = "sk-fuzz-anthropic-secret"
 
 // expected reads the part of a Messages reply Generate uses with encoding/json,
 // by exact key (encoding/json matches struct fields case-insensitively, the
-// SDK does not); ok is false when a field has another type than the API's.
+// SDK does not); ok is false when a field has another type than the API's or
+// the reply is ambiguous (fuzzcheck.Object).
 func expected(body []byte) (text, stop string, prompt, completion int, ok bool) {
-	v, ok := fuzzcheck.Object(body)
+	v, ok := fuzzcheck.Object(body, "content", "type", "text", "stop_reason", "usage",
+		"input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 	if !ok {
 		return "", "", 0, 0, false
 	}

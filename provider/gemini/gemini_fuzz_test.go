@@ -29,9 +29,11 @@ var replySeeds = []string{
 const secret = "fuzz-gemini-secret"
 
 // expected reads the part of a reply Generate uses with encoding/json, by exact
-// key; ok is false when a field has another type than the API's.
+// key; ok is false when a field has another type than the API's or the reply
+// is ambiguous (fuzzcheck.Object).
 func expected(body []byte) (text, finish string, prompt, completion int, ok bool) {
-	v, ok := fuzzcheck.Object(body)
+	v, ok := fuzzcheck.Object(body, "candidates", "content", "parts", "thought", "text", "finishReason", "usageMetadata",
+		"promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "promptFeedback", "blockReason")
 	if !ok {
 		return "", "", 0, 0, false
 	}
