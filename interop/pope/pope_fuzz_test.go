@@ -93,7 +93,7 @@ func readData(f *testing.F, rel string) string {
 
 func nonBlankLines(data []byte) int {
 	n := 0
-	for _, ln := range bytes.Split(data, []byte("\n")) {
+	for _, ln := range bytes.Split(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), []byte("\n")) {
 		if len(bytes.TrimSpace(ln)) > 0 {
 			n++
 		}
