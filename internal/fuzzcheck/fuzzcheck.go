@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -175,12 +176,15 @@ func Variants(data []byte) [][]byte {
 	return [][]byte{append(bom, bytes.TrimPrefix(data, bom)...), bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))}
 }
 
-// InputError fails t unless err, from reading the file at path holding data,
-// is EINVALID and names the file.
+// InputError fails t unless err, from reading the benchmark file at path
+// holding data, is EINVALID and names the file and the line or array element
+// at fault ("f.jsonl:12", "f.json[3]", "f.json: line 4"), or says what is
+// wrong with the file as a whole (empty, nothing in it).
 func InputError(t testing.TB, data []byte, path string, err error) {
 	t.Helper()
-	if emohallucer.ErrorCode(err) != emohallucer.EINVALID || !strings.Contains(err.Error(), path) {
-		t.Fatalf("%.300q: error %v, want EINVALID naming the file", data, err)
+	where := regexp.MustCompile(regexp.QuoteMeta(path) + `(:\d|\[\d|: line \d|: empty file|: no \w+$)`)
+	if emohallucer.ErrorCode(err) != emohallucer.EINVALID || !where.MatchString(err.Error()) {
+		t.Fatalf("%.300q: error %v, want EINVALID naming the file and the line or element", data, err)
 	}
 }
 
