@@ -33,6 +33,7 @@ func TestBuildCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := build(context.Background(), buildOptions{Out: out, Seed: 1, Quiet: true, From: []string{
 		"soul=" + filepath.Join(data, "soul"), "meld=" + filepath.Join(data, "meld"), "goemotions=" + filepath.Join(data, "goemotions"),
+		"twitter1517=" + filepath.Join(data, "twitter1517"),
 	}}, &stdout, &stderr)
 	if err != nil {
 		t.Fatal(err)

@@ -142,7 +142,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	defer cancel()
 	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
-	res, err := c.models.GenerateContent(cctx, c.cfg.Model, contents, gcfg)
+	res, err := c.generateContent(cctx, contents, gcfg)
 	latency := time.Since(start)
 	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
@@ -178,6 +178,18 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 		out.YesProb = prep.YesProb(tokenPositions(cand.LogprobsResult))
 	}
 	return out, nil
+}
+
+// generateContent calls the SDK, turning a panic while it converts the reply
+// into an error: genai v1.77 panics on a null in "candidates" (found by
+// FuzzGenerateReply), and a server's reply must not crash the run.
+func (c *Client) generateContent(ctx context.Context, contents []*genai.Content, gcfg *genai.GenerateContentConfig) (res *genai.GenerateContentResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("the SDK could not read the reply: %v", r)
+		}
+	}()
+	return c.models.GenerateContent(ctx, c.cfg.Model, contents, gcfg)
 }
 
 func tokenPositions(lr *genai.LogprobsResult) []prep.TokenPos {

@@ -2,6 +2,7 @@ package perr
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,6 +27,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"DateInPast", http.Header{"Retry-After": {now.Add(-time.Minute).Format(http.TimeFormat)}}, 0},
 		{"Negative", http.Header{"Retry-After": {"-3"}}, 0},
 		{"Garbage", http.Header{"Retry-After": {"soon"}}, 0},
+		// Past the longest Duration: the longest wait (capped by retry), not a negative one.
+		{"Huge", http.Header{"Retry-After": {"1e300"}}, math.MaxInt64},
+		{"HugeMilliseconds", http.Header{"Retry-After-Ms": {"Inf"}}, math.MaxInt64},
+		{"NaN", http.Header{"Retry-After": {"NaN"}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -105,6 +108,9 @@ func (e *Engine) Check(where string) error {
 	bad := func(format string, args ...any) error {
 		return eh.Errorf(eh.EINVALID, "%s: %s", where, fmt.Sprintf(format, args...))
 	}
+	if !e.finite() {
+		return bad("numbers must be finite (not .nan or .inf)")
+	}
 	for _, r := range valueRules {
 		if r.bad(e) {
 			if r.key == "price" {
@@ -127,6 +133,26 @@ func (e *Engine) Check(where string) error {
 		}
 	}
 	return nil
+}
+
+// finite reports whether every number of e is finite: a NaN passes every
+// "must not be negative" comparison, and a NaN price would make max_cost
+// never trip (found by FuzzParseConfig).
+func (e *Engine) finite() bool {
+	ok := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
+	if !ok(e.RPM) || !ok(e.TPM) || !ok(e.MaxCost) {
+		return false
+	}
+	if p := e.Price; p != nil && (!ok(&p.Input) || !ok(&p.Output)) {
+		return false
+	}
+	if d := e.Decoding; d != nil && !ok(d.Temperature) {
+		return false
+	}
+	if m := e.Metadata; m != nil && (!ok(&m.ParamsB) || !ok(&m.ActiveParamsB)) {
+		return false
+	}
+	return true
 }
 
 // CheckFlags validates engine settings given as flags by the rules of config
@@ -180,6 +206,11 @@ func parseConfig(data []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("empty file")
 		}
+		if !strings.Contains(err.Error(), "line ") {
+			// The YAML reader's character errors carry no position, and its
+			// parser leaves out the line when it is the first one.
+			return nil, fmt.Errorf("line %d: %w", max(badCharLine(data), 1), err)
+		}
 		return nil, err
 	}
 	root := &doc
@@ -221,6 +252,24 @@ func parseConfig(data []byte) (*File, error) {
 		cfg.Models = append(cfg.Models, mc)
 	}
 	return cfg, nil
+}
+
+// badCharLine returns the line of the first byte YAML refuses (invalid UTF-8 or
+// a control character), 0 when there is none.
+func badCharLine(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1, r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r >= 0x7f && r < 0xa0 && r != 0x85, r >= 0xd800 && r < 0xe000, r == 0xfffe || r == 0xffff:
+			return line
+		case r == '\n':
+			line++
+		}
+		i += n
+	}
+	return 0
 }
 
 // EngineKeys are the keys of a model entry read by the engine, not the provider.

@@ -75,6 +75,9 @@ func TestConfigErrors(t *testing.T) {
 		{"ErrZeroConcurrency", "models:\n  - spec: baseline:always-yes\n    concurrency: 0\n", "concurrency must be at least 1"},
 		{"ErrNegativePrice", "models:\n  - spec: baseline:always-yes\n    price: {input: -1}\n", "prices must not be negative"},
 		{"ErrDefaultsSpec", "defaults: {spec: openai:m}\nmodels:\n  - spec: baseline:always-yes\n", "defaults cannot name a spec"},
+		{"ErrNaNTemperature", "models:\n  - spec: baseline:always-yes\n    decoding: {temperature: .nan}\n", "line 2: numbers must be finite"},
+		{"ErrInfPrice", "defaults:\n  price: {input: .inf}\nmodels:\n  - spec: baseline:always-yes\n", "line 1): numbers must be finite"},
+		{"ErrInvalidUTF8", "models:\n  - spec: \"x:y\xff\"\n", "line 2: yaml: invalid leading UTF-8 octet"},
 		{"ErrWrongType", "models:\n  - spec: baseline:always-yes\n    concurrency: many\n", "cannot unmarshal"},
 		{"ErrDuplicate", "models:\n  - spec: baseline:always-yes\n  - spec: baseline:always-yes\n", "listed twice"},
 	}
