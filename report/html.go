@@ -110,7 +110,7 @@ type leaderRow struct {
 }
 
 type comparisonBlock struct {
-	Model, Base, Other string
+	Model, Suite, Base, Other string
 	Rows               []score.Comparison
 	CallsPerQ          string
 }
@@ -364,10 +364,9 @@ func comparisons(runs []Run) ([]comparisonBlock, error) {
 	}
 	var out []comparisonBlock
 	for _, c := range cmps {
-		a, b := c.base.Scores.Run, c.other.Scores.Run
-		out = append(out, comparisonBlock{Model: c.Model, Base: c.Base, Other: c.Other, Rows: c.Views,
-			CallsPerQ: fmt.Sprintf("%.2f → %.2f calls, %.0f → %.0f tokens, %.0f → %.0f ms per question",
-				a.CallsPerQuestion, b.CallsPerQuestion, a.TokensPerQuestion, b.TokensPerQuestion, a.MeanLatencyMS, b.MeanLatencyMS)})
+		// Views[0] is "all": the costs of every shared question.
+		out = append(out, comparisonBlock{Model: c.Model, Suite: c.base.Scores.Run.Suite, Base: c.Base, Other: c.Other, Rows: c.Views,
+			CallsPerQ: CostLine(c.Views[0])})
 	}
 	return out, nil
 }
