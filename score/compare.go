@@ -146,8 +146,8 @@ func Compare(a, b *Accumulator) []Comparison {
 		n := c.both + c.onlyA + c.onlyB + c.neither
 		ua, ub := *useA[v], *useB[v]
 		cmp := Comparison{View: v, Pairs: n, OnlyA: c.onlyA, OnlyB: c.onlyB,
-			OverallA: round(100*float64(c.both+c.onlyA)/float64(n), 4),
-			OverallB: round(100*float64(c.both+c.onlyB)/float64(n), 4),
+			OverallA:  round(100*float64(c.both+c.onlyA)/float64(n), 4),
+			OverallB:  round(100*float64(c.both+c.onlyB)/float64(n), 4),
 			McNemarP:  McNemar(c.onlyA, c.onlyB), // unrounded: small p values matter
 			Questions: 2 * n,
 			CallsA:    ua.calls, CallsB: ub.calls, CachedA: ua.cached, CachedB: ub.cached,
