@@ -292,13 +292,25 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 	}
 	runs, s := bigFixture(10000)
-	big := dom(write("big.html", runs, HTMLOptions{TargetError: 0.2, Suite: s}))
-	if n := strings.Count(big, `class="err"`); n != 50 {
-		t.Errorf("%d failed pairs rendered, want one page of 50", n)
+	bigPage := write("big.html", runs, HTMLOptions{TargetError: 0.2, Suite: s})
+	tests := []struct {
+		fragment string
+		want     []string
+	}{
+		// The first page, with a text pair's passage open.
+		{"", []string{"20000 shown", "page 1 of 400", `<details open=""><summary>context</summary><pre>Passage `}},
+		// The last page, opened by its link: full, with next disabled.
+		{"#errpage=400", []string{"page 400 of 400", `class="f-next" disabled=""`}},
 	}
-	for _, want := range []string{"20000 shown", "page 1 of 400", `<details open=""><summary>context</summary><pre>Passage `} {
-		if !strings.Contains(big, want) {
-			t.Errorf("rendered page of 20,000 failed pairs lacks %q", want)
+	for _, tt := range tests {
+		big := dom(bigPage + tt.fragment)
+		if n := strings.Count(big, `class="err"`); n != 50 {
+			t.Errorf("%s: %d failed pairs rendered, want one page of 50", tt.fragment, n)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(big, want) {
+				t.Errorf("%s: rendered page of 20,000 failed pairs lacks %q", tt.fragment, want)
+			}
 		}
 	}
 }

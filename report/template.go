@@ -16,7 +16,7 @@ import (
 // Besides the leaderboard's view selector it renders the error browser: the
 // failed pairs come as JSON (errdata, never run, never parsed as HTML) and are
 // built a page at a time with textContent; a text pair's passage, which is
-// what the model read, is shown open.
+// what the model read, is shown open. A link ending in #errpage=N opens page N.
 const pageScript = `
 (function () {
   var sel = document.getElementById('viewsel');
@@ -71,9 +71,9 @@ const pageScript = `
     list.replaceChildren();
     shown.slice(page * data.per_page, (page + 1) * data.per_page).forEach(function (it) { list.append(card(it)); });
     if (!shown.length) list.append(el('p', 'muted', 'No failed pair with records to show.'));
-    document.getElementById('f-page').textContent = 'page ' + (page + 1) + ' of ' + pages;
-    document.getElementById('f-prev').disabled = page === 0;
-    document.getElementById('f-next').disabled = page >= pages - 1;
+    document.querySelectorAll('.f-page').forEach(function (e) { e.textContent = 'page ' + (page + 1) + ' of ' + pages; });
+    document.querySelectorAll('.f-prev').forEach(function (e) { e.disabled = page === 0; });
+    document.querySelectorAll('.f-next').forEach(function (e) { e.disabled = page >= pages - 1; });
   }
   function filter() {
     var m = fm.value, v = fv.value === '' ? -1 : +fv.value, k = fk.value;
@@ -83,9 +83,12 @@ const pageScript = `
     document.getElementById('f-count').textContent = shown.length + ' shown';
     page = 0; render();
   }
-  document.getElementById('f-prev').addEventListener('click', function () { page--; render(); });
-  document.getElementById('f-next').addEventListener('click', function () { page++; render(); });
+  function turn(by) { page += by; render(); document.getElementById('errors').scrollIntoView(); }
+  document.querySelectorAll('.f-prev').forEach(function (e) { e.addEventListener('click', function () { turn(-1); }); });
+  document.querySelectorAll('.f-next').forEach(function (e) { e.addEventListener('click', function () { turn(1); }); });
   [fm, fv, fk].forEach(function (s) { s.addEventListener('change', filter); }); filter();
+  var at = /errpage=(\d+)/.exec(location.hash);
+  if (at) { page = +at[1] - 1; render(); }
 })();
 `
 
@@ -234,9 +237,10 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <label>View <select id="f-view"><option value="">all</option>{{range $i, $v := .ViewNames}}<option value="{{$i}}">{{$v}}</option>{{end}}</select></label>
 <label>Error <select id="f-kind"><option value="">all</option><option>yes-bias</option><option>no-bias</option><option>both</option><option>unparsed</option></select></label>
 <span id="f-count" class="muted"></span>
-<span class="pager"><button type="button" id="f-prev">‹ previous</button> <span id="f-page" class="muted"></span> <button type="button" id="f-next">next ›</button></span>
+<span class="pager"><button type="button" class="f-prev">‹ previous</button> <span class="f-page muted"></span> <button type="button" class="f-next">next ›</button></span>
 </div>
 <div id="errlist"><noscript><p class="muted">The error browser needs JavaScript to render its pages.</p></noscript></div>
+<div class="filters"><span class="pager"><button type="button" class="f-prev">‹ previous</button> <span class="f-page muted"></span> <button type="button" class="f-next">next ›</button></span></div>
 <script type="application/json" id="errdata">{{.Errors}}</script>
 </section>
 
