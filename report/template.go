@@ -141,6 +141,7 @@ th, td { padding:6px 9px; border-bottom:1px solid var(--line); text-align:right;
 th:first-child, td:first-child { text-align:left; }
 th { background:#f0f2f6; font-weight:600; position:sticky; top:38px; }
 td.model { font-weight:600; white-space:normal; }
+table.cmp th { white-space:normal; }
 .bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
 .ci { color:var(--muted); font-size:12px; }
 .charts { display:flex; flex-wrap:wrap; gap:16px; }
@@ -210,7 +211,7 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 {{range .Comparisons}}
 <h3>{{.Model}}{{if $.MultiSuite}} on {{.Suite}}{{end}}: {{.Base}} → {{.Other}}</h3>
 <p class="muted">{{.CallsPerQ}}</p>
-<table><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
+<table class="cmp"><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
 {{range .Rows}}<tr><td>{{.View}}</td><td>{{.Pairs}}</td><td>{{printf "%.2f" .OverallA}}</td><td>{{printf "%.2f" .OverallB}}</td><td>{{f2 .DeltaOverall}}</td><td class="ci">{{ci .DeltaCI95}}</td><td>{{p .McNemarP}}</td><td>{{.OnlyA}} / {{.OnlyB}}</td><td>{{ratio .CostRatio}}</td></tr>
 {{end}}</table>
 {{end}}
