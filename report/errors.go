@@ -86,7 +86,7 @@ type errorQuestion struct {
 	Raw     string     `json:"raw"`
 	Steps   []stepView `json:"steps,omitempty"`
 	// StepsLeftOut counts the strategy steps not embedded because the
-	// transcript budget was spent.
+	// transcript budget was spent (all of the answer's, or none).
 	StepsLeftOut int `json:"steps_left_out,omitempty"`
 }
 
@@ -179,19 +179,20 @@ func errorBrowser(runs []Run, viewNames []string, opt HTMLOptions) (*errorData, 
 			if len(rec.Steps) < 2 { // one step: its response is Raw
 				continue
 			}
-			for _, st := range rec.Steps {
-				sv := stepView{Name: st.Name, Prompt: bound(promptText(st.Prompt)), Response: bound(st.Response), Error: bound(st.Error)}
-				size := int64(len(sv.Prompt) + len(sv.Response) + len(sv.Error))
-				if transcripts+size > opt.MaxTranscriptBytes {
-					q.StepsLeftOut++
-					continue
-				}
-				transcripts += size
-				q.Steps = append(q.Steps, sv)
+			// A transcript is shown whole or not at all.
+			size := int64(0)
+			steps := make([]stepView, len(rec.Steps))
+			for i, st := range rec.Steps {
+				steps[i] = stepView{Name: st.Name, Prompt: bound(promptText(st.Prompt)), Response: bound(st.Response), Error: bound(st.Error)}
+				size += int64(len(steps[i].Prompt) + len(steps[i].Response) + len(steps[i].Error))
 			}
-			if q.StepsLeftOut > 0 {
+			if transcripts+size > opt.MaxTranscriptBytes {
+				q.StepsLeftOut = len(steps)
 				leftOut++
+				continue
 			}
+			transcripts += size
+			q.Steps = steps
 		}
 	}
 	var notes []string

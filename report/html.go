@@ -115,7 +115,7 @@ type leaderRow struct {
 type comparisonBlock struct {
 	Model, Suite, Base, Other string
 	Rows                      []score.Comparison
-	CallsPerQ                 string
+	Cost                      string
 }
 
 type riskBlock struct {
@@ -347,7 +347,7 @@ func comparisons(runs []Run) ([]comparisonBlock, error) {
 	for _, c := range cmps {
 		// Views[0] is "all": the costs of every shared question.
 		out = append(out, comparisonBlock{Model: c.Model, Suite: c.base.Scores.Run.Suite, Base: c.Base, Other: c.Other, Rows: c.Views,
-			CallsPerQ: CostLine(c.Views[0])})
+			Cost: CostLine(c.Views[0])})
 	}
 	return out, nil
 }

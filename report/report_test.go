@@ -520,6 +520,18 @@ func TestHTMLErrorBrowserAtScale(t *testing.T) {
 	if inSplit != 5000 {
 		t.Errorf("%d failed pairs in split:hard, want 5000", inSplit)
 	}
+	// Transcripts are whole or left out, and the budget goes to the first
+	// pages: every pep-mek answer there carries its four steps.
+	for i, it := range d.Items {
+		for _, q := range it.Questions {
+			if len(q.Steps)+q.StepsLeftOut != map[bool]int{true: 4, false: 0}[d.Runs[it.Run] == "openai:m [pep-mek]"] || (len(q.Steps) != 0 && q.StepsLeftOut != 0) {
+				t.Fatalf("pair %s of %s: %d steps shown, %d left out", it.Pair, d.Runs[it.Run], len(q.Steps), q.StepsLeftOut)
+			}
+			if i < d.PerPage && q.StepsLeftOut > 0 {
+				t.Fatalf("first page: pair %s without its transcript", it.Pair)
+			}
+		}
+	}
 }
 
 // rescore recomputes a fixture run's scores after its records were changed.

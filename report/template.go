@@ -210,7 +210,7 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 {{if not .Comparisons}}<p class="muted">No model has both a direct run and a strategy run (such as pep-mek) among these runs.</p>{{end}}
 {{range .Comparisons}}
 <h3>{{.Model}}{{if $.MultiSuite}} on {{.Suite}}{{end}}: {{.Base}} → {{.Other}}</h3>
-<p class="muted">{{.CallsPerQ}}</p>
+<p class="muted">{{.Cost}}</p>
 <table class="cmp"><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
 {{range .Rows}}<tr><td>{{.View}}</td><td>{{.Pairs}}</td><td>{{printf "%.2f" .OverallA}}</td><td>{{printf "%.2f" .OverallB}}</td><td>{{f2 .DeltaOverall}}</td><td class="ci">{{ci .DeltaCI95}}</td><td>{{p .McNemarP}}</td><td>{{.OnlyA}} / {{.OnlyB}}</td><td>{{ratio .CostRatio}}</td></tr>
 {{end}}</table>
