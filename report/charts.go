@@ -260,24 +260,29 @@ type placed struct {
 	fill   string
 }
 
-// html renders the chart and, when some points could only be numbered, a
-// numbered legend under it naming them.
-func (c scatter) html() string {
-	pw, ph := c.w-padL-padR, c.h-padT-padB
-	px := func(v float64) float64 { return padL + c.x.pos(v)*pw }
-	py := func(v float64) float64 { return padT + (1-c.y.pos(v))*ph }
-	radius := func(pt point) float64 {
-		if pt.size > 0 {
-			return pt.size
-		}
-		return 5
+// px and py map data to viewBox coordinates.
+func (c scatter) px(v float64) float64 { return padL + c.x.pos(v)*(c.w-padL-padR) }
+func (c scatter) py(v float64) float64 { return padT + (1-c.y.pos(v))*(c.h-padT-padB) }
+
+// radius is a point's marker radius in viewBox units.
+func radius(pt point) float64 {
+	if pt.size > 0 {
+		return pt.size
 	}
-	pl := &placer{area: box{padL + 1, padT + 1, padL + pw - 1, padT + ph - 1}}
+	return 5
+}
+
+// layout places the labels: "ideal" first, then each point's name where it
+// fits, else a number that the legend under the chart explains (numbered
+// lists those points in order); a number that finds no room either still
+// goes right of its marker.
+func (c scatter) layout() (labels []placed, numbered []point) {
+	px, py := c.px, c.py
+	pl := &placer{area: box{padL + 1, padT + 1, c.w - padR - 1, c.h - padB - 1}}
 	for _, pt := range c.pts {
 		x, y, r := px(pt.x), py(pt.y), radius(pt)
 		pl.taken = append(pl.taken, box{x - r, y - r, x + r, y + r})
 	}
-	var labels []placed
 	if c.ideal != nil {
 		x, y := px(c.ideal[0]), py(c.ideal[1])
 		pl.taken = append(pl.taken, box{x - 7, y - 7, x + 7, y + 7})
@@ -285,9 +290,6 @@ func (c scatter) html() string {
 			labels = append(labels, placed{"ideal", b, anchor, lead, [2]float64{x, y}, "#c80000"})
 		}
 	}
-	// Names where they fit, else a number explained in the legend under the
-	// chart; a number that finds no room either still goes right of its marker.
-	var numbered []point
 	for _, pt := range c.pts {
 		x, y, r := px(pt.x), py(pt.y), radius(pt)
 		text := ellipsis(pt.label, 32)
@@ -301,6 +303,15 @@ func (c scatter) html() string {
 		}
 		labels = append(labels, placed{text, b, anchor, lead, [2]float64{x, y}, "#111"})
 	}
+	return labels, numbered
+}
+
+// html renders the chart and, when some points could only be numbered, a
+// numbered legend under it naming them.
+func (c scatter) html() string {
+	pw, ph := c.w-padL-padR, c.h-padT-padB
+	px, py := c.px, c.py
+	labels, numbered := c.layout()
 
 	var s strings.Builder
 	esc := html.EscapeString
@@ -308,7 +319,10 @@ func (c scatter) html() string {
 	fmt.Fprintf(&s, `<text x="%g" y="18" text-anchor="middle" font-size="14" font-weight="600">%s</text>`, c.w/2, esc(c.title))
 	for _, t := range c.x.ticks {
 		x := px(t.v)
-		fmt.Fprintf(&s, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" stroke="#e3e6eb"/><text x="%.1f" y="%g" text-anchor="middle" fill="#444">%s</text>`, x, padT, x, padT+ph, x, padT+ph+16, esc(t.label))
+		// A tick label at the edge is moved in rather than cut off.
+		half := textWidth(t.label, 12) / 2
+		lx := math.Max(half+2, math.Min(c.w-half-2, x))
+		fmt.Fprintf(&s, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" stroke="#e3e6eb"/><text x="%.1f" y="%g" text-anchor="middle" fill="#444">%s</text>`, x, padT, x, padT+ph, lx, padT+ph+16, esc(t.label))
 	}
 	for _, t := range c.y.ticks {
 		y := py(t.v)
