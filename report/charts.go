@@ -213,10 +213,29 @@ func (a box) overlaps(b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < 
 func (a box) inside(b box) bool { return a.x0 >= b.x0 && a.x1 <= b.x1 && a.y0 >= b.y0 && a.y1 <= b.y1 }
 
 // placer finds room for labels: around their marker, nearest first, never over
-// another marker or label and never outside the plot area.
+// another marker or label, never outside the plot area, and never nearer to
+// another marker than to its own (where it would name the wrong point).
 type placer struct {
-	area  box
-	taken []box
+	area    box
+	taken   []box
+	markers [][3]float64 // x, y, radius
+}
+
+// dist is the distance from (x, y) to the nearest point of b.
+func (b box) dist(x, y float64) float64 {
+	return math.Hypot(math.Max(0, math.Max(b.x0-x, x-b.x1)), math.Max(0, math.Max(b.y0-y, y-b.y1)))
+}
+
+// nearestIsOwn says whether no other marker's edge is nearer to b than the
+// edge of the marker of radius r at (x, y).
+func (p *placer) nearestIsOwn(b box, x, y, r float64) bool {
+	own := b.dist(x, y) - r
+	for _, m := range p.markers {
+		if (m[0] != x || m[1] != y) && b.dist(m[0], m[1])-m[2] < own-1 {
+			return false
+		}
+	}
+	return true
 }
 
 // place returns the box for a label w wide beside a marker of radius r at
@@ -240,7 +259,7 @@ func (p *placer) place(x, y, r, w float64) (b box, anchor string, lead, ok bool)
 			{box{x - w/2, y - d - labelH, x + w/2, y - d}, "middle"},            // above
 			{box{x - w/2, y + d, x + w/2, y + d + labelH}, "middle"},            // below
 		} {
-			if !c.b.inside(p.area) || slices.ContainsFunc(p.taken, c.b.overlaps) {
+			if !c.b.inside(p.area) || slices.ContainsFunc(p.taken, c.b.overlaps) || !p.nearestIsOwn(c.b, x, y, r) {
 				continue
 			}
 			p.taken = append(p.taken, c.b)
@@ -282,10 +301,12 @@ func (c scatter) layout() (labels []placed, numbered []point) {
 	for _, pt := range c.pts {
 		x, y, r := px(pt.x), py(pt.y), radius(pt)
 		pl.taken = append(pl.taken, box{x - r, y - r, x + r, y + r})
+		pl.markers = append(pl.markers, [3]float64{x, y, r})
 	}
 	if c.ideal != nil {
 		x, y := px(c.ideal[0]), py(c.ideal[1])
 		pl.taken = append(pl.taken, box{x - 7, y - 7, x + 7, y + 7})
+		pl.markers = append(pl.markers, [3]float64{x, y, 7})
 		if b, anchor, lead, ok := pl.place(x, y, 7, textWidth("ideal", 12)); ok {
 			labels = append(labels, placed{"ideal", b, anchor, lead, [2]float64{x, y}, "#c80000"})
 		}

@@ -99,7 +99,10 @@ td.model { font-weight:600; white-space:normal; min-width:8em; overflow-wrap:any
 .board th, .board td { padding:6px 6px; }
 .board td.model { width:12em; }
 @media (max-width:1300px) { .board th, .board td { white-space:normal; } .board td.nw { white-space:nowrap; } }
-td.wrap { white-space:normal; min-width:14em; }
+/* The runs table wraps long ids rather than pushing columns out of its card. */
+table.runs th:nth-child(-n+5), table.runs td:nth-child(-n+5) { text-align:left; }
+table.runs td.id { white-space:normal; overflow-wrap:anywhere; min-width:10em; }
+table.runs td.wrap { white-space:normal; min-width:12em; text-align:left; }
 .bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
 .ci { color:var(--muted); font-size:12px; }
 .charts { display:flex; flex-wrap:wrap; gap:16px; }
@@ -225,8 +228,8 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 
 <section id="runs">
 <h2>Runs</h2>
-<div class="scroll"><table><tr><th>model</th><th>run id</th><th>suite</th><th>strategy</th><th>rule</th><th>records</th><th>calls</th><th>cached</th><th>cost</th><th>model</th></tr>
-{{range .Runs}}<tr><td class="model">{{.Label}}</td><td>{{.ID}}</td><td>{{.Suite}}</td><td>{{.Strategy}}</td><td>{{.Rule}}</td><td>{{.Records}}</td><td>{{.Calls}}</td><td>{{.Cached}}</td><td>{{usd .Cost}}</td><td class="wrap">{{.Meta}}</td></tr>{{end}}
+<div class="scroll"><table class="runs"><tr><th>model</th><th>run id</th><th>suite</th><th>strategy</th><th>rule</th><th>records</th><th>calls</th><th>cached</th><th>cost</th><th>metadata</th></tr>
+{{range .Runs}}<tr><td class="model">{{.Label}}</td><td class="id">{{.ID}}</td><td>{{.Suite}}</td><td>{{.Strategy}}</td><td>{{.Rule}}</td><td>{{.Records}}</td><td>{{.Calls}}</td><td>{{.Cached}}</td><td>{{usd .Cost}}</td><td class="wrap">{{.Meta}}</td></tr>{{end}}
 </table></div>
 </section>
 </main>
