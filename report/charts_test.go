@@ -256,3 +256,27 @@ func TestChartsGolden(t *testing.T) {
 		t.Error("release-date ticks are not year-month")
 	}
 }
+
+// Model names and metadata come from users and configs: every chart shows them
+// as text, never as markup.
+func TestChartsEscapeNames(t *testing.T) {
+	runs := fixtureRuns()
+	evil := `"><img src=x onerror=alert(1)>`
+	runs[0].Scores.Run.Model = evil
+	runs[0].Meta.Reasoning = `<script>alert(2)</script>`
+	// A second run under the same name.
+	runs[1].Scores.Run.Model, runs[1].Scores.Run.Strategy = evil, "direct"
+	mod, sub := heatmaps(runs)
+	date, size, _ := metaCharts(runs)
+	for name, out := range map[string]string{"bias": string(biasChart(runs)), "modality": string(mod), "subcategory": string(sub), "date": string(date), "size": string(size)} {
+		if strings.Contains(out, "<img") || strings.Contains(out, "<script") {
+			t.Errorf("%s chart: a name or metadata reached it as markup", name)
+		}
+		if !strings.Contains(out, "&lt;img src=x onerror=alert(1)&gt;") {
+			t.Errorf("%s chart does not show the escaped name", name)
+		}
+	}
+	if !strings.Contains(string(date), "&lt;script&gt;alert(2)&lt;/script&gt;") {
+		t.Error("date chart tooltip lacks the escaped metadata")
+	}
+}
