@@ -213,8 +213,9 @@ func (a box) overlaps(b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < 
 func (a box) inside(b box) bool { return a.x0 >= b.x0 && a.x1 <= b.x1 && a.y0 >= b.y0 && a.y1 <= b.y1 }
 
 // placer finds room for labels: around their marker, nearest first, never over
-// another marker or label, never outside the plot area, and never nearer to
-// another marker than to its own (where it would name the wrong point).
+// another marker or label, never outside the plot area, and, unless a leader
+// line ties it to its point, never nearer to another marker than to its own
+// (where it would seem to name the wrong point).
 type placer struct {
 	area    box
 	taken   []box
@@ -227,11 +228,15 @@ func (b box) dist(x, y float64) float64 {
 }
 
 // nearestIsOwn says whether no other marker's edge is nearer to b than the
-// edge of the marker of radius r at (x, y).
+// edge of the marker of radius r at (x, y). Markers overlapping that one are
+// on the same spot: no label can be nearer to one than to the other.
 func (p *placer) nearestIsOwn(b box, x, y, r float64) bool {
 	own := b.dist(x, y) - r
 	for _, m := range p.markers {
-		if (m[0] != x || m[1] != y) && b.dist(m[0], m[1])-m[2] < own-1 {
+		if math.Hypot(m[0]-x, m[1]-y) < math.Max(r, m[2]) {
+			continue
+		}
+		if b.dist(m[0], m[1])-m[2] < own-1 {
 			return false
 		}
 	}
@@ -241,9 +246,10 @@ func (p *placer) nearestIsOwn(b box, x, y, r float64) bool {
 // place returns the box for a label w wide beside a marker of radius r at
 // (x, y), the text anchor that keeps the text against the marker's side of the
 // box (widths are estimates), and whether it sits far enough to need a leader
-// line; ok is false when no candidate position is free.
-func (p *placer) place(x, y, r, w float64) (b box, anchor string, lead, ok bool) {
-	for ring := range 3 {
+// line; ok is false when none of the positions in the given number of rings
+// around the marker is free.
+func (p *placer) place(x, y, r, w float64, rings int) (b box, anchor string, lead, ok bool) {
+	for ring := range rings {
 		d := r + 3 + 14*float64(ring)
 		diag := d * 0.75
 		for _, c := range []struct {
@@ -259,7 +265,8 @@ func (p *placer) place(x, y, r, w float64) (b box, anchor string, lead, ok bool)
 			{box{x - w/2, y - d - labelH, x + w/2, y - d}, "middle"},            // above
 			{box{x - w/2, y + d, x + w/2, y + d + labelH}, "middle"},            // below
 		} {
-			if !c.b.inside(p.area) || slices.ContainsFunc(p.taken, c.b.overlaps) || !p.nearestIsOwn(c.b, x, y, r) {
+			// Beyond the first ring a leader line ties the label to its point.
+			if !c.b.inside(p.area) || slices.ContainsFunc(p.taken, c.b.overlaps) || ring == 0 && !p.nearestIsOwn(c.b, x, y, r) {
 				continue
 			}
 			p.taken = append(p.taken, c.b)
@@ -307,18 +314,19 @@ func (c scatter) layout() (labels []placed, numbered []point) {
 		x, y := px(c.ideal[0]), py(c.ideal[1])
 		pl.taken = append(pl.taken, box{x - 7, y - 7, x + 7, y + 7})
 		pl.markers = append(pl.markers, [3]float64{x, y, 7})
-		if b, anchor, lead, ok := pl.place(x, y, 7, textWidth("ideal", 12)); ok {
+		if b, anchor, lead, ok := pl.place(x, y, 7, textWidth("ideal", 12), 3); ok {
 			labels = append(labels, placed{"ideal", b, anchor, lead, [2]float64{x, y}, "#c80000"})
 		}
 	}
 	for _, pt := range c.pts {
 		x, y, r := px(pt.x), py(pt.y), radius(pt)
 		text := ellipsis(pt.label, 32)
-		b, anchor, lead, ok := pl.place(x, y, r, textWidth(text, 12))
+		b, anchor, lead, ok := pl.place(x, y, r, textWidth(text, 12), 3)
 		if !ok {
 			numbered = append(numbered, pt)
 			text = strconv.Itoa(len(numbered))
-			if b, anchor, lead, ok = pl.place(x, y, r, textWidth(text, 12)); !ok {
+			// A number is small: it may go further out, on a leader line.
+			if b, anchor, lead, ok = pl.place(x, y, r, textWidth(text, 12), 5); !ok {
 				b, anchor = box{x + r + 2, y - labelH/2, x + r + 2 + textWidth(text, 12), y + labelH/2}, "start"
 			}
 		}

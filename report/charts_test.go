@@ -77,9 +77,14 @@ func TestScatterLabelsKeepApart(t *testing.T) {
 					if a.box.overlaps(m) {
 						t.Errorf("label %q covers a marker", a.text)
 					}
-					// No other marker is nearer to a name than its own.
+					// No other marker is nearer to a name than its own, but for
+					// one overlapping it (the same spot), or when a leader line
+					// ties the name to its point.
 					mx, my, r := ch.px(c.pts[k].x), ch.py(c.pts[k].y), radius(c.pts[k])
-					if own := a.box.dist(a.from[0], a.from[1]); a.from != [2]float64{mx, my} && a.box.dist(mx, my)-r < own-radius(c.pts[0])-1 {
+					if math.Hypot(mx-a.from[0], my-a.from[1]) < r || a.lead {
+						continue
+					}
+					if own := a.box.dist(a.from[0], a.from[1]); a.box.dist(mx, my)-r < own-radius(c.pts[0])-1 {
 						t.Errorf("label %q is nearer to %q than to its own point", a.text, c.pts[k].label)
 					}
 				}
