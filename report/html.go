@@ -254,7 +254,7 @@ func biasChart(runs []Run) template.HTML {
 		}
 		return fmt.Sprintf("%+.2g", v)
 	}
-	c := scatter{title: "Yes/no bias (view: all)", w: 1000, h: 460, pts: pts, ideal: &[2]float64{0, 0.5},
+	c := scatter{title: "Yes/no bias (view: all)", w: 940, h: 460, pts: pts, ideal: &[2]float64{0, 0.5},
 		x: axis{title: "Pct. Diff (> 0: says yes too often)", min: -0.56, max: 0.56, ticks: linearTicks(-0.5, 0.5, 4, signed)},
 		y: axis{title: "FP Ratio (share of wrong answers that said yes)", min: -0.04, max: 1.04, ticks: linearTicks(0, 1, 4, func(v float64) string { return fmt.Sprintf("%g", v) })}}
 	return template.HTML(c.html())
