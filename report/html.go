@@ -165,10 +165,10 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 	for _, v := range d.ViewNames {
 		d.Views = append(d.Views, leaderboard(runs, v))
 	}
+	var err error
 	d.BiasSVG = biasChart(runs)
 	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs)
 	d.DateSVG, d.SizeSVG, d.NoMeta = metaCharts(runs)
-	var err error
 	if d.Comparisons, err = comparisons(runs); err != nil {
 		return nil, err
 	}
