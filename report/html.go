@@ -108,7 +108,8 @@ type leaderView struct {
 type leaderRow struct {
 	Label, Suite, Size, Weights                              string
 	PctDiff, FP, Basic, Hall, Overall, CI, Unparsed, NotEval string
-	Bar                                                      float64
+	Errors                                                   string
+	Bar                                                      float64 // width of the overall bar in px
 	Evaluated                                                bool
 }
 
@@ -146,13 +147,9 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 		d.Views = append(d.Views, leaderboard(runs, v))
 	}
 	var err error
-	if d.BiasSVG, err = biasChart(runs); err != nil {
-		return nil, err
-	}
+	d.BiasSVG = biasChart(runs)
 	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs)
-	if d.DateSVG, d.SizeSVG, d.NoMeta, err = metaCharts(runs); err != nil {
-		return nil, err
-	}
+	d.DateSVG, d.SizeSVG, d.NoMeta = metaCharts(runs)
 	if d.Comparisons, err = comparisons(runs); err != nil {
 		return nil, err
 	}
@@ -199,12 +196,12 @@ func leaderboard(runs []Run, view string) leaderView {
 	for _, i := range idx {
 		r := &runs[i]
 		cells := row(r, view)
-		lr := leaderRow{Label: cells[0], Suite: r.Scores.Run.Suite, PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6], NotEval: cells[7]}
+		lr := leaderRow{Label: cells[0], Suite: r.Scores.Run.Suite, PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6], NotEval: cells[7], Errors: cells[8]}
 		if v := r.Scores.Views[view]; v != nil && v.Pairs > 0 {
 			lr.Evaluated = true
 			lr.Overall = fmt.Sprintf("%.2f", v.OverallAcc)
 			lr.CI = fmt.Sprintf("[%.1f, %.1f]", v.OverallCI95[0], v.OverallCI95[1])
-			lr.Bar = v.OverallAcc
+			lr.Bar = 0.6 * v.OverallAcc // px: 60 at 100%, narrow enough for the table to fit at 1000 px
 		}
 		if r.Meta != nil {
 			if r.Meta.ParamsB > 0 {
@@ -219,25 +216,33 @@ func leaderboard(runs []Run, view string) leaderView {
 	return lv
 }
 
-func biasChart(runs []Run) (template.HTML, error) {
+func biasChart(runs []Run) template.HTML {
 	var pts []point
 	for i := range runs {
 		v := runs[i].Scores.Views[score.ViewAll]
 		if v == nil || v.Pairs == 0 || v.FPRatio == nil {
 			continue
 		}
-		pts = append(pts, point{label: runs[i].Label(), x: v.PctDiff, y: *v.FPRatio, color: i})
+		pts = append(pts, point{label: runs[i].Label(), x: v.PctDiff, y: *v.FPRatio, color: i,
+			tip: fmt.Sprintf("%s: Pct. Diff %+.2f, FP Ratio %.2f", runs[i].Label(), v.PctDiff, *v.FPRatio)})
 	}
 	if len(pts) == 0 {
-		return "", nil
+		return ""
 	}
-	ideal := [2]float64{0, 0.5}
-	svg, err := scatterSVG("Yes/no bias (view: all)", "Pct. Diff (> 0: says yes too often)", "FP Ratio (share of wrong answers that said yes)", pts, &ideal, nil, -0.55, 0.55, -0.02, 1.02)
-	return template.HTML(svg), err
+	signed := func(v float64) string {
+		if v == 0 {
+			return "0"
+		}
+		return fmt.Sprintf("%+.2g", v)
+	}
+	c := scatter{title: "Yes/no bias (view: all)", w: 940, h: 460, pts: pts, ideal: &[2]float64{0, 0.5},
+		x: axis{title: "Pct. Diff (> 0: says yes too often)", min: -0.56, max: 0.56, ticks: linearTicks(-0.5, 0.5, 4, signed)},
+		y: axis{title: "FP Ratio (share of wrong answers that said yes)", min: -0.04, max: 1.04, ticks: linearTicks(0, 1, 4, func(v float64) string { return fmt.Sprintf("%g", v) })}}
+	return template.HTML(c.html())
 }
 
 func heatmaps(runs []Run) (template.HTML, template.HTML) {
-	build := func(cols []string, prefix string) template.HTML {
+	build := func(id string, cols []string, prefix string) template.HTML {
 		var present []string
 		for _, c := range cols {
 			for _, r := range runs {
@@ -251,19 +256,21 @@ func heatmaps(runs []Run) (template.HTML, template.HTML) {
 			return ""
 		}
 		var rows []string
-		var vals [][]float64
+		var cells [][]heatCell
 		for _, r := range runs {
 			rows = append(rows, r.Label())
-			line := make([]float64, len(present))
+			line := make([]heatCell, len(present))
 			for j, c := range present {
-				line[j] = math.NaN()
+				line[j] = heatCell{acc: math.NaN()}
 				if v := r.Scores.Views[prefix+c]; v != nil && v.Pairs > 0 {
-					line[j] = v.OverallAcc
+					line[j] = heatCell{acc: v.OverallAcc, pairs: v.Pairs}
+				} else if v != nil {
+					line[j].notEvaluated = v.NotEvaluated > 0
 				}
 			}
-			vals = append(vals, line)
+			cells = append(cells, line)
 		}
-		return template.HTML(heatmapSVG(rows, present, vals))
+		return template.HTML(heatmapSVG(id, rows, present, cells))
 	}
 	var mods, subs []string
 	for _, m := range eh.Modalities {
@@ -272,12 +279,12 @@ func heatmaps(runs []Run) (template.HTML, template.HTML) {
 	for _, s := range eh.SubCategories {
 		subs = append(subs, string(s))
 	}
-	return build(mods, "modality:"), build(subs, "subcategory:")
+	return build("heat-mod", mods, "modality:"), build("heat-sub", subs, "subcategory:")
 }
 
 // metaCharts plots overall accuracy against release date and size, with the
 // best-so-far frontier, for runs whose model metadata is known.
-func metaCharts(runs []Run) (date, size template.HTML, none bool, err error) {
+func metaCharts(runs []Run) (date, size template.HTML, none bool) {
 	var byDate, bySize []point
 	for i := range runs {
 		m := runs[i].Meta
@@ -287,37 +294,41 @@ func metaCharts(runs []Run) (date, size template.HTML, none bool, err error) {
 		}
 		bubble := 4.0
 		if m.ParamsB > 0 {
-			bubble = 3 + 2.5*math.Log10(1+m.ParamsB)*2
+			bubble = 3 + 5*math.Log10(1+m.ParamsB)
 		}
-		if t, ok := parseMonth(m.Released); ok {
-			byDate = append(byDate, point{label: runs[i].Label(), x: t, y: v.OverallAcc, size: bubble, open: m.Open, color: i})
+		tip := runs[i].Label() + ": " + fmt.Sprintf("%.1f%% overall", v.OverallAcc)
+		if s := metaString(m); s != "" {
+			tip += "; " + s
+		}
+		pt := point{label: runs[i].Label(), y: v.OverallAcc, size: bubble, shape: shapeOf(m.Open), color: i, tip: tip}
+		if t, ok := monthOf(m.Released); ok {
+			pt.x = t
+			byDate = append(byDate, pt)
 		}
 		if m.ParamsB > 0 {
-			bySize = append(bySize, point{label: runs[i].Label(), x: m.ParamsB, y: v.OverallAcc, size: bubble, open: m.Open, color: i})
+			pt.x = m.ParamsB
+			bySize = append(bySize, pt)
 		}
 	}
 	if len(byDate) == 0 && len(bySize) == 0 {
-		return "", "", true, nil
+		return "", "", true
 	}
-	// Labels sit right of their points: leave a third of the width for them.
+	accuracy := axis{title: "overall accuracy (%)", min: -4, max: 104, ticks: linearTicks(0, 100, 4, func(v float64) string { return fmt.Sprint(v) })}
 	if len(byDate) > 0 {
 		lo, hi := rangeOf(byDate, func(p point) float64 { return p.x })
-		span := math.Max(hi-lo, 0.5)
-		s, err := scatterSVG("Overall accuracy by release date", "release (year)", "overall accuracy (%)", byDate, nil, frontierOf(byDate), lo-0.1*span, hi+0.5*span, 0, 100)
-		if err != nil {
-			return "", "", false, err
-		}
-		date = template.HTML(s)
+		pad := math.Max(hi-lo, 6) * 0.08
+		c := scatter{title: "Overall accuracy by release date", w: 640, h: 420, pts: byDate, frontier: frontierOf(byDate), y: accuracy,
+			x: axis{title: "release (year-month)", min: lo - pad, max: hi + pad, ticks: monthTicks(lo-pad, hi+pad)}}
+		date = template.HTML(c.html())
 	}
 	if len(bySize) > 0 {
 		lo, hi := rangeOf(bySize, func(p point) float64 { return p.x })
-		s, err := scatterSVG("Overall accuracy by size", "parameters (billions, log scale)", "overall accuracy (%)", bySize, nil, frontierOf(bySize), lo/1.5, hi*math.Max(4, hi/lo), 0, 100, logX)
-		if err != nil {
-			return "", "", false, err
-		}
-		size = template.HTML(s)
+		lo, hi = lo/2, hi*2
+		c := scatter{title: "Overall accuracy by size", w: 640, h: 420, pts: bySize, frontier: frontierOf(bySize), y: accuracy,
+			x: axis{title: "parameters (billions, log scale)", min: lo, max: hi, log: true, ticks: logTicks(lo, hi)}}
+		size = template.HTML(c.html())
 	}
-	return date, size, false, nil
+	return date, size, false
 }
 
 func rangeOf(pts []point, f func(point) float64) (lo, hi float64) {
@@ -326,16 +337,6 @@ func rangeOf(pts []point, f func(point) float64) (lo, hi float64) {
 		lo, hi = math.Min(lo, f(p)), math.Max(hi, f(p))
 	}
 	return lo, hi
-}
-
-// parseMonth turns "2024-05" or "2024-05-13" into a fractional year.
-func parseMonth(s string) (float64, bool) {
-	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return float64(t.Year()) + float64(t.YearDay()-1)/365, true
-		}
-	}
-	return 0, false
 }
 
 func comparisons(runs []Run) ([]comparisonBlock, error) {

@@ -140,13 +140,36 @@ table { border-collapse:collapse; width:100%; font-size:14px; }
 th, td { padding:6px 9px; border-bottom:1px solid var(--line); text-align:right; white-space:nowrap; }
 th:first-child, td:first-child { text-align:left; }
 th { background:#f0f2f6; font-weight:600; position:sticky; top:38px; }
-td.model { font-weight:600; white-space:normal; }
+td.model { font-weight:600; white-space:normal; min-width:8em; overflow-wrap:anywhere; }
+.scroll { overflow-x:auto; }
+.scroll th { position:static; }
+/* On narrow screens leaderboard cells may wrap at their spaces
+   ("81.76 (417/510)"), so that at 1000 px every column stays in view; the card
+   scrolls only below that. The model column's width keeps long names from
+   taking the room the numbers need. */
+.board { font-size:13px; }
+.board th, .board td { padding:6px 6px; }
+.board td.model { width:12em; }
+@media (max-width:1300px) { .board th, .board td { white-space:normal; } .board td.nw { white-space:nowrap; } }
+/* The runs table wraps long ids rather than pushing columns out of its card. */
+table.runs th:nth-child(-n+5), table.runs td:nth-child(-n+5) { text-align:left; }
+table.runs td.id { white-space:normal; overflow-wrap:anywhere; min-width:10em; }
+table.runs td.wrap { white-space:normal; min-width:12em; text-align:left; }
 table.cmp th { white-space:normal; }
 .bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
 .ci { color:var(--muted); font-size:12px; }
 .charts { display:flex; flex-wrap:wrap; gap:16px; }
-.charts > div { flex:1 1 560px; overflow-x:auto; }
+.charts > div { flex:1 1 560px; min-width:0; overflow-x:auto; }
 svg { max-width:100%; height:auto; }
+svg.chart { display:block; }
+#trends svg.chart { max-width:820px; margin:0 auto; }
+/* Heatmaps keep their size (their text is small already) and scroll when wider
+   than the card. */
+.charts > div.heat { flex:0 1 auto; }
+.heat svg { max-width:none; }
+@media (max-width:1100px) { main { padding:8px 14px 32px; } section { padding:14px 12px; } }
+ol.legend { columns:16em; font-size:13px; margin:6px 0 0; padding-left:2.2em; }
+.swatch { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; border:1px solid #222; }
 select { font:inherit; padding:3px 6px; }
 .filters { display:flex; gap:14px; flex-wrap:wrap; margin-bottom:10px; align-items:center; }
 .err { border:1px solid var(--line); border-left:4px solid var(--bad); border-radius:6px; padding:10px 14px; margin:10px 0; }
@@ -178,11 +201,11 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 {{range .Views}}
 <div class="view" data-view="{{id .Name}}">
 <h3>view: {{.Name}}</h3>
-<table>
-<tr><th>model</th>{{if $.MultiSuite}}<th>suite</th>{{end}}<th>size</th><th>weights</th><th>Pct. Diff</th><th>FP Ratio</th><th>Basic</th><th>Hallucinated</th><th>Overall</th><th>95% CI</th><th>unparsed</th><th>not evaluated</th></tr>
+<div class="scroll"><table class="board">
+<tr><th>model</th>{{if $.MultiSuite}}<th>suite</th>{{end}}<th>size</th><th>weights</th><th>Pct. Diff</th><th>FP Ratio</th><th>Basic</th><th>Hallucinated</th><th>Overall</th><th>95% CI</th><th title="unparsed answers / questions answered">unparsed</th><th title="questions of a modality the model does not take">not evaluated</th><th title="pairs not scored because a request failed or the pair is incomplete; a rerun retries them">errors</th></tr>
 {{range .Rows}}<tr><td class="model">{{.Label}}</td>{{if $.MultiSuite}}<td>{{.Suite}}</td>{{end}}<td>{{.Size}}</td><td>{{.Weights}}</td><td>{{.PctDiff}}</td><td>{{.FP}}</td><td>{{.Basic}}</td><td>{{.Hall}}</td>
-<td>{{if .Evaluated}}<span class="bar" style="width:{{printf "%.0f" .Bar}}px"></span>{{.Overall}}{{else}}{{.Overall}}{{end}}</td><td class="ci">{{.CI}}</td><td>{{.Unparsed}}</td><td>{{.NotEval}}</td></tr>
-{{end}}</table>
+<td class="nw">{{if .Evaluated}}<span class="bar" style="width:{{printf "%.0f" .Bar}}px"></span>{{.Overall}}{{else}}{{.Overall}}{{end}}</td><td class="ci">{{.CI}}</td><td>{{.Unparsed}}</td><td>{{.NotEval}}</td><td>{{.Errors}}</td></tr>
+{{end}}</table></div>
 </div>
 {{end}}
 </section>
@@ -195,7 +218,8 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 
 <section id="heatmaps">
 <h2>Overall accuracy by modality and sub-category</h2>
-<div class="charts"><div>{{.HeatModSVG}}</div><div>{{.HeatSubSVG}}</div></div>
+<p class="muted">Each cell: overall accuracy (%) and n, the pairs scored. Hatched cells rest on fewer than 30 pairs, where the 95% CI is about ±15 points or wider: compare them with care. n/e: not evaluated (the model does not take that modality); —: no pair scored (none in that run's suite, or all failed).</p>
+<div class="charts"><div class="heat">{{.HeatModSVG}}</div><div class="heat">{{.HeatSubSVG}}</div></div>
 </section>
 
 <section id="trends">
@@ -247,9 +271,9 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 
 <section id="runs">
 <h2>Runs</h2>
-<table><tr><th>model</th><th>run id</th><th>suite</th><th>strategy</th><th>rule</th><th>records</th><th>calls</th><th>cached</th><th>cost</th><th>model</th></tr>
-{{range .Runs}}<tr><td class="model">{{.Label}}</td><td>{{.ID}}</td><td>{{.Suite}}</td><td>{{.Strategy}}</td><td>{{.Rule}}</td><td>{{.Records}}</td><td>{{.Calls}}</td><td>{{.Cached}}</td><td>{{usd .Cost}}</td><td>{{.Meta}}</td></tr>{{end}}
-</table>
+<div class="scroll"><table class="runs"><tr><th>model</th><th>run id</th><th>suite</th><th>strategy</th><th>rule</th><th>records</th><th>calls</th><th>cached</th><th>cost</th><th>metadata</th></tr>
+{{range .Runs}}<tr><td class="model">{{.Label}}</td><td class="id">{{.ID}}</td><td>{{.Suite}}</td><td>{{.Strategy}}</td><td>{{.Rule}}</td><td>{{.Records}}</td><td>{{.Calls}}</td><td>{{.Cached}}</td><td>{{usd .Cost}}</td><td class="wrap">{{.Meta}}</td></tr>{{end}}
+</table></div>
 </section>
 </main>
 <footer>Made by emohallucer{{if .Generated}} on {{.Generated}}{{end}}. Scores are recomputable from each run's records.jsonl with <code>emohallucer score</code>.</footer>
