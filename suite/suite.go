@@ -174,6 +174,7 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 	if line == 0 {
 		probs = append(probs, Problem{File: name, Message: "empty suite"})
 	}
+	probs = append(probs, checkTranslations(s.Pairs, seen, name)...)
 	return s, probs
 }
 
@@ -295,12 +296,15 @@ func Write(dir string, pairs []eh.Pair) error {
 	return f.Close()
 }
 
-// Stats counts pairs by dimension, sub-category and modality.
+// Stats counts pairs by dimension, sub-category, modality and language;
+// NativeByLang counts the pairs of each language that render no other pair.
 type Stats struct {
 	Pairs         int            `json:"pairs"`
 	ByDimension   map[string]int `json:"by_dimension"`
 	BySubCategory map[string]int `json:"by_subcategory"`
 	ByModality    map[string]int `json:"by_modality"`
+	ByLang        map[string]int `json:"by_lang"`
+	NativeByLang  map[string]int `json:"native_by_lang"`
 }
 
 // Count returns the stats of a suite.
@@ -311,6 +315,7 @@ func Count(s *eh.Suite) Stats {
 		st.BySubCategory[string(p.SubCategory)]++
 		st.ByModality[string(p.Modality)]++
 	}
+	countLangs(&st, s)
 	return st
 }
 
