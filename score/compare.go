@@ -70,6 +70,7 @@ func Compare(a, b *Accumulator) []Comparison {
 			costB[v] += pb.basic.CostUSD + pb.hall.CostUSD
 		}
 	}
+	dropSingleLang(cells)
 	views := map[string]*View{}
 	for v := range cells {
 		views[v] = nil
