@@ -1,8 +1,12 @@
 package score
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	eh "github.com/emohallucer/emohallucer"
 )
@@ -185,4 +189,23 @@ func dropSingleLang[T any](members map[string]T) {
 	if len(langs) == 1 {
 		delete(members, langs[0])
 	}
+}
+
+// WriteCrosslingual writes c as indented JSON or as a table, one row per
+// language pair: facts shared, accuracies, the paired difference B − A with
+// its interval, the discordant counts, McNemar's p and the consistency.
+func WriteCrosslingual(w io.Writer, c *Crosslingual, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c)
+	}
+	fmt.Fprintf(w, "%d facts in several languages, %d with the same pair correctness in all (consistency %.3f)\n", c.Facts, c.Same, c.Consistency)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "A–B\tfacts\tA overall\tB overall\tΔ (B−A) [95% CI]\tright A only/right B only\tMcNemar p\tconsistency")
+	for _, p := range c.Pairs {
+		fmt.Fprintf(tw, "%s–%s\t%d\t%.2f\t%.2f\t%+.2f [%+.1f, %+.1f]\t%d/%d\t%.4g\t%.3f\n", p.A, p.B, p.Facts, p.OverallA, p.OverallB,
+			p.DeltaOverall, p.DeltaCI95[0], p.DeltaCI95[1], p.RightAWrongB, p.RightBWrongA, p.McNemarP, p.Consistency)
+	}
+	return tw.Flush()
 }
