@@ -97,72 +97,34 @@ func Languages(fsys fs.FS, facts []knowledge.Fact, passages []Passage) ([]eh.Pai
 	var covs []Coverage
 	for _, lang := range eh.Langs[1:] {
 		cov := Coverage{Lang: lang, FactsTotal: len(facts), PassagesTotal: len(passages)}
-		seen := map[string]string{} // overlay id → file, across the language's files
-		once := func(file, kind, id string) error {
-			if first, dup := seen[kind+":"+id]; dup {
-				return eh.Errorf(eh.EINVALID, "builtin file %s: %s %q is rendered again (first in %s)", file, kind, id, first)
-			}
-			seen[kind+":"+id] = file
-			return nil
-		}
-		kf, err := fs.Glob(fsys, "i18n/"+string(lang)+"/knowledge-*.yaml")
+		seen := map[string]string{} // "kind:id" → file, across the language's files
+		dir := "i18n/" + string(lang) + "/"
+		kp, nf, err := renderFiles(fsys, dir+"knowledge-*.yaml", "fact", factByID, seen,
+			func(o *FactOverlay) string { return o.ID },
+			func(o *FactOverlay, f *knowledge.Fact) ([]eh.Pair, error) {
+				t, err := o.apply(f)
+				if err != nil {
+					return nil, err
+				}
+				return renderings(knowledge.Pairs([]knowledge.Fact{t}), lang), nil
+			})
 		if err != nil {
 			return nil, nil, err
 		}
-		sort.Strings(kf)
-		for _, file := range kf {
-			var ovs []FactOverlay
-			if err := decodeYAML(fsys, file, &ovs); err != nil {
-				return nil, nil, err
-			}
-			for i := range ovs {
-				ov := &ovs[i]
-				f, ok := factByID[ov.ID]
-				if !ok {
-					return nil, nil, eh.Errorf(eh.EINVALID, "builtin file %s entry %d: no English fact has id %q", file, i+1, ov.ID)
-				}
-				if err := once(file, "fact", ov.ID); err != nil {
-					return nil, nil, err
-				}
-				tf, err := ov.apply(f)
+		tp, np, err := renderFiles(fsys, dir+"text-*.yaml", "passage", passageByID, seen,
+			func(o *PassageOverlay) string { return o.ID },
+			func(o *PassageOverlay, p *Passage) ([]eh.Pair, error) {
+				t, err := o.apply(p)
 				if err != nil {
-					return nil, nil, eh.Errorf(eh.EINVALID, "builtin file %s fact %s: %v", file, ov.ID, err)
+					return nil, err
 				}
-				ps := renderings(knowledge.Pairs([]knowledge.Fact{tf}), lang)
-				out = append(out, ps...)
-				cov.Facts++
-				cov.Renderings += len(ps)
-			}
-		}
-		tf, err := fs.Glob(fsys, "i18n/"+string(lang)+"/text-*.yaml")
+				return renderings(TextPairs([]Passage{t}), lang), nil
+			})
 		if err != nil {
 			return nil, nil, err
 		}
-		sort.Strings(tf)
-		for _, file := range tf {
-			var ovs []PassageOverlay
-			if err := decodeYAML(fsys, file, &ovs); err != nil {
-				return nil, nil, err
-			}
-			for i := range ovs {
-				ov := &ovs[i]
-				p, ok := passageByID[ov.ID]
-				if !ok {
-					return nil, nil, eh.Errorf(eh.EINVALID, "builtin file %s entry %d: no English passage has id %q", file, i+1, ov.ID)
-				}
-				if err := once(file, "passage", ov.ID); err != nil {
-					return nil, nil, err
-				}
-				tp, err := ov.apply(p)
-				if err != nil {
-					return nil, nil, eh.Errorf(eh.EINVALID, "builtin file %s passage %s: %v", file, ov.ID, err)
-				}
-				ps := renderings(TextPairs([]Passage{tp}), lang)
-				out = append(out, ps...)
-				cov.Passages++
-				cov.Renderings += len(ps)
-			}
-		}
+		out = append(append(out, kp...), tp...)
+		cov.Facts, cov.Passages, cov.Renderings = nf, np, len(kp)+len(tp)
 		native, err := parsePassages(fsys, "native/"+string(lang)+"/*.yaml")
 		if err != nil {
 			return nil, nil, err
@@ -191,6 +153,46 @@ func Languages(fsys fs.FS, facts []knowledge.Fact, passages []Passage) ([]eh.Pai
 		covs = append(covs, cov)
 	}
 	return out, covs, nil
+}
+
+// renderFiles decodes the overlay files of fsys matching pattern as lists of O
+// and renders each entry: byID finds the English item (a kind) its id names,
+// render gives the entry's pairs. It returns the pairs and how many items were
+// rendered. seen holds the items rendered so far in the language ("kind:id" →
+// file), so that an item is rendered at most once.
+func renderFiles[O, E any](fsys fs.FS, pattern, kind string, byID map[string]*E, seen map[string]string,
+	idOf func(*O) string, render func(*O, *E) ([]eh.Pair, error)) ([]eh.Pair, int, error) {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, 0, err
+	}
+	sort.Strings(files)
+	var out []eh.Pair
+	n := 0
+	for _, file := range files {
+		var ovs []O
+		if err := decodeYAML(fsys, file, &ovs); err != nil {
+			return nil, 0, err
+		}
+		for i := range ovs {
+			id := idOf(&ovs[i])
+			e, ok := byID[id]
+			if !ok {
+				return nil, 0, eh.Errorf(eh.EINVALID, "builtin file %s entry %d: no English %s has id %q", file, i+1, kind, id)
+			}
+			if first, dup := seen[kind+":"+id]; dup {
+				return nil, 0, eh.Errorf(eh.EINVALID, "builtin file %s: %s %q is rendered again (first in %s)", file, kind, id, first)
+			}
+			seen[kind+":"+id] = file
+			ps, err := render(&ovs[i], e)
+			if err != nil {
+				return nil, 0, eh.Errorf(eh.EINVALID, "builtin file %s %s %s: %v", file, kind, id, err)
+			}
+			out = append(out, ps...)
+			n++
+		}
+	}
+	return out, n, nil
 }
 
 // checkLangFolders refuses YAML the loader would otherwise ignore: a language
