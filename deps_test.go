@@ -3,7 +3,12 @@ package emohallucer_test
 import (
 	"bufio"
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -62,6 +67,94 @@ func TestImportRules(t *testing.T) {
 					t.Errorf("%s pulls in the SDK %s", rel, d)
 				}
 			}
+		}
+	}
+}
+
+// goList runs go list over the module with a template printing a package's
+// path and a space-separated list; it returns the lists by package path.
+func goList(t *testing.T, list string) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-e", "-f", "{{.ImportPath}} {{join ."+list+" \" \"}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	res := map[string][]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], module) {
+			res[strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")] = f[1:]
+		}
+	}
+	return res
+}
+
+// TestLayering keeps the command thin: cmd reaches models through
+// provider/stack and runs through runner, never wiring a decorator or the
+// engine itself; runner knows no concrete provider; rundir is a format and
+// calls nothing.
+func TestLayering(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go tool not on PATH")
+	}
+	imports := goList(t, "Imports")
+	if _, ok := imports["cmd/emohallucer"]; !ok {
+		t.Fatal("go list did not list cmd/emohallucer")
+	}
+	decorators := []string{"provider/cache", "provider/limit", "provider/retry", "provider/prep", "provider/perr", "provider/h1", "engine"}
+	providers := []string{"provider/openai", "provider/anthropic", "provider/gemini", "provider/ollama", "provider/all", "provider/baseline"}
+	tests := []struct {
+		pkg    string
+		banned []string
+		why    string
+	}{
+		// cmd imports runner, stack, rundir, report, score, suite and the
+		// registries; the stack's order is stack's business.
+		{"cmd/emohallucer", decorators, "the command builds models with provider/stack and runs with runner"},
+		// The runner gets models built; it never names a provider.
+		{"runner", append(append([]string{}, providers...), "provider/cache", "provider/limit", "provider/retry", "provider/prep"), "the runner takes models from provider/stack"},
+		// The run folder is a format: no model, store or engine behind it.
+		{"rundir", append(append([]string{"engine", "runner", "provider/stack", "store/postgres", "store/sqlite"}, providers...), decorators...), "rundir only reads and writes files"},
+	}
+	for _, tt := range tests {
+		for _, d := range imports[tt.pkg] {
+			for _, b := range tt.banned {
+				if d == module+"/"+b {
+					t.Errorf("%s imports %s: %s", tt.pkg, b, tt.why)
+				}
+			}
+		}
+	}
+}
+
+// TestFileSizes keeps the files of the command and of the run machinery
+// readable, and the command free of goroutines (they belong to runner and
+// engine, which stop and wait for them).
+func TestFileSizes(t *testing.T) {
+	limits := map[string]int{"cmd": 400, "runner": 800, "rundir": 800, "provider/stack": 800, "scale": 800, "engine": 800}
+	for dir, limit := range limits {
+		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.go"))
+		more, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range append(files, more...) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := bytes.Count(b, []byte("\n")); n > limit {
+				t.Errorf("%s has %d lines; keep files of %s under %d", f, n, dir, limit)
+			}
+			if dir != "cmd" || strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(token.NewFileSet(), f, b, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				if g, ok := n.(*ast.GoStmt); ok {
+					t.Errorf("%s starts a goroutine at offset %d; the command starts none (see runner)", f, g.Pos())
+				}
+				return true
+			})
 		}
 	}
 }

@@ -89,6 +89,11 @@ type MediaFile struct {
 	SHA256 string   `json:"sha256"`
 	// Path is the file's absolute path after it was checked to lie in the suite.
 	Path string `json:"-"`
+	// Dir is the suite folder Path lies in. A file may change after the suite
+	// was checked, so providers open Path through Dir at send time, refusing
+	// anything that leads outside it or is not a regular file, and check the
+	// bytes against SHA256.
+	Dir string `json:"-"`
 }
 
 // UserText returns a user message holding text alone.

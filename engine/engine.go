@@ -12,7 +12,9 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,9 +82,14 @@ type Result struct {
 	// Unstarted counts questions never started because the run stopped early.
 	Unstarted int
 	CostUSD   float64
+	// Causes counts the questions that failed by the error they failed with
+	// (at most maxCauses distinct ones; the rest are counted under
+	// OtherCauses), so the user is told why, not only how many.
+	Causes map[string]int
 	// StopReason is non-nil when the run stopped before finishing: the user
-	// interrupted (ECANCELED), credentials were rejected (EAUTH), or the cost
-	// limit was reached (EBUDGET).
+	// interrupted (ECANCELED), credentials were rejected (EAUTH), the cost
+	// limit was reached (EBUDGET), or an error with a StopsModel() method
+	// returning true said the model cannot be used (its server unreachable).
 	StopReason error
 }
 
@@ -150,10 +157,16 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 						halt(eh.Errorf(eh.EBUDGET, "cost limit of $%.4f reached ($%.4f spent); rerun with a higher --max-cost to continue", p.MaxCostUSD, total))
 					}
 				}
-				if eh.ErrorCode(err) == eh.EAUTH {
+				var sm interface{ StopsModel() bool }
+				switch {
+				case eh.ErrorCode(err) == eh.EAUTH:
 					// Halt here rather than when the record is saved, so that
 					// this worker cannot take another item in between.
 					halt(authStop(p.Model.Name(), err))
+				case errors.As(err, &sm) && sm.StopsModel():
+					// A decorator found the model unusable (its server was
+					// never reached); the error says why and what to check.
+					halt(err)
 				}
 				out <- outcome{rec, err}
 			}
@@ -205,6 +218,7 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 			res.NotEvaluated++
 		case eh.StatusError:
 			res.Errors++
+			res.addCause(o.err, "pair "+rec.Pair+" "+string(rec.Role))
 		}
 		res.CostUSD += rec.CostUSD
 		if p.OnRecord != nil {
@@ -225,6 +239,31 @@ func Run(ctx context.Context, p Plan, sink Sink) (Result, error) {
 		res.StopReason = stopErr
 	}
 	return res, sinkErr
+}
+
+// maxCauses bounds the distinct failure causes a Result keeps: a server that
+// puts a request id in every error message must not grow it without end.
+const maxCauses = 32
+
+// OtherCauses is the key under which Result.Causes counts failures beyond
+// its first maxCauses distinct causes.
+const OtherCauses = "other causes"
+
+// addCause counts a failed question under its error's message with the
+// question's own label (the eh.Item.Label that providers put in their
+// errors) taken out, so that the same failure of many questions is one cause.
+func (r *Result) addCause(err error, label string) {
+	cause := "unknown error"
+	if err != nil {
+		cause = strings.ReplaceAll(strings.ReplaceAll(err.Error(), " ("+label+")", ""), label, "the question")
+	}
+	if r.Causes == nil {
+		r.Causes = map[string]int{}
+	}
+	if _, ok := r.Causes[cause]; !ok && len(r.Causes) >= maxCauses {
+		cause = OtherCauses
+	}
+	r.Causes[cause]++
 }
 
 // authStop is the stop reason of a run whose credentials were rejected.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -219,6 +220,78 @@ func TestRunFlushesBufferingSink(t *testing.T) {
 			}
 			if b.flushes < 1 || b.flushes > 200 {
 				t.Fatalf("%d flushes for 200 records", b.flushes)
+			}
+		})
+	}
+}
+
+// stopper fails with an error whose StopsModel method says the model is unusable.
+type stopper struct{ error }
+
+func (stopper) StopsModel() bool { return true }
+
+func TestRunStopsModelError(t *testing.T) {
+	m := &stub{err: &eh.Error{Code: eh.EPROVIDER, Message: "server unreachable", Err: stopper{errors.New("connection refused")}}}
+	var sink collect
+	res, err := engine.Run(context.Background(), plan(m, items(100, eh.Text)), &sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StopReason == nil || !strings.Contains(res.StopReason.Error(), "server unreachable") {
+		t.Fatalf("stop reason %v, want the unreachable error", res.StopReason)
+	}
+	if n := m.calls.Load(); n > 4 {
+		t.Fatalf("%d calls after the stop; want at most the 4 in flight", n)
+	}
+}
+
+// failing fails every request with the message msg(req) returns.
+type failing struct {
+	stub
+	msg func(req *eh.Request) string
+}
+
+func (f *failing) Generate(_ context.Context, req *eh.Request) (*eh.Response, error) {
+	return nil, eh.Errorf(eh.EPROVIDER, "%s", f.msg(req))
+}
+
+// TestRunCausesOfFailures: failed questions are counted by cause, with the
+// question's own label taken out so one failure of many questions is one
+// cause, and the number of distinct causes kept is bounded.
+func TestRunCausesOfFailures(t *testing.T) {
+	var n atomic.Int64
+	tests := []struct {
+		name string
+		msg  func(req *eh.Request) string
+		// want is the count of the one cause expected, 0 when causes are
+		// unique per request.
+		want map[string]int
+	}{
+		// Providers name the question in their errors: still one cause.
+		{"OneCause", func(req *eh.Request) string {
+			return "m (" + req.Item + "): HTTP 404 model 'x' does not exist"
+		}, map[string]int{"m: HTTP 404 model 'x' does not exist": 100}},
+		// A request id in every message: bounded, the rest under OtherCauses.
+		{"UniqueCauses", func(*eh.Request) string { return fmt.Sprint("request ", n.Add(1)) }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := engine.Run(context.Background(), plan(&failing{msg: tt.msg}, items(100, eh.Text)), &collect{})
+			if err != nil || res.Errors != 100 {
+				t.Fatalf("result %+v, %v", res, err)
+			}
+			if tt.want != nil {
+				if fmt.Sprint(res.Causes) != fmt.Sprint(tt.want) {
+					t.Fatalf("causes %v, want %v", res.Causes, tt.want)
+				}
+				return
+			}
+			total := 0
+			for _, c := range res.Causes {
+				total += c
+			}
+			if len(res.Causes) > 33 || res.Causes[engine.OtherCauses] == 0 || total != 100 {
+				t.Fatalf("%d causes (%d under %q), %d counted; want a bounded set counting all 100", len(res.Causes), res.Causes[engine.OtherCauses], engine.OtherCauses, total)
 			}
 		})
 	}

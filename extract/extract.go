@@ -15,21 +15,30 @@ import (
 
 // Rule names.
 const (
-	// YesNoV1 is the default rule; see YesNo.
+	// YesNoV1 is the English rule; see YesNo.
 	YesNoV1 = "yesno-v1"
+	// YesNoV2 is the default rule: yesno-v1 for English text, with Japanese
+	// and Chinese answers besides; see YesNo2.
+	YesNoV2 = "yesno-v2"
 	// FirstWord is the rule several peers use: lower-case the text, take the first
 	// alphabetic word, and map "yes"/"no" to answers and anything else to unparsed.
 	FirstWord = "first-word"
 )
 
+// Default is the rule used when none is named. Records and run ids carry the
+// rule's name, so changing Default never mixes scorings under one name.
+const Default = YesNoV2
+
 // Rules lists the rule names Extract accepts.
-var Rules = []string{YesNoV1, FirstWord}
+var Rules = []string{YesNoV2, YesNoV1, FirstWord}
 
 // Extract applies the named rule. It returns false for an unknown rule.
 func Extract(rule, text string) (eh.Answer, bool) {
 	switch rule {
 	case YesNoV1:
 		return YesNo(text), true
+	case YesNoV2:
+		return YesNo2(text), true
 	case FirstWord:
 		return firstWord(text), true
 	}
@@ -79,7 +88,7 @@ func YesNo(text string) eh.Answer {
 	if text == "" {
 		return eh.AnswerUnparsed
 	}
-	if a, ok := fromJSON(text); ok {
+	if a, ok := fromJSON(text, englishWord); ok {
 		return a
 	}
 	if m := finalAnswer.FindAllStringSubmatch(text, -1); len(m) > 0 {
@@ -105,6 +114,12 @@ func YesNo(text string) eh.Answer {
 			no = true
 		}
 	}
+	return agreed(yes, no)
+}
+
+// agreed is the answer of a text whose standalone answer words include a yes,
+// a no, or both: both or neither is unparsed.
+func agreed(yes, no bool) eh.Answer {
 	switch {
 	case yes && !no:
 		return eh.AnswerYes
@@ -121,8 +136,20 @@ func toAnswer(w string) eh.Answer {
 	return eh.AnswerNo
 }
 
-// fromJSON reads answers like {"answer":"no"} or ```json {"answer": true}```.
-func fromJSON(text string) (eh.Answer, bool) {
+// englishWord is yesno-v1's reading of a JSON answer value.
+func englishWord(v string) eh.Answer {
+	switch strings.ToLower(strings.TrimSpace(strings.Trim(v, ".!"))) {
+	case "yes", "true":
+		return eh.AnswerYes
+	case "no", "false":
+		return eh.AnswerNo
+	}
+	return eh.AnswerUnparsed
+}
+
+// fromJSON reads answers like {"answer":"no"} or ```json {"answer": true}```;
+// word reads a string value.
+func fromJSON(text string, word func(string) eh.Answer) (eh.Answer, bool) {
 	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(text, "```json"), "```"), "```"))
 	if !strings.HasPrefix(s, "{") {
 		return "", false
@@ -144,12 +171,7 @@ func fromJSON(text string) (eh.Answer, bool) {
 			}
 			return eh.AnswerNo, true
 		case string:
-			switch strings.ToLower(strings.TrimSpace(strings.Trim(x, ".!"))) {
-			case "yes", "true":
-				return eh.AnswerYes, true
-			case "no", "false":
-				return eh.AnswerNo, true
-			}
+			return word(x), true
 		}
 		return eh.AnswerUnparsed, true
 	}

@@ -189,6 +189,17 @@ func (o *Output) Copy(src, rel string, kind eh.Modality, want string) (eh.Media,
 // ConvertMP4 transcodes src to an H.264/AAC MP4 at media/rel and returns its
 // reference (kind short-video unless given).
 func (o *Output) ConvertMP4(ctx context.Context, src, rel string, kind eh.Modality) (eh.Media, error) {
+	return o.transcode(ctx, src, rel, kind, o.tools.ConvertMP4)
+}
+
+// ExtractAudio writes the audio track of the video src as a WAV file at
+// media/rel and returns its reference (kind audio): questions about a voice
+// alone then get the voice alone, as the raters who judged it did.
+func (o *Output) ExtractAudio(ctx context.Context, src, rel string) (eh.Media, error) {
+	return o.transcode(ctx, src, rel, eh.Audio, o.tools.ExtractAudio)
+}
+
+func (o *Output) transcode(ctx context.Context, src, rel string, kind eh.Modality, convert func(ctx context.Context, in, out string) error) (eh.Media, error) {
 	if m, ok, err := o.reuse(src, rel); ok || err != nil {
 		return m, err
 	}
@@ -196,7 +207,7 @@ func (o *Output) ConvertMP4(ctx context.Context, src, rel string, kind eh.Modali
 	if err != nil {
 		return eh.Media{}, err
 	}
-	if err := o.tools.ConvertMP4(ctx, src, full); err != nil {
+	if err := convert(ctx, src, full); err != nil {
 		return eh.Media{}, err
 	}
 	sum, err := suite.FileSHA256(full)

@@ -104,6 +104,9 @@ func TestReadItems(t *testing.T) {
 	}{
 		{"array.json", `[{"a":1},{"a":2}]`, 2, ""},
 		{"lines.jsonl", "{\"a\":1}\n\n{\"a\":2}\n", 2, ""},
+		// A byte-order mark starts neither an array nor the first line.
+		{"bom.jsonl", "\xef\xbb\xbf{\"a\":1}\r\n{\"a\":2}\r\n", 2, ""},
+		{"bom.json", "\xef\xbb\xbf[{\"a\":1}]", 1, ""},
 		// A bad line is named by its number.
 		{"bad.jsonl", "{\"a\":1}\n{\"a\":\n", 0, "bad.jsonl:2"},
 		// A bad array is named by the line of the error.

@@ -35,7 +35,11 @@ func ReadItems(path string) ([]Item, error) {
 		}
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	// A byte-order mark (Windows tools write one) is not part of the first
+	// line either: JSON Lines with one were refused (found by
+	// FuzzLoadPredictions).
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, eh.Errorf(eh.EINVALID, "%s: empty file", path)
 	}

@@ -35,7 +35,9 @@ func OpenAppend(path string) (*Appender, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// O_APPEND: every Flush lands at the end of the file as one write of
+	// whole lines, even if another process appended since.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -166,12 +168,12 @@ func eachExisting(path string, slim bool, fn func(*eh.Record) error) error {
 		strs[s] = s
 		return s
 	}
-	return decode(io.NewSectionReader(f, 0, keep), path, func(r *eh.Record) error {
+	return Reader{Slim: slim}.Decode(io.NewSectionReader(f, 0, keep), path, func(r *eh.Record) error {
 		if slim {
 			r.Run, r.Suite, r.Model, r.Strategy, r.Rule = in(r.Run), in(r.Suite), in(r.Model), in(r.Strategy), in(r.Rule)
 			r.Dimension, r.SubCategory, r.Modality = eh.Dimension(in(string(r.Dimension))), eh.SubCategory(in(string(r.SubCategory))), eh.Modality(in(string(r.Modality)))
 			r.Role, r.Gold, r.Status, r.Answer = eh.Role(in(string(r.Role))), eh.Gold(in(string(r.Gold))), eh.Status(in(string(r.Status))), eh.Answer(in(string(r.Answer)))
 		}
 		return fn(r)
-	}, slim)
+	})
 }

@@ -18,9 +18,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/csvcell"
 )
 
 // FileName is the records file inside a run folder.
@@ -53,18 +55,40 @@ func (e *Encoder) Flush() error { return e.w.Flush() }
 // Func receives decoded records; returning an error stops decoding.
 type Func func(*eh.Record) error
 
-// Decode reads records from r, naming it name in errors, and calls fn for each.
-// The format (JSONL or CSV) is detected from the first non-blank byte.
-func Decode(r io.Reader, name string, fn Func) error {
-	return decode(r, name, fn, false)
+// Reader reads records files. The zero value reads whole records and drops
+// warnings; DecodeSlim, ReadPaths and ReadPathsSlim are its usual settings.
+//
+// A line that is not a valid record does not stop reading: every bad line is
+// reported (the first MaxBadLines of them, then how many more) in one EINVALID
+// error returned at the end, after fn has seen every good record. The
+// exception is a torn last line (no newline at the end and not valid JSON),
+// which a run killed in the middle of a write leaves and the next run cuts
+// off: it is passed to Warn and otherwise ignored, as a resumed run ignores it.
+type Reader struct {
+	// Slim skips transcripts (Record.Steps stays empty): scoring and resuming
+	// do not need them, and they are most of a record's bytes. The skipped
+	// member is not parsed, so a malformed transcript is not an error.
+	Slim bool
+	// Warn, when set, is told of problems that do not stop reading.
+	Warn func(error)
 }
 
-// DecodeSlim is Decode without transcripts: Record.Steps stays empty. Scoring
-// and resuming do not need it, and it is most of a record's bytes.
-// The skipped member is not parsed, so a malformed transcript is not an error here.
-func DecodeSlim(r io.Reader, name string, fn Func) error { return decode(r, name, fn, true) }
+// MaxBadLines bounds the bad lines an error lists one by one.
+const MaxBadLines = 20
 
-func decode(r io.Reader, name string, fn Func, skip bool) error {
+// Decode reads records from r, naming it name in errors, and calls fn for each.
+// The format (JSONL or CSV) is detected from the first line: CSV when it is a
+// header naming the "schema" column, JSON Lines otherwise.
+func Decode(r io.Reader, name string, fn Func) error { return Reader{}.Decode(r, name, fn) }
+
+// DecodeSlim is Decode without transcripts (Reader.Slim).
+func DecodeSlim(r io.Reader, name string, fn Func) error {
+	return Reader{Slim: true}.Decode(r, name, fn)
+}
+
+// Decode reads records from r as the package-level Decode does, with rd's
+// settings.
+func (rd Reader) Decode(r io.Reader, name string, fn Func) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	for {
 		b, err := br.Peek(1)
@@ -78,19 +102,134 @@ func decode(r io.Reader, name string, fn Func, skip bool) error {
 		case ' ', '\t', '\r', '\n':
 			br.ReadByte()
 			continue
-		case '{':
-			return decodeJSONL(br, name, fn, skip)
 		}
-		return decodeCSV(br, name, fn)
+		if csvHead(br) {
+			return decodeCSV(br, name, fn)
+		}
+		return rd.decodeJSONL(br, name, fn)
 	}
 }
 
-func decodeJSONL(r io.Reader, name string, fn Func, skip bool) error {
-	if runtime.GOMAXPROCS(0) < 2 {
-		return decodeJSONLSerial(r, name, fn, skip)
+// csvHead tells whether the first line waiting in br is a CSV header of a
+// records export: one of its columns is "schema". Anything else (a garbage
+// line included) is read as JSON Lines, so that it is reported as a bad line
+// rather than as "a CSV file without columns".
+func csvHead(br *bufio.Reader) bool {
+	head, _ := br.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
 	}
-	return decodeJSONLParallel(r, name, fn, skip)
+	if len(head) == 0 || head[0] == '{' {
+		return false
+	}
+	for _, f := range bytes.Split(bytes.TrimRight(head, "\r"), []byte(",")) {
+		if string(bytes.Trim(bytes.TrimSpace(f), `"`)) == csvHeader[0] {
+			return true
+		}
+	}
+	return false
 }
+
+func (rd Reader) decodeJSONL(r io.Reader, name string, fn Func) error {
+	t := &tail{r: r}
+	bad := badLines{name: name}
+	var last int
+	var err error
+	if runtime.GOMAXPROCS(0) < 2 {
+		last, err = decodeJSONLSerial(t, name, fn, rd.Slim, &bad)
+	} else {
+		last, err = decodeJSONLParallel(t, name, fn, rd.Slim, &bad)
+	}
+	if err != nil {
+		return err
+	}
+	if t.last != '\n' && bad.lastLine == last && bad.lastMalformed {
+		warn := bad.dropLast()
+		if rd.Warn != nil {
+			rd.Warn(fmt.Errorf("records %s line %d: torn last line ignored (no newline at its end; a run stopped in the middle of writing it, and the next run into that folder cuts it off): %w", name, last, warn))
+		}
+	}
+	return bad.err()
+}
+
+// tail remembers the last byte read through it: whether the input ended
+// with a newline.
+type tail struct {
+	r    io.Reader
+	last byte
+}
+
+func (t *tail) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.last = p[n-1]
+	}
+	return n, err
+}
+
+// badLines collects the errors of bad lines: the first MaxBadLines in full,
+// then a count.
+type badLines struct {
+	name string
+	errs []error
+	more int
+	// lastLine is the line of the latest error, lastMalformed whether it was
+	// a JSON syntax error (what a torn line gives).
+	lastLine      int
+	lastMalformed bool
+}
+
+func (b *badLines) add(line int, err error) {
+	var le *lineError
+	b.lastLine, b.lastMalformed = line, errors.As(err, &le) && le.malformed
+	if len(b.errs) < MaxBadLines {
+		b.errs = append(b.errs, err)
+	} else {
+		b.more++
+	}
+}
+
+// dropLast removes the latest error and returns it.
+func (b *badLines) dropLast() error {
+	b.lastLine, b.lastMalformed = 0, false
+	if b.more > 0 {
+		b.more--
+		return errors.New("malformed JSON")
+	}
+	last := b.errs[len(b.errs)-1]
+	b.errs = b.errs[:len(b.errs)-1]
+	return last
+}
+
+// err is nil without bad lines, the one error for one, and an EINVALID error
+// listing them otherwise.
+func (b *badLines) err() error {
+	switch n := len(b.errs) + b.more; {
+	case n == 0:
+		return nil
+	case n == 1:
+		return b.errs[0]
+	default:
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "records %s: %d bad lines", b.name, n)
+		for _, e := range b.errs {
+			sb.WriteString("\n  " + e.Error())
+		}
+		if b.more > 0 {
+			fmt.Fprintf(&sb, "\n  … and %d more", b.more)
+		}
+		return &eh.Error{Code: eh.EINVALID, Message: sb.String()}
+	}
+}
+
+// lineError is a bad line; malformed when it is not even JSON syntax.
+type lineError struct {
+	err       error
+	malformed bool
+}
+
+func (e *lineError) Error() string { return e.err.Error() }
+func (e *lineError) Unwrap() error { return e.err }
 
 // skipJSON is a JSON value that is parsed but not kept.
 type skipJSON struct{}
@@ -159,7 +298,9 @@ func decodeLine(b []byte, name string, line int, skip bool) (*eh.Record, error) 
 		err = json.Unmarshal(b, rec)
 	}
 	if err != nil {
-		return nil, eh.Errorf(eh.EINVALID, "records %s line %d: malformed JSON: %v", name, line, err)
+		// Only a syntax error can be a torn line; a wrong type is a bad record.
+		var syn *json.SyntaxError
+		return nil, &lineError{err: eh.Errorf(eh.EINVALID, "records %s line %d: malformed JSON: %v", name, line, err), malformed: errors.As(err, &syn)}
 	}
 	if err := upgrade(rec); err != nil {
 		return nil, fmt.Errorf("records %s line %d: %w", name, line, err)
@@ -170,7 +311,9 @@ func decodeLine(b []byte, name string, line int, skip bool) (*eh.Record, error) 
 	return rec, nil
 }
 
-func decodeJSONLSerial(r io.Reader, name string, fn Func, skip bool) error {
+// decodeJSONLSerial decodes line by line, adding bad lines to bad, and returns
+// the number of the last line.
+func decodeJSONLSerial(r io.Reader, name string, fn Func, skip bool, bad *badLines) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 256*1024), maxLine)
 	line := 0
@@ -182,16 +325,17 @@ func decodeJSONLSerial(r io.Reader, name string, fn Func, skip bool) error {
 		}
 		rec, err := decodeLine(b, name, line, skip)
 		if err != nil {
-			return err
+			bad.add(line, err)
+			continue
 		}
 		if err := fn(rec); err != nil {
-			return err
+			return line, err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, err)
+		return line, eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, err)
 	}
-	return nil
+	return line, nil
 }
 
 // batch is a run of consecutive lines decoded by one worker.
@@ -200,15 +344,16 @@ type batch struct {
 	lines [][]byte // owned copies, slices of buf
 	buf   []byte
 	recs  []*eh.Record
-	err   error
+	errs  []error // bad lines, in order
+	bad   []int   // their line numbers
 	done  chan struct{}
 }
 
 // decodeJSONLParallel decodes batches of lines on every core (JSON decoding is
 // most of the cost of scoring) and hands records to fn in file order from
 // this goroutine, so fn needs no locking and sees exactly what the serial
-// decoder would: the same records, the same first error.
-func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool) error {
+// decoder would: the same records, the same bad lines in the same order.
+func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool, bad *badLines) (int, error) {
 	const batchLines = 256
 	workers := runtime.GOMAXPROCS(0)
 	quit := make(chan struct{})
@@ -269,8 +414,8 @@ func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool) error {
 					}
 					rec, err := decodeLine(l, name, b.first+i, skip)
 					if err != nil {
-						b.err = err
-						break
+						b.errs, b.bad = append(b.errs, err), append(b.bad, b.first+i)
+						continue
 					}
 					b.recs = append(b.recs, rec)
 				}
@@ -283,18 +428,18 @@ func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool) error {
 		<-b.done
 		for _, rec := range b.recs {
 			if err := fn(rec); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		if b.err != nil {
-			return b.err
+		for i, err := range b.errs {
+			bad.add(b.bad[i], err)
 		}
 	}
 	// order is closed only after the reader stored scanErr and line.
 	if scanErr != nil {
-		return eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, scanErr)
+		return line, eh.Errorf(eh.EINVALID, "records %s after line %d: %v", name, line, scanErr)
 	}
-	return nil
+	return line, nil
 }
 
 // upgrade brings a record of an older schema to the current one. Schema 1 is the
@@ -332,12 +477,17 @@ func (c *CSVWriter) Write(r *eh.Record) error {
 	if r.Confidence != nil {
 		conf = strconv.FormatFloat(*r.Confidence, 'g', -1, 64)
 	}
-	return c.w.Write([]string{strconv.Itoa(r.Schema), r.Run, r.Suite, r.Model, r.Strategy, r.Pair, string(r.Role),
+	row := []string{strconv.Itoa(r.Schema), r.Run, r.Suite, r.Model, r.Strategy, r.Pair, string(r.Role),
 		string(r.Dimension), string(r.SubCategory), string(r.Modality), string(r.Gold), string(r.Status),
 		string(r.Answer), r.Rule, r.Raw, conf, strconv.Itoa(r.Calls), strconv.Itoa(r.CachedCalls),
 		strconv.Itoa(r.Usage.PromptTokens), strconv.Itoa(r.Usage.CompletionTokens),
 		strconv.FormatFloat(r.CostUSD, 'g', -1, 64), strconv.FormatFloat(r.LatencyMS, 'g', -1, 64),
-		r.Started.UTC().Format(time.RFC3339Nano), r.Error})
+		r.Started.UTC().Format(time.RFC3339Nano), r.Error}
+	// Model output and names go to spreadsheets: no cell may run as a formula.
+	for i := range row {
+		row[i] = csvcell.Escape(row[i])
+	}
+	return c.w.Write(row)
 }
 
 // Flush writes buffered rows and reports any write error.
@@ -371,7 +521,7 @@ func decodeCSV(r io.Reader, name string, fn Func) error {
 		}
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(row) {
-				return row[i]
+				return csvcell.Unescape(row[i])
 			}
 			return ""
 		}
@@ -406,27 +556,29 @@ func decodeCSV(r io.Reader, name string, fn Func) error {
 // ReadPaths decodes every named source in order: "-" is standard input, a folder
 // means its records.jsonl, anything else a records file.
 func ReadPaths(paths []string, stdin io.Reader, fn Func) error {
-	return readPaths(paths, stdin, fn, false)
+	return Reader{}.ReadPaths(paths, stdin, fn)
 }
 
 // ReadPathsSlim is ReadPaths without transcripts (see DecodeSlim): what
 // scoring reads, at a third of the decoding work and memory.
 func ReadPathsSlim(paths []string, stdin io.Reader, fn Func) error {
-	return readPaths(paths, stdin, fn, true)
+	return Reader{Slim: true}.ReadPaths(paths, stdin, fn)
 }
 
-func readPaths(paths []string, stdin io.Reader, fn Func, skip bool) error {
+// ReadPaths reads every named source as the package-level ReadPaths does,
+// with rd's settings.
+func (rd Reader) ReadPaths(paths []string, stdin io.Reader, fn Func) error {
 	for _, p := range paths {
-		if err := readPath(p, stdin, fn, skip); err != nil {
+		if err := rd.readPath(p, stdin, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func readPath(p string, stdin io.Reader, fn Func, skip bool) error {
+func (rd Reader) readPath(p string, stdin io.Reader, fn Func) error {
 	if p == "-" {
-		return decode(stdin, "<stdin>", fn, skip)
+		return rd.Decode(stdin, "<stdin>", fn)
 	}
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		p = filepath.Join(p, FileName)
@@ -439,5 +591,5 @@ func readPath(p string, stdin io.Reader, fn Func, skip bool) error {
 		return err
 	}
 	defer f.Close()
-	return decode(f, p, fn, skip)
+	return rd.Decode(f, p, fn)
 }

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,6 +39,10 @@ func TestRoundTrip(t *testing.T) {
 	b, _ := os.ReadFile("testdata/schema1.jsonl")
 	in := readAll(t, strings.NewReader(string(b)))
 	in[0].Raw = "<script>alert(1)</script> yes, \"quoted\", comma\nnewline"
+	// Spreadsheet formulas are escaped in CSV and come back as written.
+	in[1].Raw = `=HYPERLINK("http://evil","yes")`
+	in[2].Raw = "'=already quoted"
+	in[2].Error = "-1+cmd"
 	conf := 0.75
 	in[0].Confidence = &conf
 	encoders := []struct {
@@ -70,6 +75,9 @@ func TestRoundTrip(t *testing.T) {
 			if err := enc.write(&buf); err != nil {
 				t.Fatal(err)
 			}
+			if enc.name == "csv" && (strings.Contains(buf.String(), "\n=") || strings.Contains(buf.String(), ",=") || strings.Contains(buf.String(), ",-1+")) {
+				t.Errorf("a CSV cell starts a formula:\n%s", buf.String())
+			}
 			out := readAll(t, strings.NewReader(buf.String()))
 			if len(out) != len(in) {
 				t.Fatalf("%d records back, want %d", len(out), len(in))
@@ -97,7 +105,10 @@ func TestDecodeErrorsNameTheLine(t *testing.T) {
 		{"no schema", `{"run":"r"}` + "\n", "no schema number"},
 		{"future schema", `{"schema":99,"run":"r"}` + "\n", "schema 99 is not supported"},
 		{"bad gold", `{"schema":1,"run":"r","pair":"p","role":"basic","gold":"no","dimension":"knowledge","subcategory":"theory","modality":"text","status":"answered","answer":"yes"}` + "\n", "does not fit the role"},
-		{"csv not records", "a,b\n1,2\n", "not a records file"},
+		// A CSV header without the other columns records need.
+		{"csv not records", "schema,b\n1,2\n", "not a records file"},
+		// A garbage first line is a bad JSONL line, not "CSV".
+		{"garbage first line", "a,b\n1,2\n", "mem line 1: malformed JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +152,73 @@ func TestTornTail(t *testing.T) {
 	}
 	if missing, err := Existing(filepath.Join(t.TempDir(), "none.jsonl")); err != nil || len(missing) != 0 {
 		t.Fatalf("missing file: %v %v", missing, err)
+	}
+}
+
+// score reads what run wrote: a torn last line (no newline, not JSON) is
+// reported as a warning and ignored, as a resumed run ignores it; anything bad
+// elsewhere is an error.
+func TestDecodeTornLastLine(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	tests := []struct {
+		name, in string
+		recs     int
+		warn     bool
+		err      string
+	}{
+		// Torn in the middle of a record: 3 records, one warning.
+		{"torn", string(b) + `{"schema":1,"run":"r1","pai`, 3, true, ""},
+		// The same bytes followed by a newline were written whole: an error.
+		{"bad with newline", string(b) + `{"schema":1,"run":"r1","pai` + "\n", 3, false, "line 4: malformed JSON"},
+		// A complete last record without a newline is a record.
+		{"complete without newline", strings.TrimSuffix(string(b), "\n"), 3, false, ""},
+		// A torn first line only: no records, no error.
+		{"only torn", `{"schema":1,"ru`, 0, true, ""},
+	}
+	for _, tt := range tests {
+		for _, slim := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/slim=%v", tt.name, slim), func(t *testing.T) {
+				var warns []error
+				n := 0
+				err := Reader{Slim: slim, Warn: func(e error) { warns = append(warns, e) }}.Decode(strings.NewReader(tt.in), "mem", func(*eh.Record) error { n++; return nil })
+				if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				if n != tt.recs || (len(warns) == 1) != tt.warn {
+					t.Fatalf("%d records, warnings %v", n, warns)
+				}
+				if tt.warn && !strings.Contains(warns[0].Error(), "torn last line") {
+					t.Errorf("warning %v", warns[0])
+				}
+			})
+		}
+	}
+}
+
+// Every bad line is reported, up to MaxBadLines, then how many more; good
+// records are all read.
+func TestDecodeReportsEveryBadLine(t *testing.T) {
+	b, _ := os.ReadFile("testdata/schema1.jsonl")
+	var in strings.Builder
+	for i := range 25 {
+		in.Write(b)
+		fmt.Fprintf(&in, "not a record %d\n", i)
+	}
+	for _, dec := range []func(io.Reader, string, Func) error{Decode, DecodeSlim} {
+		n := 0
+		err := dec(strings.NewReader(in.String()), "mem", func(*eh.Record) error { n++; return nil })
+		if n != 75 || eh.ErrorCode(err) != eh.EINVALID {
+			t.Fatalf("%d records, %v", n, err)
+		}
+		msg := err.Error()
+		for _, want := range []string{"records mem: 25 bad lines", "mem line 4: malformed JSON", "mem line 80: malformed JSON", "… and 5 more"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error lacks %q:\n%s", want, msg)
+			}
+		}
+		if strings.Contains(msg, "line 84:") {
+			t.Errorf("more than %d lines listed:\n%s", MaxBadLines, msg)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/csvcell"
 	"github.com/emohallucer/emohallucer/score"
 )
 
@@ -15,7 +16,14 @@ import (
 // numerators and denominators.
 func CSV(w io.Writer, runs []Run) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"run", "model", "strategy", "view", "pairs", "questions", "not_evaluated", "errors", "basic_correct", "hallucinated_correct", "pair_correct",
+	// Names are user input and go to spreadsheets: no cell may run as a formula.
+	write := func(row []string) {
+		for i := range row {
+			row[i] = csvcell.Escape(row[i])
+		}
+		cw.Write(row)
+	}
+	write([]string{"run", "model", "strategy", "view", "pairs", "questions", "not_evaluated", "errors", "basic_correct", "hallucinated_correct", "pair_correct",
 		"answered_yes", "gold_yes", "unparsed", "wrong", "wrong_yes", "basic_acc", "hallucinated_acc", "overall_acc", "overall_ci95_lo", "overall_ci95_hi", "pct_diff", "fp_ratio"})
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	for _, view := range Views(runs) {
@@ -29,7 +37,7 @@ func CSV(w io.Writer, runs []Run) error {
 				fp = f(*v.FPRatio)
 			}
 			s := r.Scores.Run
-			cw.Write([]string{s.ID, s.Model, s.Strategy, view, strconv.Itoa(v.Pairs), strconv.Itoa(v.Questions), strconv.Itoa(v.NotEvaluated), strconv.Itoa(v.Errors),
+			write([]string{s.ID, s.Model, s.Strategy, view, strconv.Itoa(v.Pairs), strconv.Itoa(v.Questions), strconv.Itoa(v.NotEvaluated), strconv.Itoa(v.Errors),
 				strconv.Itoa(v.BasicCorrect), strconv.Itoa(v.HallucinatedCorrect), strconv.Itoa(v.PairCorrect), strconv.Itoa(v.AnsweredYes), strconv.Itoa(v.GoldYes),
 				strconv.Itoa(v.Unparsed), strconv.Itoa(v.Wrong), strconv.Itoa(v.WrongYes), f(v.BasicAcc), f(v.HallucinatedAcc), f(v.OverallAcc),
 				f(v.OverallCI95[0]), f(v.OverallCI95[1]), f(v.PctDiff), fp})
@@ -50,8 +58,8 @@ type Comparison struct {
 }
 
 // Comparisons pairs every non-direct run having records with the direct run of
-// the same model.
-func Comparisons(runs []Run) []Comparison {
+// the same model; score compares them.
+func Comparisons(runs []Run) ([]Comparison, error) {
 	var out []Comparison
 	for i := range runs {
 		a := &runs[i]
@@ -63,19 +71,15 @@ func Comparisons(runs []Run) []Comparison {
 			if i == j || b.Scores.Run.Model != a.Scores.Run.Model || b.Scores.Run.Strategy == "direct" || b.Records == nil {
 				continue
 			}
+			views, err := score.CompareRecords(a.Records, b.Records)
+			if err != nil {
+				return nil, fmt.Errorf("compare %s with %s: %w", a.Scores.Run.ID, b.Scores.Run.ID, err)
+			}
 			out = append(out, Comparison{Model: a.Scores.Run.Model, Base: a.Scores.Run.Strategy, Other: b.Scores.Run.Strategy,
-				Views: score.Compare(accumulate(a.Records), accumulate(b.Records)), base: a, other: b})
+				Views: views, base: a, other: b})
 		}
 	}
-	return out
-}
-
-func accumulate(recs []*eh.Record) *score.Accumulator {
-	acc := score.NewAccumulator()
-	for _, r := range recs {
-		acc.Add(r)
-	}
-	return acc
+	return out, nil
 }
 
 // RunRisk holds the risk–coverage curves of one run: its "all" view and each
@@ -121,12 +125,16 @@ func JSON(w io.Writer, runs []Run, target float64) error {
 		Views  map[string]*score.View `json:"views"`
 		Labels string                 `json:"label"`
 	}
+	cmps, err := Comparisons(runs)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Runs         []runOut     `json:"runs"`
 		Comparisons  []Comparison `json:"comparisons"`
 		RiskCoverage []RunRisk    `json:"risk_coverage"`
 		TargetError  float64      `json:"target_error"`
-	}{Comparisons: Comparisons(runs), RiskCoverage: RiskCurves(runs, target), TargetError: target}
+	}{Comparisons: cmps, RiskCoverage: RiskCurves(runs, target), TargetError: target}
 	for i := range runs {
 		r := &runs[i]
 		out.Runs = append(out.Runs, runOut{Dir: r.Dir, Run: r.Scores.Run, Meta: r.Meta, Views: r.Scores.Views, Labels: r.Label()})

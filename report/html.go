@@ -172,7 +172,9 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 	if d.DateSVG, d.SizeSVG, d.NoMeta, err = metaCharts(runs); err != nil {
 		return nil, err
 	}
-	d.Comparisons = comparisons(runs)
+	if d.Comparisons, err = comparisons(runs); err != nil {
+		return nil, err
+	}
 	if d.Risk, d.RiskNote, err = riskBlocks(runs, opt.TargetError); err != nil {
 		return nil, err
 	}
@@ -355,15 +357,19 @@ func parseMonth(s string) (float64, bool) {
 	return 0, false
 }
 
-func comparisons(runs []Run) []comparisonBlock {
+func comparisons(runs []Run) ([]comparisonBlock, error) {
+	cmps, err := Comparisons(runs)
+	if err != nil {
+		return nil, err
+	}
 	var out []comparisonBlock
-	for _, c := range Comparisons(runs) {
+	for _, c := range cmps {
 		a, b := c.base.Scores.Run, c.other.Scores.Run
 		out = append(out, comparisonBlock{Model: c.Model, Base: c.Base, Other: c.Other, Rows: c.Views,
 			CallsPerQ: fmt.Sprintf("%.2f → %.2f calls, %.0f → %.0f tokens, %.0f → %.0f ms per question",
 				a.CallsPerQuestion, b.CallsPerQuestion, a.TokensPerQuestion, b.TokensPerQuestion, a.MeanLatencyMS, b.MeanLatencyMS)})
 	}
-	return out
+	return out, nil
 }
 
 func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {

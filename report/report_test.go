@@ -2,11 +2,18 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
 	"fmt"
+	"html"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -222,4 +229,96 @@ func mustOpen(t *testing.T, p string) *os.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// The page's Content-Security-Policy allows its one script by hash, never
+// 'unsafe-inline', and the hash is of the script exactly as rendered.
+func TestHTMLScriptHash(t *testing.T) {
+	var b bytes.Buffer
+	if err := HTML(&b, fixtureRuns(), HTMLOptions{TargetError: 0.2}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	start := strings.Index(out, "<script>")
+	end := strings.Index(out, "</script>")
+	if start < 0 || end < start {
+		t.Fatal("no script in the page")
+	}
+	sum := sha256.Sum256([]byte(out[start+len("<script>") : end]))
+	want := "script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	m := regexp.MustCompile(`http-equiv="Content-Security-Policy" content="([^"]*)"`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatal("no Content-Security-Policy")
+	}
+	csp := html.UnescapeString(m[1])
+	if !strings.Contains(csp, want) {
+		t.Errorf("CSP %q lacks %q", csp, want)
+	}
+	for _, d := range strings.Split(csp, ";") {
+		if strings.HasPrefix(strings.TrimSpace(d), "script-src") && strings.Contains(d, "unsafe-inline") {
+			t.Errorf("script-src allows inline scripts: %q", d)
+		}
+	}
+}
+
+// Names are user input: in Markdown they must not become live HTML or break
+// the table, in CSV they must not run as spreadsheet formulas.
+func TestMarkdownAndCSVEscapeNames(t *testing.T) {
+	runs := fixtureRuns()
+	runs[0].Scores.Run.Model = `<img src=x onerror=alert(1)>|x`
+	runs[0].Scores.Run.ID = `=HYPERLINK("http://evil")`
+	runs[1].Scores.Run.Strategy = "@SUM(A1)"
+	var md bytes.Buffer
+	if err := Markdown(&md, runs); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(md.String(), "<img") || !strings.Contains(md.String(), `&lt;img src=x onerror=alert(1)&gt;\|x`) {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	var c bytes.Buffer
+	if err := CSV(&c, runs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&c).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	negative := false
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q would run as a formula", cell)
+			}
+			if strings.HasPrefix(cell, "-") {
+				if _, err := strconv.ParseFloat(cell, 64); err != nil {
+					t.Errorf("cell %q would run as a formula", cell)
+				}
+				negative = true
+			}
+		}
+	}
+	if !negative {
+		t.Error("no negative number kept as a number (pct_diff)")
+	}
+}
+
+// The report asks score to compare runs and passes its refusals on, rather
+// than dropping the accumulator's errors.
+func TestComparisonsReportScoreErrors(t *testing.T) {
+	runs := fixtureRuns()
+	if cmps, err := Comparisons(runs); err != nil || len(cmps) != 1 {
+		t.Fatalf("Comparisons = %d, %v", len(cmps), err)
+	}
+	other := *runs[1].Records[0]
+	other.Run = "another-run"
+	runs[1].Records = append(runs[1].Records, &other)
+	if _, err := Comparisons(runs); err == nil || !strings.Contains(err.Error(), "another-run") {
+		t.Fatalf("a run holding two runs' records: %v", err)
+	}
+	if err := JSON(io.Discard, runs, 0.2); err == nil {
+		t.Fatal("JSON report hid the error")
+	}
+	if err := HTML(io.Discard, runs, HTMLOptions{}); err == nil {
+		t.Fatal("HTML report hid the error")
+	}
 }

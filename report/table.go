@@ -88,7 +88,7 @@ func Markdown(w io.Writer, runs []Run) error {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %d | %.4f |\n", mdCell(r.ID), mdCell(r.Suite), mdCell(r.Strategy), mdCell(r.Rule), r.Records, r.Calls, r.CachedCalls, r.CostUSD)
 	}
 	for _, view := range Views(runs) {
-		fmt.Fprintf(w, "\n## %s\n\n", view)
+		fmt.Fprintf(w, "\n## %s\n\n", mdCell(view))
 		fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for i := range runs {
@@ -113,9 +113,10 @@ func Views(runs []Run) []string {
 	return score.OrderViews(seen)
 }
 
-// mdCell keeps a value from breaking a Markdown table (model names are user
-// input).
+// mdCell keeps a value from breaking a Markdown table or becoming live HTML
+// where the Markdown is rendered (model names and run ids are user input).
 func mdCell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.ReplaceAll(s, "\n", " ")
+	return mdEscaper.Replace(s)
 }
+
+var mdEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -1,10 +1,50 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"strings"
 )
+
+// pageScript is the report's one script. The Content-Security-Policy allows it
+// by its hash, not with 'unsafe-inline', so that no other script can run even
+// if something in the page escaped escaping.
+const pageScript = `
+(function () {
+  var sel = document.getElementById('viewsel');
+  function showView() {
+    document.querySelectorAll('.view').forEach(function (d) { d.style.display = d.dataset.view === sel.value ? '' : 'none'; });
+  }
+  sel.addEventListener('change', showView); showView();
+  var fm = document.getElementById('f-model'), fv = document.getElementById('f-view'), fk = document.getElementById('f-kind');
+  function inView(d, v) {
+    if (!v || v === 'all') return true;
+    if (v === 'noaudio') return ['text', 'image'].indexOf(d.dataset.modality) >= 0;
+    if (v === 'knowledge') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) >= 0;
+    if (v === 'perception') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) < 0;
+    if (v.indexOf('modality:') === 0) return d.dataset.modality === v.slice(9);
+    if (v.indexOf('subcategory:') === 0) return d.dataset.subcategory === v.slice(12);
+    return true;
+  }
+  function filter() {
+    var n = 0;
+    document.querySelectorAll('.err').forEach(function (d) {
+      var ok = (!fm.value || d.dataset.model === fm.value) && (!fk.value || d.dataset.kind === fk.value) && inView(d, fv.value);
+      d.style.display = ok ? '' : 'none'; if (ok) n++;
+    });
+    document.getElementById('f-count').textContent = n + ' shown';
+  }
+  [fm, fv, fk].forEach(function (s) { s.addEventListener('change', filter); }); filter();
+})();
+`
+
+// scriptHash is the CSP source of pageScript: "sha256-" and its base64 digest.
+var scriptHash = func() string {
+	sum := sha256.Sum256([]byte(pageScript))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}()
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
@@ -14,7 +54,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"ci":    func(c [2]float64) string { return fmt.Sprintf("[%+.1f, %+.1f]", c[0], c[1]) },
 	"ratio": func(r *float64) string { return map[bool]string{true: "—", false: ""}[r == nil] + ratioText(r) },
 	"id":    func(s string) string { return strings.NewReplacer(":", "-", " ", "-").Replace(s) },
-}).Parse(pageHTML))
+}).Parse(strings.NewReplacer("@@SCRIPT_HASH@@", scriptHash, "@@SCRIPT@@", pageScript).Replace(pageHTML)))
 
 func ratioText(r *float64) string {
 	if r == nil {
@@ -28,7 +68,7 @@ const pageHTML = `<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: file:; media-src data: file:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: file:; media-src data: file:; style-src 'unsafe-inline'; script-src '@@SCRIPT_HASH@@'">
 <title>{{.Title}}</title>
 <style>
 :root { --fg:#1d2433; --muted:#5b6475; --line:#dfe3ea; --bg:#f6f7f9; --accent:#0072b2; --good:#009e73; --bad:#d55e00; }
@@ -170,34 +210,7 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 </main>
 <footer>Made by emohallucer{{if .Generated}} on {{.Generated}}{{end}}. Scores are recomputable from each run's records.jsonl with <code>emohallucer score</code>.</footer>
-<script>
-(function () {
-  var sel = document.getElementById('viewsel');
-  function showView() {
-    document.querySelectorAll('.view').forEach(function (d) { d.style.display = d.dataset.view === sel.value ? '' : 'none'; });
-  }
-  sel.addEventListener('change', showView); showView();
-  var fm = document.getElementById('f-model'), fv = document.getElementById('f-view'), fk = document.getElementById('f-kind');
-  function inView(d, v) {
-    if (!v || v === 'all') return true;
-    if (v === 'noaudio') return ['text', 'image'].indexOf(d.dataset.modality) >= 0;
-    if (v === 'knowledge') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) >= 0;
-    if (v === 'perception') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) < 0;
-    if (v.indexOf('modality:') === 0) return d.dataset.modality === v.slice(9);
-    if (v.indexOf('subcategory:') === 0) return d.dataset.subcategory === v.slice(12);
-    return true;
-  }
-  function filter() {
-    var n = 0;
-    document.querySelectorAll('.err').forEach(function (d) {
-      var ok = (!fm.value || d.dataset.model === fm.value) && (!fk.value || d.dataset.kind === fk.value) && inView(d, fv.value);
-      d.style.display = ok ? '' : 'none'; if (ok) n++;
-    });
-    document.getElementById('f-count').textContent = n + ' shown';
-  }
-  [fm, fv, fk].forEach(function (s) { s.addEventListener('change', filter); }); filter();
-})();
-</script>
+<script>@@SCRIPT@@</script>
 </body>
 </html>
 `

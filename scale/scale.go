@@ -33,6 +33,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/engine"
 	"github.com/emohallucer/emohallucer/store/postgres"
 	"github.com/emohallucer/emohallucer/strategy"
 )
@@ -127,11 +128,10 @@ func NewStrategy(def *postgres.RunDef) (eh.Strategy, error) {
 	return strategy.New(def.Strategy, o)
 }
 
-// Done reports whether a recorded question needs no new answer: it was
-// answered, or skipped because the model does not take its modality (it is
-// asked again once the model takes it). Local runs resume by the same rule.
+// Done reports whether a recorded question needs no new answer, by the
+// engine's rule (engine.Finished), which local runs resume by too.
 func Done(st postgres.State, caps eh.Capabilities) bool {
-	return st.Status == eh.StatusAnswered || (st.Status == eh.StatusNotEvaluated && !caps.Accepts(st.Modality))
+	return engine.Finished(st.Status, st.Modality, caps)
 }
 
 // EnqueueResult counts what Enqueue did.

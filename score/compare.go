@@ -2,6 +2,7 @@ package score
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"sort"
 
@@ -99,6 +100,21 @@ func Compare(a, b *Accumulator) []Comparison {
 		out = append(out, cmp)
 	}
 	return out
+}
+
+// CompareRecords accumulates the records of two runs and compares them
+// (Compare). A record the accumulator refuses (one of another run) is an error
+// naming which side it came from.
+func CompareRecords(a, b []*eh.Record) ([]Comparison, error) {
+	accs := [2]*Accumulator{NewAccumulator(), NewAccumulator()}
+	for i, recs := range [2][]*eh.Record{a, b} {
+		for _, r := range recs {
+			if err := accs[i].Add(r); err != nil {
+				return nil, fmt.Errorf("run %c of the comparison: %w", 'A'+i, err)
+			}
+		}
+	}
+	return Compare(accs[0], accs[1]), nil
 }
 
 func scored(po *pairOutcome) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -271,5 +272,23 @@ func TestMergeAndRecorded(t *testing.T) {
 	}
 	if err := earlier.Merge(other); eh.ErrorCode(err) != eh.EINVALID {
 		t.Errorf("merging another run: %v, want EINVALID", err)
+	}
+}
+
+// CompareRecords is Compare over record lists, and reports what the
+// accumulator refuses instead of dropping it.
+func TestCompareRecords(t *testing.T) {
+	const Y, N = eh.AnswerYes, eh.AnswerNo
+	a := []*eh.Record{rec("a", "p1", eh.Basic, eh.Text, eh.Category, Y), rec("a", "p1", eh.Hallucinated, eh.Text, eh.Category, N)}
+	b := []*eh.Record{rec("b", "p1", eh.Basic, eh.Text, eh.Category, Y), rec("b", "p1", eh.Hallucinated, eh.Text, eh.Category, Y)}
+	cmps, err := CompareRecords(a, b)
+	if err != nil || len(cmps) == 0 || cmps[0].Pairs != 1 || cmps[0].OnlyA != 1 {
+		t.Fatalf("CompareRecords = %+v, %v", cmps, err)
+	}
+	// Records of two runs on one side are an error naming the side.
+	mixed := append([]*eh.Record{}, b...)
+	mixed = append(mixed, rec("c", "p2", eh.Basic, eh.Text, eh.Category, Y))
+	if _, err := CompareRecords(a, mixed); eh.ErrorCode(err) != eh.EINVALID || !strings.Contains(err.Error(), "run B") {
+		t.Fatalf("mixed runs: %v", err)
 	}
 }

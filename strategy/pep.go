@@ -40,25 +40,25 @@ func (p *PEP) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome,
 		return st, err
 	}
 
-	evTmpl := p.evidence
-	if it.Pair.Dimension == eh.Knowledge && p.evidence == "mek.v1" {
-		evTmpl = "mek-knowledge.v1"
+	evidence := p.evidence
+	if it.Pair.Dimension == eh.Knowledge && p.evidence == "mek" {
+		evidence = "mek-knowledge"
 	}
-	text, err := render(evTmpl, d)
+	tmpl, text, err := prompt(evidence, it, d)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := step("evidence", evTmpl, []eh.Message{userMessage(it, text)})
+	ev, err := step("evidence", tmpl, []eh.Message{userMessage(it, text)})
 	if err != nil {
 		return out, err
 	}
 
 	d.Evidence = ev.Response
-	if text, err = render("predict.v1", d); err != nil {
+	if tmpl, text, err = prompt("predict", it, d); err != nil {
 		return nil, err
 	}
 	conv := []eh.Message{userMessage(it, text)}
-	first, err := step("predict", "predict.v1", conv)
+	first, err := step("predict", tmpl, conv)
 	if err != nil {
 		return out, err
 	}
@@ -66,21 +66,19 @@ func (p *PEP) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome,
 	last.Answer, _ = extract.Extract(p.opt.Rule, first.Response)
 
 	if p.explain {
-		explainText, err := render("explain.v1", d)
-		if err != nil {
+		if tmpl, text, err = prompt("explain", it, d); err != nil {
 			return nil, err
 		}
-		conv = append(conv, assistant(first.Response), eh.UserText(explainText))
-		expl, err := step("explain", "explain.v1", conv)
+		conv = append(conv, assistant(first.Response), eh.UserText(text))
+		expl, err := step("explain", tmpl, conv)
 		if err != nil {
 			return out, err
 		}
-		finalText, err := render("final.v1", d)
-		if err != nil {
+		if tmpl, text, err = prompt("final", it, d); err != nil {
 			return nil, err
 		}
-		conv = append(conv, assistant(expl.Response), eh.UserText(finalText))
-		if _, err := step("final", "final.v1", conv); err != nil {
+		conv = append(conv, assistant(expl.Response), eh.UserText(text))
+		if _, err := step("final", tmpl, conv); err != nil {
 			return out, err
 		}
 		last = &out.Steps[len(out.Steps)-1]

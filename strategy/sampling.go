@@ -14,7 +14,7 @@ import (
 // is what risk–coverage curves use when an API gives no log-probabilities.
 type Vote struct {
 	name      string
-	templates []string // one call per template and sample
+	templates []string // one call per template (name without language and version) and sample
 	samples   int
 	temp      *float64
 	opt       Options
@@ -29,8 +29,8 @@ func (v *Vote) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome
 	d := dataFor(it)
 	out := &eh.Outcome{Rule: v.opt.Rule}
 	var yes, no int
-	for _, tmpl := range v.templates {
-		text, err := render(tmpl, d)
+	for _, name := range v.templates {
+		tmpl, text, err := prompt(name, it, d)
 		if err != nil {
 			return nil, err
 		}

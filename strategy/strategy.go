@@ -3,9 +3,11 @@
 // (PEP-MEK and its ablations, chain-of-thought, self-consistency, majority vote)
 // make several calls per question.
 //
-// Prompt templates are embedded files named <name>.v<version>.tmpl; a request's
-// Template field carries that name, so a changed template never reuses cached
-// answers of the old one.
+// Prompt templates are embedded files named <name>.v<version>.tmpl (English)
+// and <name>.<lang>.v<version>.tmpl (Japanese "ja", Chinese "zh"); the
+// question's language selects the file, and the newest version of each name
+// and language is used. A request's Template field carries the file's name,
+// so a changed template or another language never reuses cached answers.
 package strategy
 
 import (
@@ -13,7 +15,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -27,9 +32,63 @@ var templateFiles embed.FS
 
 var templates = template.Must(template.New("").ParseFS(templateFiles, "templates/*.tmpl"))
 
+// langs are the languages that have a full set of templates; the first is the
+// default, for pairs that name none.
+var langs = []string{"en", "ja", "zh"}
+
+// templateFile is <name>[.<lang>].v<version>.tmpl.
+var templateFile = regexp.MustCompile(`^([a-z-]+)(?:\.([a-z]{2}))?\.v([0-9]+)\.tmpl$`)
+
+// newest maps name and language ("direct", "ja") to the newest version's
+// template name ("direct.ja.v1").
+var newest = func() map[[2]string]string {
+	files, err := fs.Glob(templateFiles, "templates/*.tmpl")
+	if err != nil {
+		panic(err)
+	}
+	out := map[[2]string]string{}
+	version := map[[2]string]int{}
+	for _, f := range files {
+		m := templateFile.FindStringSubmatch(strings.TrimPrefix(f, "templates/"))
+		if m == nil {
+			panic("strategy: template file " + f + " is not named <name>[.<lang>].v<version>.tmpl")
+		}
+		lang := m[2]
+		if lang == "" {
+			lang = langs[0]
+		}
+		v, _ := strconv.Atoi(m[3])
+		k := [2]string{m[1], lang}
+		if v > version[k] {
+			version[k], out[k] = v, strings.TrimSuffix(m[0], ".tmpl")
+		}
+	}
+	return out
+}()
+
+// langOf is the language of an item's question: the pair's BCP-47 tag reduced
+// to its language ("ja-JP" is ja), English when the pair names none. The
+// conversion keeps it working whether Pair.Lang is a string or a named
+// string type.
+func langOf(it *eh.Item) string {
+	lang, _, _ := strings.Cut(strings.ToLower(string(it.Pair.Lang)), "-")
+	if lang == "" {
+		return langs[0]
+	}
+	return lang
+}
+
+// templateFor returns the template of the given name in the item's language.
+func templateFor(name string, it *eh.Item) (string, error) {
+	if t, ok := newest[[2]string{name, langOf(it)}]; ok {
+		return t, nil
+	}
+	return "", eh.Errorf(eh.EINVALID, "%s: no %s prompt template in language %q (templates exist for %s)", it.Label(), name, it.Pair.Lang, strings.Join(langs, ", "))
+}
+
 // Options configure strategies; zero values mean defaults.
 type Options struct {
-	// Rule is the extraction rule; default yesno-v1.
+	// Rule is the extraction rule; default extract.Default (yesno-v2).
 	Rule string
 	// Decoding parameters applied to every call (nil: model default).
 	Temperature *float64
@@ -49,25 +108,25 @@ type Factory func(Options) (eh.Strategy, error)
 
 // factories is the registry of strategies, by the name users select.
 var factories = map[string]Factory{
-	"direct": func(o Options) (eh.Strategy, error) { return &Single{name: "direct", tmpl: "direct.v1", opt: o}, nil },
+	"direct": func(o Options) (eh.Strategy, error) { return &Single{name: "direct", tmpl: "direct", opt: o}, nil },
 	"pep-mek": func(o Options) (eh.Strategy, error) {
-		return &PEP{name: "pep-mek", evidence: "mek.v1", explain: true, opt: o}, nil
+		return &PEP{name: "pep-mek", evidence: "mek", explain: true, opt: o}, nil
 	},
-	"mek-only": func(o Options) (eh.Strategy, error) { return &PEP{name: "mek-only", evidence: "mek.v1", opt: o}, nil },
+	"mek-only": func(o Options) (eh.Strategy, error) { return &PEP{name: "mek-only", evidence: "mek", opt: o}, nil },
 	"pep-mk": func(o Options) (eh.Strategy, error) {
-		return &PEP{name: "pep-mk", evidence: "describe.v1", explain: true, opt: o}, nil
+		return &PEP{name: "pep-mk", evidence: "describe", explain: true, opt: o}, nil
 	},
-	"cot": func(o Options) (eh.Strategy, error) { return &Single{name: "cot", tmpl: "cot.v1", opt: o}, nil },
+	"cot": func(o Options) (eh.Strategy, error) { return &Single{name: "cot", tmpl: "cot", opt: o}, nil },
 	"self-consistency": func(o Options) (eh.Strategy, error) {
 		if o.Samples < 1 {
 			return nil, eh.Errorf(eh.EINVALID, "self-consistency needs at least 1 sample, not %d", o.Samples)
 		}
-		return &Vote{name: "self-consistency", templates: []string{"cot.v1"}, samples: o.Samples, temp: o.SampleTemperature, opt: o}, nil
+		return &Vote{name: "self-consistency", templates: []string{"cot"}, samples: o.Samples, temp: o.SampleTemperature, opt: o}, nil
 	},
 	// Three wordings of the same question, each asked once with the model's
 	// default decoding.
 	"majority-vote": func(o Options) (eh.Strategy, error) {
-		return &Vote{name: "majority-vote", templates: []string{"direct.v1", "para-a.v1", "para-b.v1"}, samples: 1, opt: o}, nil
+		return &Vote{name: "majority-vote", templates: []string{"direct", "para-a", "para-b"}, samples: 1, opt: o}, nil
 	},
 }
 
@@ -96,7 +155,7 @@ func New(name string, o Options) (eh.Strategy, error) {
 
 func (o Options) withDefaults() Options {
 	if o.Rule == "" {
-		o.Rule = extract.YesNoV1
+		o.Rule = extract.Default
 	}
 	if o.Samples == 0 {
 		o.Samples = 5
@@ -124,28 +183,41 @@ type promptData struct {
 func dataFor(it *eh.Item) promptData {
 	d := promptData{Context: it.Pair.Context.Text, Question: it.Question(), HasMedia: len(it.Media) > 0}
 	if d.HasMedia {
-		d.MediaNoun = mediaNoun(it.Pair.Modality)
+		d.MediaNoun = mediaNoun(it.Pair.Modality, langOf(it))
 	}
 	return d
 }
 
-func mediaNoun(m eh.Modality) string {
-	switch m {
-	case eh.Image:
-		return "image"
-	case eh.Audio:
-		return "audio clip"
-	}
-	return "video"
+// mediaNouns name the media in each language: image, audio, video.
+var mediaNouns = map[string][3]string{
+	"en": {"image", "audio clip", "video"},
+	"ja": {"画像", "音声", "動画"},
+	"zh": {"图片", "音频", "视频"},
 }
 
-// render executes a template; the name includes its version ("direct.v1").
-func render(name string, d promptData) (string, error) {
-	var b bytes.Buffer
-	if err := templates.ExecuteTemplate(&b, name+".tmpl", d); err != nil {
-		return "", fmt.Errorf("template %s: %w", name, err)
+func mediaNoun(m eh.Modality, lang string) string {
+	n := mediaNouns[lang]
+	switch m {
+	case eh.Image:
+		return n[0]
+	case eh.Audio:
+		return n[1]
 	}
-	return b.String(), nil
+	return n[2]
+}
+
+// prompt renders the template of the given name (without language and
+// version: "direct") in the item's language, and returns the template's full
+// name ("direct.ja.v1") with the text.
+func prompt(name string, it *eh.Item, d promptData) (tmpl, text string, err error) {
+	if tmpl, err = templateFor(name, it); err != nil {
+		return "", "", err
+	}
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, tmpl+".tmpl", d); err != nil {
+		return "", "", fmt.Errorf("template %s: %w", tmpl, err)
+	}
+	return tmpl, b.String(), nil
 }
 
 // userMessage puts the item's media first, then the text.
@@ -198,8 +270,9 @@ func confidenceFromYesProb(a eh.Answer, p *float64) *float64 {
 // Single sends one prompt once: direct (the question alone, with its context)
 // or cot (reason step by step, then a stated answer).
 type Single struct {
-	name, tmpl string
-	opt        Options
+	name string
+	tmpl string // template name without language and version
+	opt  Options
 }
 
 // Name implements emohallucer.Strategy.
@@ -207,11 +280,11 @@ func (s *Single) Name() string { return s.name }
 
 // Answer implements emohallucer.Strategy.
 func (s *Single) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome, error) {
-	text, err := render(s.tmpl, dataFor(it))
+	tmpl, text, err := prompt(s.tmpl, it, dataFor(it))
 	if err != nil {
 		return nil, err
 	}
-	st, err := call(ctx, m, it, s.opt, "answer", s.name+":"+s.tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
+	st, err := call(ctx, m, it, s.opt, "answer", s.name+":"+tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
 	out := &eh.Outcome{Rule: s.opt.Rule, Steps: []eh.Step{st}}
 	if err != nil {
 		return out, err

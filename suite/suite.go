@@ -6,8 +6,8 @@ package suite
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	eh "github.com/emohallucer/emohallucer"
 )
@@ -59,6 +60,10 @@ func (ps Problems) Error() string {
 	return b.String()
 }
 
+// Unwrap makes Problems an EINVALID error for emohallucer.ErrorCode: a suite
+// with problems is invalid input.
+func (ps Problems) Unwrap() error { return &eh.Error{Code: eh.EINVALID, Message: ps.Error()} }
+
 // Options control how much checking Read does.
 type Options struct {
 	// SkipMedia skips reading media files to check existence and digests.
@@ -67,10 +72,16 @@ type Options struct {
 
 // Read loads the suite in dir and checks every line. It returns the suite and,
 // when anything is wrong, a Problems error listing every problem found (the suite
-// then holds only the lines that parsed).
+// then holds only the lines that parsed). It is ReadContext without a way to stop.
 func Read(dir string, opt Options) (*eh.Suite, error) {
+	return ReadContext(context.Background(), dir, opt)
+}
+
+// ReadContext is Read that stops, returning an ECANCELED error, when ctx is
+// done: a signal ends `suite validate` on a large suite or a slow disk.
+func ReadContext(ctx context.Context, dir string, opt Options) (*eh.Suite, error) {
 	name := filepath.Join(dir, FileName)
-	f, err := os.Open(name)
+	f, err := openRegular(name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no suite at %s (expected a folder holding %s)", dir, FileName),
@@ -79,7 +90,10 @@ func Read(dir string, opt Options) (*eh.Suite, error) {
 		return nil, fmt.Errorf("open suite: %w", err)
 	}
 	defer f.Close()
-	s, probs := Decode(f, name)
+	s, lines, probs := decode(ctx, f, name)
+	if err := ctx.Err(); err != nil {
+		return nil, &eh.Error{Code: eh.ECANCELED, Message: "suite " + name + ": reading stopped", Err: err}
+	}
 	s.Name = filepath.Base(filepath.Clean(dir))
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -87,7 +101,10 @@ func Read(dir string, opt Options) (*eh.Suite, error) {
 	}
 	s.Dir = abs
 	if !opt.SkipMedia {
-		probs = append(probs, checkMedia(s, name)...)
+		probs = append(probs, checkMedia(ctx, s, lines, name)...)
+		if err := ctx.Err(); err != nil {
+			return nil, &eh.Error{Code: eh.ECANCELED, Message: "suite " + name + ": media check stopped", Err: err}
+		}
 	}
 	if len(probs) > 0 {
 		return s, Problems(probs)
@@ -98,7 +115,15 @@ func Read(dir string, opt Options) (*eh.Suite, error) {
 // Decode parses suite JSONL from r, naming the file as name in problems. It keeps
 // going after errors so that one pass reports every problem.
 func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
+	s, _, probs := decode(context.Background(), r, name)
+	return s, probs
+}
+
+// decode is Decode that also returns the line of each pair kept (lines[i] is
+// the line of s.Pairs[i]) and stops early when ctx is done.
+func decode(ctx context.Context, r io.Reader, name string) (*eh.Suite, []int, []Problem) {
 	s := &eh.Suite{}
+	var lines []int
 	var probs []Problem
 	seen := map[string]int{}
 	// Keyed by a digest of context and question rather than their text: with
@@ -118,13 +143,29 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 		}
 		return s
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	line := 0
-	for sc.Scan() {
+	lr := newLineReader(r, maxLine)
+	line, nonBlank := 0, 0
+	for ctx.Err() == nil {
+		rawLine, tooLong, err := lr.next()
+		if err != nil {
+			if err != io.EOF {
+				probs = append(probs, Problem{File: name, Line: line + 1, Message: "read: " + err.Error()})
+			}
+			break
+		}
 		line++
-		raw := bytes.TrimSpace(sc.Bytes())
+		if tooLong {
+			nonBlank++
+			probs = append(probs, Problem{File: name, Line: line, Message: fmt.Sprintf("line longer than %d bytes (skipped)", maxLine)})
+			continue
+		}
+		raw := bytes.TrimSpace(rawLine)
 		if len(raw) == 0 {
+			continue
+		}
+		nonBlank++
+		if !utf8.Valid(raw) {
+			probs = append(probs, Problem{File: name, Line: line, Message: fmt.Sprintf("invalid UTF-8 at byte %d of the line (the file must be UTF-8)", invalidAt(raw))})
 			continue
 		}
 		var p eh.Pair
@@ -132,6 +173,10 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil {
 			probs = append(probs, Problem{File: name, Line: line, Message: "malformed JSON: " + err.Error()})
+			continue
+		}
+		if rest := bytes.TrimSpace(raw[dec.InputOffset():]); len(rest) > 0 {
+			probs = append(probs, Problem{File: name, Line: line, Pair: p.ID, Message: fmt.Sprintf("text after the JSON object: %q (one pair per line)", cut(rest, 40))})
 			continue
 		}
 		bad := false
@@ -166,16 +211,36 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 				p.Tags[i] = intern(t)
 			}
 			s.Pairs = append(s.Pairs, p)
+			lines = append(lines, line)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		probs = append(probs, Problem{File: name, Line: line + 1, Message: "read: " + err.Error()})
+	if nonBlank == 0 && ctx.Err() == nil {
+		probs = append(probs, Problem{File: name, Message: "no pairs: the file is empty or holds only blank lines"})
 	}
-	if line == 0 {
-		probs = append(probs, Problem{File: name, Message: "empty suite"})
+	if ctx.Err() == nil { // an interrupted read lacks the originals of later lines
+		probs = append(probs, checkTranslations(s.Pairs, seen, name)...)
 	}
-	probs = append(probs, checkTranslations(s.Pairs, seen, name)...)
-	return s, probs
+	return s, lines, probs
+}
+
+// invalidAt returns the offset of the first byte of b that is not valid UTF-8.
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// cut returns at most n bytes of b, marking a cut with "…".
+func cut(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b[:n]), "") + "…"
 }
 
 // maxInterned bounds the strings Decode shares: labels repeat, so a suite
@@ -202,27 +267,31 @@ func mediaKey(ms []eh.Media) string {
 }
 
 // checkMedia verifies that every media file exists inside the suite folder (also
-// after resolving symbolic links) and has the recorded digest.
-func checkMedia(s *eh.Suite, name string) []Problem {
+// after resolving symbolic links), is a regular file and has the recorded
+// digest. lines[i] is the suite line of s.Pairs[i]. It stops when ctx is done.
+func checkMedia(ctx context.Context, s *eh.Suite, lines []int, name string) []Problem {
 	var probs []Problem
 	digests := map[string]string{} // a file shared by several pairs is hashed once
-	for _, p := range s.Pairs {
+	for i, p := range s.Pairs {
 		for _, m := range p.Context.Media {
+			if ctx.Err() != nil {
+				return probs
+			}
 			got, ok := digests[m.Path]
 			if !ok {
 				full, err := Resolve(s.Dir, m.Path)
 				if err == nil {
-					got, err = FileSHA256(full)
+					got, err = fileSHA256(ctx, full)
 				}
 				if err != nil {
-					probs = append(probs, Problem{File: name, Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: %v", p.ID, m.Path, err)})
+					probs = append(probs, Problem{File: name, Line: lines[i], Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: %v", p.ID, m.Path, err)})
 					digests[m.Path] = ""
 					continue
 				}
 				digests[m.Path] = got
 			}
 			if got != "" && got != m.SHA256 {
-				probs = append(probs, Problem{File: name, Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: digest mismatch (suite says %s…, file is %s…)", p.ID, m.Path, m.SHA256[:12], got[:12])})
+				probs = append(probs, Problem{File: name, Line: lines[i], Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: digest mismatch (suite says %s…, file is %s…)", p.ID, m.Path, m.SHA256[:12], got[:12])})
 			}
 		}
 	}
@@ -250,20 +319,6 @@ func Resolve(dir, rel string) (string, error) {
 		return "", eh.Errorf(eh.EINVALID, "media path %q leads outside the suite folder (refused)", rel)
 	}
 	return full, nil
-}
-
-// FileSHA256 returns the lower-case hex SHA-256 of a file.
-func FileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Encode writes pairs as suite JSONL, one pair per line, in the given order.
@@ -323,6 +378,15 @@ func Count(s *eh.Suite) Stats {
 // each pair, with media resolved on disk.
 func Items(s *eh.Suite) ([]eh.Item, error) {
 	items := make([]eh.Item, 0, 2*len(s.Pairs))
+	// Resolve returns paths under the folder with its links resolved; providers
+	// open them through that folder at send time (MediaFile.Dir).
+	root := ""
+	if s.Dir != "" {
+		var err error
+		if root, err = filepath.EvalSymlinks(s.Dir); err != nil {
+			return nil, fmt.Errorf("suite %s: %w", s.Name, err)
+		}
+	}
 	for i := range s.Pairs {
 		p := &s.Pairs[i]
 		var media []eh.MediaFile
@@ -335,7 +399,7 @@ func Items(s *eh.Suite) ([]eh.Item, error) {
 			if mime == "" {
 				mime = MIMEOf(m.Path)
 			}
-			media = append(media, eh.MediaFile{Kind: m.Kind, MIME: mime, SHA256: m.SHA256, Path: full})
+			media = append(media, eh.MediaFile{Kind: m.Kind, MIME: mime, SHA256: m.SHA256, Path: full, Dir: root})
 		}
 		items = append(items, eh.Item{Pair: p, Role: eh.Basic, Media: media}, eh.Item{Pair: p, Role: eh.Hallucinated, Media: media})
 	}

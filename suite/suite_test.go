@@ -1,11 +1,13 @@
 package suite
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -94,11 +96,29 @@ func TestReadProblems(t *testing.T) {
 		line(t, imagePair("missing", "media/nope.png", digestA)),             // 11 missing media
 		line(t, imagePair("digest", "media/a.png", strings.Repeat("0", 64))), // 12 digest mismatch
 		`{"id":"x","unknown_field":1}`,                                       // 13 unknown field
+		`{"id":"long","pad":"`+strings.Repeat("x", maxLine)+`"}`,             // 14 over-long
+		line(t, goodPair("after"))+` {"id":"y"}`,                             // 15 text after the object
+		"{\"id\":\"bad-utf8 \xff\xfe\"}",                                     // 16 invalid UTF-8
+		line(t, imagePair("outside", "media/link.png", digestA)),             // 17 link leading outside
+		line(t, imagePair("dir", "media/sub", digestA)),                      // 18 a directory
+		line(t, imagePair("fifo", "media/fifo.png", digestA)),                // 19 a FIFO: must not hang
+		line(t, goodPair("last")),                                            // 20 read after the long line
 	)
-	_, err := Read(dir, Options{})
+	outside := filepath.Join(t.TempDir(), "secret.png")
+	os.WriteFile(outside, []byte("test"), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "media", "link.png"))
+	os.Mkdir(filepath.Join(dir, "media", "sub"), 0o755)
+	if err := syscall.Mkfifo(filepath.Join(dir, "media", "fifo.png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(dir, Options{})
 	var probs Problems
 	if !errors.As(err, &probs) {
 		t.Fatalf("want Problems, got %v", err)
+	}
+	// Reading went on after the over-long line.
+	if last := st.Pairs[len(st.Pairs)-1].ID; last != "last" {
+		t.Errorf("last pair read %q, want the one after the long line", last)
 	}
 	name := filepath.Join(dir, FileName)
 	want := []struct {
@@ -116,8 +136,15 @@ func TestReadProblems(t *testing.T) {
 		{9, "escape", "escapes the suite folder (refused)"},
 		{10, "abs", "is absolute"},
 		{13, "", "unknown field"},
-		{0, "missing", "file not found"},
-		{0, "digest", "digest mismatch"},
+		{14, "", "line longer than"},
+		{15, "after", "text after the JSON object"},
+		{16, "", "invalid UTF-8 at byte"},
+		// Media problems carry the line of their pair.
+		{11, "missing", "file not found"},
+		{12, "digest", "digest mismatch"},
+		{17, "outside", "outside the suite folder"},
+		{18, "dir", "not a regular file (a directory)"},
+		{19, "fifo", "not a regular file (a FIFO)"},
 	}
 	for _, w := range want {
 		found := false
@@ -129,6 +156,53 @@ func TestReadProblems(t *testing.T) {
 		if !found {
 			t.Errorf("no problem at line %d (pair %q) containing %q; got:\n%v", w.line, w.pair, w.text, probs)
 		}
+	}
+}
+
+func TestReadNoPairs(t *testing.T) {
+	for _, content := range []string{"", "\n\n   \n\t\n"} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o644)
+		_, err := Read(dir, Options{})
+		var probs Problems
+		if !errors.As(err, &probs) || len(probs) != 1 || !strings.Contains(probs[0].Message, "no pairs") {
+			t.Errorf("content %q: %v", content, err)
+		}
+	}
+}
+
+// A suite file that is a FIFO is refused without opening it, and a cancelled
+// context stops reading.
+func TestReadFIFOAndCancel(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, FileName), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("FIFO suite: %v", err)
+	}
+	dir = writeSuite(t, line(t, imagePair("b", "media/a.png", digestA)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadContext(ctx, dir, Options{}); eh.ErrorCode(err) != eh.ECANCELED {
+		t.Errorf("cancelled: %v, want ECANCELED", err)
+	}
+}
+
+// Items gives providers the suite folder to open media through at send time.
+func TestItemsMediaDir(t *testing.T) {
+	dir := writeSuite(t, line(t, imagePair("b", "media/a.png", digestA)))
+	s, err := Read(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := Items(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := filepath.EvalSymlinks(dir)
+	if m := items[0].Media[0]; m.Dir != root || filepath.Dir(filepath.Dir(m.Path)) != root {
+		t.Errorf("media %+v, want Dir %s", m, root)
 	}
 }
 

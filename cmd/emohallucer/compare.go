@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -50,11 +51,11 @@ paired difference in pair accuracy, McNemar's p and the consistency.
 }
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, err := accumulate([]string{a}, nil)
+	accA, err := rundir.Accumulate([]string{a}, nil, nil)
 	if err != nil {
 		return err
 	}
-	accB, err := accumulate([]string{b}, nil)
+	accB, err := rundir.Accumulate([]string{b}, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func compareCommand(w io.Writer, a, b string, asJSON bool) error {
 func compareLangsCommand(w io.Writer, runs []string, asJSON bool) error {
 	var accs []*score.Accumulator
 	for _, r := range runs {
-		acc, err := accumulate([]string{r}, nil)
+		acc, err := rundir.Accumulate([]string{r}, nil, nil)
 		if err != nil {
 			return err
 		}

@@ -154,7 +154,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--bogus"}, exitUsage},
 		{[]string{"run", "--view", "nonsense"}, exitUsage},
 		{[]string{"run", "--shard", "3/2"}, exitUsage},
-		{[]string{"run", "--model", "nonsense:x", "--out", "/dev/null/x"}, exitInvalid},
+		{[]string{"run", "--model", "nonsense:x", "--out", "/dev/null/x"}, exitUsage},
 		{[]string{"report", "/nonexistent/run"}, exitInvalid},
 		{[]string{"run", "--suite", "/nonexistent/suite"}, exitInvalid},
 	}
@@ -181,5 +181,29 @@ func TestScoreExternal(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "score", "--format", "pope", "somedir"); code != exitUsage {
 		t.Errorf("--format with a run folder: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestRunJSONMetadata checks that run.json carries the model's metadata and
+// settings next to its records.
+func TestRunJSONMetadata(t *testing.T) {
+	tmp := t.TempDir()
+	path := filepath.Join(tmp, "models.yaml")
+	os.WriteFile(path, []byte(`models:
+  - spec: baseline:random?seed=3
+    price: {input: 1.5, output: 6}
+    metadata: {family: Random, params_b: 0.001, open: true, reasoning: "no", released: 2026-01-02, extra: {color: blue}}
+`), 0o644)
+	dir := filepath.Join(tmp, "run")
+	if code, _, stderr := runCLI(t, "run", "--config", path, "--out", dir, "--limit", "3", "--progress", "never"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	info := readRunJSON(t, dir)
+	m := info.Metadata
+	if m == nil || m.Family != "Random" || m.ParamsB != 0.001 || m.Released != "2026-01-02" || m.Extra["color"] != "blue" {
+		t.Fatalf("metadata %+v", m)
+	}
+	if info.Price == nil || info.Price.Output != 6 || info.Questions != 6 || info.Result == nil || info.Result.Answered != 6 {
+		t.Fatalf("run.json %+v", info)
 	}
 }

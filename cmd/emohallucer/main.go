@@ -5,39 +5,43 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	eh "github.com/emohallucer/emohallucer"
-	"github.com/emohallucer/emohallucer/suite"
+	"github.com/emohallucer/emohallucer/runner"
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, in one table so scripts can rely on them.
+// Exit codes, in one table so scripts can rely on them (README "Exit codes").
 const (
 	exitOK          = 0
 	exitBug         = 1
 	exitUsage       = 2
-	exitInvalid     = 3 // invalid suite, records or config
+	exitInvalid     = 3 // invalid suite, records or config; a run folder in use
 	exitThreshold   = 4 // score --fail-under not met
 	exitIncomplete  = 5 // the run finished with questions that errored; rerun to retry them
-	exitInterrupted = 130
+	exitIO          = 6 // a path the user gave could not be read or written
+	exitInterrupted = runner.ExitInterrupted
 )
 
-// exitError carries an exit code chosen by a command, such as a run that ended
-// with failed questions (a rerun resumes it) or an unmet --fail-under.
-type exitError struct {
-	code int
-	err  error
+// exitCodes maps error codes to exit codes; a code not listed is a bug.
+var exitCodes = map[string]int{
+	eh.EUSAGE:      exitUsage,
+	eh.EINVALID:    exitInvalid,
+	eh.ENOTFOUND:   exitInvalid,
+	eh.EBUSY:       exitInvalid,
+	eh.ETHRESHOLD:  exitThreshold,
+	eh.EINCOMPLETE: exitIncomplete,
+	eh.EAUTH:       exitIncomplete,
+	eh.EPROVIDER:   exitIncomplete,
+	eh.ERATELIMIT:  exitIncomplete,
+	eh.EBUDGET:     exitIncomplete,
+	eh.EIO:         exitIO,
+	eh.ECANCELED:   exitInterrupted,
 }
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
 	os.Exit(Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -48,34 +52,12 @@ func main() {
 // first SIGINT/SIGTERM cancels ctx (runs drain what is in flight and save); a
 // second one exits at once.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, stop := runner.NotifyInterrupt(ctx, stderr)
+	defer stop()
 	defer startProfile(stderr)()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-sigs:
-		case <-done:
-			return
-		}
-		fmt.Fprintln(stderr, "\ninterrupted: finishing the requests in flight and saving (press Ctrl-C again to quit at once)")
-		cancel()
-		select {
-		case <-sigs:
-			fmt.Fprintln(stderr, "quitting; a rerun of the same command resumes")
-			os.Exit(exitInterrupted)
-		case <-done:
-		}
-	}()
-
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	return exitCode(err, stderr)
+	return exitCode(root.ExecuteContext(ctx), stderr)
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -96,7 +78,7 @@ model, so everything can be re-scored:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return eh.Errorf(eh.EUSAGE, "%v", err) })
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -104,65 +86,39 @@ model, so everything can be re-scored:
 	return root
 }
 
-// exitCode prints err for the user and maps it to an exit code.
+// exitCode prints err for the user and looks its exit code up in exitCodes.
+// Every message goes through eh.Redact: a URL's credentials are never printed.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		fmt.Fprintln(stderr, "emohallucer:", ee.err)
-		if h := eh.ErrorHint(err); h != "" {
-			fmt.Fprintln(stderr, "hint:", h)
-		}
-		return ee.code
-	}
-	var probs suite.Problems
-	code := exitBug
-	switch {
-	case errors.As(err, &probs):
-		code = exitInvalid
-	case isUsage(err):
-		code = exitUsage
-	default:
-		switch eh.ErrorCode(err) {
-		case eh.EINVALID, eh.ENOTFOUND:
-			code = exitInvalid
-		case eh.ECANCELED:
-			code = exitInterrupted
-		case eh.EAUTH, eh.EPROVIDER, eh.ERATELIMIT, eh.EBUDGET:
-			code = exitIncomplete
-		}
-	}
-	if code == exitBug {
-		fmt.Fprintf(stderr, "emohallucer: unexpected error (a bug; please report it): %+v\n", err)
+	code, ok := exitCodes[errorCode(err)]
+	if ok {
+		fmt.Fprintln(stderr, "emohallucer:", eh.Redact(err.Error()))
 	} else {
-		fmt.Fprintln(stderr, "emohallucer:", err)
+		code = exitBug
+		fmt.Fprintln(stderr, "emohallucer: unexpected error (a bug; please report it):", eh.Redact(fmt.Sprintf("%+v", err)))
 	}
 	if h := eh.ErrorHint(err); h != "" {
-		fmt.Fprintln(stderr, "hint:", h)
+		fmt.Fprintln(stderr, "hint:", eh.Redact(h))
 	}
 	return code
 }
 
-// usageError is a mistake in the command line itself.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-func isUsage(err error) bool {
-	var u usageError
-	if errors.As(err, &u) {
-		return true
-	}
-	// cobra's argument-count and command errors are not typed.
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
+// errorCode is err's code; cobra's own argument-count and command errors are
+// not typed, so they are recognised by their wording as usage errors.
+func errorCode(err error) string {
+	code := eh.ErrorCode(err)
+	if code == eh.EINTERNAL {
+		msg := err.Error()
+		for _, p := range []string{"unknown command", "accepts ", "requires at least", "required flag"} {
+			if strings.Contains(msg, p) {
+				return eh.EUSAGE
+			}
 		}
 	}
-	return false
+	return code
 }
+
+// usagef is a mistake in the command line itself.
+func usagef(format string, args ...any) error { return eh.Errorf(eh.EUSAGE, format, args...) }

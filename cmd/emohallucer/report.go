@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"time"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/builtin"
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/emohallucer/emohallucer/suite"
 	"github.com/spf13/cobra"
@@ -116,7 +111,7 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 		{o.CSV, func(w io.Writer) error { return report.CSV(w, runs) }},
 		{o.JSON, func(w io.Writer) error { return report.JSON(w, runs, o.TargetError) }},
 		{o.HTML, func(w io.Writer) error {
-			s, err := suiteForReport(o.Suite, runs)
+			s, err := suiteForReport(ctx, o.Suite, runs)
 			if err != nil {
 				return err
 			}
@@ -127,7 +122,7 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 		if out.path == "" {
 			continue
 		}
-		if err := writeFile(out.path, out.render); err != nil {
+		if err := rundir.WriteFile(out.path, out.render); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", out.path)
@@ -138,9 +133,9 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 // suiteForReport loads the suite for the error browser: the one named by
 // --suite, else the one every run used (builtin, or the folder its run.json
 // names, if it is still there), else none.
-func suiteForReport(spec string, runs []report.Run) (*eh.Suite, error) {
+func suiteForReport(ctx context.Context, spec string, runs []report.Run) (*eh.Suite, error) {
 	if spec != "" {
-		return loadSuite(spec)
+		return loadSuite(ctx, spec)
 	}
 	for _, r := range runs {
 		if r.Scores.Run.Suite != runs[0].Scores.Run.Suite || suiteDirOf(r.Dir) != suiteDirOf(runs[0].Dir) {
@@ -163,17 +158,14 @@ func suiteForReport(spec string, runs []report.Run) (*eh.Suite, error) {
 	return s, nil
 }
 
-// suiteDirOf reads the suite folder a run recorded in its run.json.
+// suiteDirOf is the suite folder a run recorded in its run.json ("" when
+// unknown).
 func suiteDirOf(runDir string) string {
-	b, err := os.ReadFile(filepath.Join(runDir, "run.json"))
-	if err != nil {
+	info, err := rundir.ReadInfo(runDir)
+	if err != nil || info == nil {
 		return ""
 	}
-	var rj struct {
-		SuiteDir string `json:"suite_dir"`
-	}
-	json.Unmarshal(b, &rj)
-	return rj.SuiteDir
+	return info.SuiteDir
 }
 
 // loadRuns reads the scores of every run folder named, expanding folders that
@@ -181,7 +173,7 @@ func suiteDirOf(runDir string) string {
 func loadRuns(args []string) ([]report.Run, error) {
 	var dirs []string
 	for _, a := range args {
-		found, err := runDirsUnder(a)
+		found, err := rundir.Find(a)
 		if err != nil {
 			return nil, err
 		}
@@ -192,89 +184,24 @@ func loadRuns(args []string) ([]report.Run, error) {
 	}
 	var runs []report.Run
 	for _, d := range dirs {
-		sc, err := readSummary(d)
+		sc, err := rundir.ReadSummary(d)
 		if err != nil {
 			return nil, err
 		}
-		meta, err := readMeta(d)
+		info, err := rundir.ReadInfo(d)
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, report.Run{Dir: d, Scores: sc, Meta: meta})
+		runs = append(runs, report.Run{Dir: d, Scores: sc, Meta: metaOf(info)})
 	}
 	return runs, nil
 }
 
-// readMeta reads the model metadata that run wrote to run.json, if any.
-func readMeta(dir string) (*report.Meta, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+// metaOf is the part of a run's metadata that reports plot.
+func metaOf(info *rundir.Info) *report.Meta {
+	if info == nil || info.Metadata == nil {
+		return nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	var rj struct {
-		Metadata *report.Meta `json:"metadata"`
-	}
-	if err := json.Unmarshal(b, &rj); err != nil {
-		return nil, eh.Errorf(eh.EINVALID, "%s/run.json: %v", dir, err)
-	}
-	return rj.Metadata, nil
-}
-
-func runDirsUnder(p string) ([]string, error) {
-	if _, err := os.Stat(filepath.Join(p, record.FileName)); err == nil {
-		return []string{p}, nil
-	}
-	entries, err := os.ReadDir(p)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no such run folder: %s", p)}
-		}
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() {
-			if _, err := os.Stat(filepath.Join(p, e.Name(), record.FileName)); err == nil {
-				out = append(out, filepath.Join(p, e.Name()))
-			}
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func readSummary(dir string) (*score.Scores, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		acc, err := accumulate([]string{dir}, nil)
-		if err != nil {
-			return nil, err
-		}
-		return acc.Close(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var sc score.Scores
-	if err := json.Unmarshal(b, &sc); err != nil {
-		return nil, eh.Errorf(eh.EINVALID, "%s/summary.json: %v", dir, err)
-	}
-	sc.Order = score.OrderViews(sc.Views)
-	return &sc, nil
-}
-
-// writeFile creates path and lets fn fill it, reporting write and close errors.
-func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	m := info.Metadata
+	return &report.Meta{ParamsB: m.ParamsB, Released: m.Released, Open: m.Open, Reasoning: m.Reasoning}
 }

@@ -16,6 +16,7 @@ import (
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fakeapi"
 	"github.com/emohallucer/emohallucer/record"
+	"github.com/emohallucer/emohallucer/rundir"
 )
 
 // answerByHash answers yes or no depending on the question, so that scores are
@@ -43,22 +44,18 @@ func runCLIb(t testing.TB, args ...string) (int, string, string) {
 }
 
 // readRunJSON reads dir/run.json.
-func readRunJSON(t *testing.T, dir string) runInfo {
+func readRunJSON(t *testing.T, dir string) rundir.Info {
 	t.Helper()
 	return readRunJSONb(t, dir)
 }
 
-func readRunJSONb(t testing.TB, dir string) runInfo {
+func readRunJSONb(t testing.TB, dir string) rundir.Info {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
-	if err != nil {
-		t.Fatal(err)
+	info, err := rundir.ReadInfo(dir)
+	if err != nil || info == nil {
+		t.Fatalf("run.json of %s: %v", dir, err)
 	}
-	var info runInfo
-	if err := json.Unmarshal(b, &info); err != nil {
-		t.Fatal(err)
-	}
-	return info
+	return *info
 }
 
 // recordsByKey reads every record of a run folder, grouped by question.

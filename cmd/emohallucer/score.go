@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -59,7 +61,7 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 			if len(args) == 0 {
 				return usagef("score needs a run folder, a records file or - (standard input)")
 			}
-			return scoreCommand(cmd.InOrStdin(), cmd.OutOrStdout(), args, o)
+			return scoreCommand(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.View, "view", score.ViewAll, "view checked by --fail-under")
@@ -67,22 +69,25 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 	cmd.Flags().StringVar(&o.Format, "format", "", "score another benchmark's predictions: hallusionbench, pope or videohallucer")
 	cmd.Flags().StringVar(&o.Predictions, "predictions", "", "with --format: the prediction file")
 	cmd.Flags().StringVar(&o.Questions, "questions", "", "with --format: the benchmark's question file")
-	cmd.Flags().StringVar(&o.Rule, "rule", "yesno-v1", "with --format: answer extraction rule (yesno-v1, first-word, or reference: the benchmark's own parser)")
+	cmd.Flags().StringVar(&o.Rule, "rule", "", "with --format: answer extraction rule (yesno-v2, the default; yesno-v1, first-word, or reference: the benchmark's own parser)")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --format: print JSON")
 	cmd.Flags().StringVar(&o.Store, "store", "", "score runs kept in this PostgreSQL store (postgres://…; default $"+storeEnv+" when --run is given)")
 	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: the run id to score (repeatable); prints its summary.json")
 	return cmd
 }
 
-func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptions) error {
+func scoreCommand(stdin io.Reader, stdout, stderr io.Writer, args []string, o scoreOptions) error {
 	if !score.ValidView(o.View) {
 		return usagef("unknown view %q", o.View)
 	}
+	// A torn last line (a crash mid-write) is reported and left out, as a
+	// resumed run cuts it off; any other bad line is an error.
+	warn := func(err error) { fmt.Fprintln(stderr, "warning:", eh.Redact(err.Error())) }
 	var results []*score.Scores
 	var files []string
 	for _, a := range args {
 		if st, err := os.Stat(a); err == nil && st.IsDir() {
-			sc, err := scoreDir(a)
+			sc, err := rundir.Rescore(a, warn)
 			if err != nil {
 				return err
 			}
@@ -94,7 +99,7 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 		files = append(files, a)
 	}
 	if len(files) > 0 {
-		acc, err := accumulate(files, stdin)
+		acc, err := rundir.Accumulate(files, stdin, warn)
 		if err != nil {
 			return err
 		}
@@ -104,12 +109,20 @@ func scoreCommand(stdin io.Reader, stdout io.Writer, args []string, o scoreOptio
 		}
 		results = append(results, sc)
 	}
-	if o.FailUnder > 0 {
-		for _, sc := range results {
-			v := sc.Views[o.View]
-			if v == nil || v.Pairs == 0 || v.OverallAcc < o.FailUnder {
-				return &exitError{exitThreshold, fmt.Errorf("run %s: view %s overall accuracy %s is below --fail-under %.2f", sc.Run.ID, o.View, describe(v), o.FailUnder)}
-			}
+	return checkFailUnder(results, o.View, o.FailUnder)
+}
+
+// checkFailUnder is the one --fail-under rule, for run folders, files and the
+// store alike: every run's view must have scored pairs and an overall
+// accuracy of at least failUnder percent (0: no check).
+func checkFailUnder(results []*score.Scores, view string, failUnder float64) error {
+	if failUnder <= 0 {
+		return nil
+	}
+	for _, sc := range results {
+		v := sc.Views[view]
+		if v == nil || v.Pairs == 0 || v.OverallAcc < failUnder {
+			return eh.Errorf(eh.ETHRESHOLD, "run %s: view %s overall accuracy %s is below --fail-under %.2f", sc.Run.ID, view, describe(v), failUnder)
 		}
 	}
 	return nil

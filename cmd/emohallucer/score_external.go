@@ -10,12 +10,12 @@ import (
 // scoreExternal scores a prediction file written by another tool (VLMEvalKit,
 // lmms-eval, a benchmark's own scripts) against an external benchmark's
 // questions: `emohallucer score --format hallusionbench|pope|videohallucer
-// --predictions FILE --questions FILE [--rule yesno-v1|first-word|reference]`.
+// --predictions FILE --questions FILE [--rule yesno-v2|yesno-v1|first-word|reference]`.
 // It prints the benchmark's own metrics, computed as its reference code does,
 // next to ours, each with numerator and denominator. No media are needed.
 func scoreExternal(w io.Writer, format, predictions, questions, rule string, asJSON bool) error {
 	if rule == "" {
-		rule = extract.YesNoV1
+		rule = extract.Default
 	}
 	rep, err := external.Score(format, predictions, questions, rule)
 	if err != nil {

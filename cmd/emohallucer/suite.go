@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -13,19 +14,20 @@ import (
 
 // loadSuite resolves a --suite value: "builtin" or a suite folder. Media are
 // checked (existence, digest, confinement to the folder).
-func loadSuite(spec string) (*eh.Suite, error) {
+func loadSuite(ctx context.Context, spec string) (*eh.Suite, error) {
 	if spec == builtin.Name {
 		return builtin.Suite()
 	}
-	return suite.Read(spec, suite.Options{})
+	return suite.ReadContext(ctx, spec, suite.Options{})
 }
 
 func newSuiteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "suite",
-		Short: "Validate, count, audit and export suites",
+		Short: "Validate, count, audit, export, review and flag suites",
 	}
-	cmd.AddCommand(newSuiteValidateCmd(), newSuiteStatsCmd(), newSuiteAuditCmd(), newSuiteExportCmd())
+	cmd.AddCommand(newSuiteValidateCmd(), newSuiteStatsCmd(), newSuiteAuditCmd(), newSuiteExportCmd(),
+		newSuiteReviewCmd(), newSuiteFlagCmd())
 	return cmd
 }
 
@@ -40,7 +42,7 @@ dimension, sub-category or modality, missing media, digest mismatches, and media
 paths that escape the suite folder (refused). Exits 3 if anything is wrong.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSuite(args[0])
+			s, err := loadSuite(cmd.Context(), args[0])
 			probs, isProbs := err.(suite.Problems)
 			if err != nil && !isProbs {
 				return err
@@ -64,7 +66,7 @@ paths that escape the suite folder (refused). Exits 3 if anything is wrong.`,
 				}
 			}
 			if len(probs) > 0 {
-				return &exitError{exitInvalid, fmt.Errorf("%s: %d problem(s)", args[0], len(probs))}
+				return eh.Errorf(eh.EINVALID, "%s: %d problem(s)", args[0], len(probs))
 			}
 			return nil
 		},
@@ -83,7 +85,7 @@ func newSuiteStatsCmd() *cobra.Command {
 		Short: "Count the pairs of a suite by dimension, sub-category, modality and language (native: no translation_of)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSuite(spec)
+			s, err := loadSuite(cmd.Context(), spec)
 			if err != nil {
 				return err
 			}

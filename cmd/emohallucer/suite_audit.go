@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,7 +49,7 @@ overall or 0.45 in a sub-category the pairs can be solved without reading.`,
 		Example: suiteAuditExamples,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return suiteAudit(cmd.OutOrStdout(), o)
+			return suiteAudit(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -62,8 +63,8 @@ overall or 0.45 in a sub-category the pairs can be solved without reading.`,
 }
 
 // suiteAudit loads the suite, audits it and writes the report to w.
-func suiteAudit(w io.Writer, o suiteAuditOptions) error {
-	s, err := loadSuite(o.Suite)
+func suiteAudit(ctx context.Context, w io.Writer, o suiteAuditOptions) error {
+	s, err := loadSuite(ctx, o.Suite)
 	if err != nil {
 		return err
 	}

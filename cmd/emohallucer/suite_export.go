@@ -52,7 +52,7 @@ func suiteExport(ctx context.Context, w io.Writer, format, spec, out string) err
 	if !known {
 		return usagef("unknown --format %q (want one of %s)", format, strings.Join(export.Formats, ", "))
 	}
-	s, err := loadSuite(spec)
+	s, err := loadSuite(ctx, spec)
 	if err != nil {
 		return err
 	}

@@ -10,31 +10,25 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
-	eh "github.com/emohallucer/emohallucer"
-	"github.com/emohallucer/emohallucer/provider/retry"
+	"github.com/emohallucer/emohallucer/provider/stack"
+	"github.com/emohallucer/emohallucer/runner"
 	"github.com/emohallucer/emohallucer/scale"
 	"github.com/emohallucer/emohallucer/store/postgres"
-	"github.com/emohallucer/emohallucer/ui/progress"
 )
 
 // workerOptions are the resolved flags of the worker command.
 type workerOptions struct {
+	// Engine settings for models the config does not describe, as run takes
+	// them; Concurrency is also how many questions the worker answers at once.
+	engineFlags
 	Store        string
 	Config       string
-	Concurrency  int
 	MediaRoot    string
 	JobTimeout   time.Duration
 	RescueAfter  time.Duration
 	ExitWhenDone bool
-	// Engine settings for models the config does not describe, as run takes
-	// them.
-	Timeout    time.Duration
-	Retries    int
-	RPM, TPM   float64
-	NoAdaptive bool
-	changed    map[string]bool
+	Timeout      time.Duration
 }
 
 func newWorkerCmd() *cobra.Command {
@@ -66,8 +60,7 @@ a worker killed outright leaves its jobs to others after --rescue-after.
   emohallucer score --store postgres://eh@db/eh --run <run id>`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.changed = map[string]bool{}
-			cmd.Flags().Visit(func(f *pflag.Flag) { o.changed[f.Name] = true })
+			o.visit(cmd)
 			return workerCommand(cmd.Context(), o, cmd.ErrOrStderr())
 		},
 	}
@@ -80,10 +73,11 @@ a worker killed outright leaves its jobs to others after --rescue-after.
 	f.DurationVar(&o.RescueAfter, "rescue-after", scale.DefaultRescueAfter, "how long a question may stay running before another worker takes it over (covers killed workers; must exceed --job-timeout)")
 	f.BoolVar(&o.ExitWhenDone, "exit-when-done", false, "exit once no queued question is waiting or running (for Kubernetes Jobs and batch scripts)")
 	f.DurationVar(&o.Timeout, "timeout", 0, "time limit of one request attempt (default: the provider's, 120s)")
-	f.IntVar(&o.Retries, "retries", retry.DefaultAttempts-1, "retries of a failed request (429, 5xx, timeouts, dropped connections)")
+	f.IntVar(&o.Retries, "retries", stack.DefaultRetries, "retries of a failed request (429, 5xx, timeouts, dropped connections)")
 	f.Float64Var(&o.RPM, "rpm", 0, "requests per minute per model in this worker (0: no limit)")
 	f.Float64Var(&o.TPM, "tpm", 0, "tokens per minute per model in this worker (0: no limit)")
 	f.BoolVar(&o.NoAdaptive, "no-adaptive", false, "keep concurrency fixed instead of backing off on 429s and rising latency")
+	o.capFlag(f)
 	return cmd
 }
 
@@ -94,8 +88,11 @@ func workerCommand(ctx context.Context, o workerOptions, stderr io.Writer) error
 	if url == "" {
 		return usagef("worker needs --store postgres://… (or $%s)", storeEnv)
 	}
-	if o.Concurrency < 1 {
-		return usagef("--concurrency must be at least 1")
+	if err := o.check(); err != nil {
+		return err
+	}
+	if o.Timeout < 0 {
+		return usagef("--timeout must not be negative")
 	}
 	if o.JobTimeout <= 0 || o.RescueAfter <= o.JobTimeout {
 		return usagef("--rescue-after (%s) must exceed --job-timeout (%s), or live jobs would be run twice", o.RescueAfter, o.JobTimeout)
@@ -105,7 +102,7 @@ func workerCommand(ctx context.Context, o workerOptions, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	logw := &lockedWriter{w: stderr}
+	logw := runner.SyncWriter(stderr)
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	models := &workerModels{o: o, db: db, logw: logw, stop: ctx.Done()}
 	w, err := scale.New(scale.Config{
@@ -127,7 +124,7 @@ func workerCommand(ctx context.Context, o workerOptions, stderr io.Writer) error
 
 // workerModels builds the models of queued runs the way run does: from
 // --config when it names the spec, else from the spec itself with the flags'
-// engine settings, wrapped in the same decorators, with the shared store as
+// engine settings, wrapped in the same stack, with the shared store as
 // response cache.
 type workerModels struct {
 	o    workerOptions
@@ -139,38 +136,30 @@ type workerModels struct {
 	stop <-chan struct{}
 
 	once sync.Once
-	cfg  *fileConfig
+	cfg  *stack.File
 	err  error
 }
 
 func (wm *workerModels) build(ctx context.Context, spec string) (*scale.Model, error) {
-	ro := runOptions{
-		Concurrency: wm.o.Concurrency, Timeout: wm.o.Timeout, Retries: wm.o.Retries,
-		RPM: wm.o.RPM, TPM: wm.o.TPM, NoAdaptive: wm.o.NoAdaptive, Strategy: "direct", changed: wm.o.changed, stop: wm.stop,
-	}
+	sel := wm.o.selection([]string{spec}, "", nil)
 	if wm.o.Config != "" {
-		wm.once.Do(func() { wm.cfg, wm.err = loadConfig(wm.o.Config) })
+		wm.once.Do(func() { wm.cfg, wm.err = stack.LoadConfig(wm.o.Config) })
 		if wm.err != nil {
 			return nil, wm.err
 		}
 		for _, mc := range wm.cfg.Models {
 			if mc.Name == spec {
-				ro.Config, ro.Only = wm.o.Config, []string{spec}
+				sel.Specs, sel.Config, sel.Only = nil, wm.o.Config, []string{spec}
 				break
 			}
 		}
 	}
-	if ro.Config == "" {
-		ro.Models = []string{spec}
-	}
-	setups, err := resolveModels(ro)
+	setups, err := stack.FromConfig(sel)
 	if err != nil {
 		return nil, err
 	}
 	ms := setups[0]
-	// A bar that draws nothing: run's decorators count retries on it.
-	bar := progress.New(ctx, io.Discard, false).Add(ms.spec, 0, nil)
-	w := wrapModel(ms.model, ms.eng, ro, wm.db, bar, wm.logw)
-	var m eh.Model = w
-	return &scale.Model{Model: m, CostOf: ms.eng.Price.cost}, nil
+	opts := ms.Engine.Options()
+	opts.Timeout, opts.Stop, opts.Cache, opts.Log = wm.o.Timeout, wm.stop, wm.db, wm.logw
+	return &scale.Model{Model: stack.Wrap(ms.Model, opts), CostOf: ms.Engine.Price.Cost}, nil
 }

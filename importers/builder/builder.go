@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -30,6 +31,7 @@ import (
 	"github.com/emohallucer/emohallucer/importers/swap"
 	"github.com/emohallucer/emohallucer/importers/twitter1517"
 	"github.com/emohallucer/emohallucer/media"
+	"github.com/emohallucer/emohallucer/review"
 	"github.com/emohallucer/emohallucer/suite"
 )
 
@@ -93,7 +95,14 @@ func ParseSource(spec string) (Source, error) {
 			p = filepath.Join(home, p[1:])
 		}
 	}
-	return Source{Name: name, Path: filepath.Clean(p)}, nil
+	// Options after the path (",media=DIR", ",ratings=FILE") are the
+	// importer's to read; cleaning them with the path would let a "../" in an
+	// option eat the path's last element.
+	dir, opts, _ := strings.Cut(p, ",")
+	if opts != "" {
+		opts = "," + opts
+	}
+	return Source{Name: name, Path: filepath.Clean(dir) + opts}, nil
 }
 
 // Config is one build.
@@ -108,6 +117,10 @@ type Config struct {
 	Log *slog.Logger
 	// Importers overrides the registry (tests); nil means Registry().
 	Importers map[string]importers.Importer
+	// Exclude names verdict files of a human review (review.ReadVerdicts):
+	// pairs a strict majority of their raters did not judge valid are left
+	// out and listed in the manifest.
+	Exclude []string
 }
 
 // Manifest is manifest.json. It holds no timestamps or output paths, so two
@@ -122,6 +135,10 @@ type Manifest struct {
 	Dropped     []DroppedItem    `json:"dropped"`
 	Skipped     map[string]int   `json:"skipped"`
 	Swaps       []SwapTableEntry `json:"swap_table"`
+	// Distant is the table the media importers draw wrong labels from.
+	Distant []SwapTableEntry `json:"distant_table"`
+	// Excluded are the pairs left out by --exclude, with their verdicts.
+	Excluded []review.Excluded `json:"excluded,omitempty"`
 }
 
 // SourceReport is what one source contributed.
@@ -190,6 +207,13 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Verdict files are read before any importing, so a bad one fails at once.
+	var verdicts *review.Verdicts
+	if len(cfg.Exclude) > 0 {
+		if verdicts, err = review.ReadVerdicts(cfg.Exclude); err != nil {
+			return nil, fmt.Errorf("build: --exclude: %w", err)
+		}
+	}
 	if err := checkReplaceable(out); err != nil {
 		return nil, err
 	}
@@ -223,6 +247,9 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	m := &Manifest{Format: Format, Seed: cfg.Seed, MaxPerLabel: cfg.MaxPerLabel, Skipped: map[string]int{}, Dropped: []DroppedItem{}}
 	for _, e := range swap.Table {
 		m.Swaps = append(m.Swaps, SwapTableEntry{A: string(e.A), B: string(e.B), Why: e.Why})
+	}
+	for _, e := range swap.Distant {
+		m.Distant = append(m.Distant, SwapTableEntry{A: string(e.A), B: string(e.B), Why: e.Why})
 	}
 	env := &importers.Env{Seed: cfg.Seed, MaxPerLabel: cfg.MaxPerLabel, Out: importers.NewOutput(staging, tools), Tools: tools, Log: log}
 	var pairs []eh.Pair
@@ -272,11 +299,21 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 		return nil, eh.Errorf(eh.EINVALID, "build: the sources gave no pairs (see the dropped items above)")
 	}
 	suite.SortPairs(pairs)
+	if verdicts != nil {
+		if pairs, m.Excluded = verdicts.Exclude(pairs); len(pairs) == 0 {
+			return nil, eh.Errorf(eh.EINVALID, "build: --exclude left no pairs")
+		}
+	}
 	if err := suite.Write(staging, pairs); err != nil {
 		return nil, fmt.Errorf("build: write suite: %w", err)
 	}
 	st := suite.Count(&eh.Suite{Pairs: pairs})
 	files, size := env.Out.Files()
+	if len(m.Excluded) > 0 {
+		if files, size, err = removeUnreferenced(staging, pairs); err != nil {
+			return nil, fmt.Errorf("build: %w", err)
+		}
+	}
 	m.Totals = Totals{Pairs: st.Pairs, Questions: 2 * st.Pairs, MediaFiles: files, MediaBytes: size, ByModality: st.ByModality, BySubCategory: st.BySubCategory}
 	if files > 0 && tools.Require("") == nil {
 		if v, err := tools.Version(ctx); err == nil {
@@ -299,6 +336,40 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 	}
 	done = true
 	return m, nil
+}
+
+// removeUnreferenced deletes the media files under dir/media that no pair
+// references (those only excluded pairs used) and counts the rest.
+func removeUnreferenced(dir string, pairs []eh.Pair) (files int, size int64, err error) {
+	used := map[string]bool{}
+	for _, p := range pairs {
+		for _, md := range p.Context.Media {
+			used[path.Clean(md.Path)] = true
+		}
+	}
+	err = filepath.WalkDir(filepath.Join(dir, "media"), func(full string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, full)
+		if err != nil {
+			return err
+		}
+		if !used[filepath.ToSlash(rel)] {
+			return os.Remove(full)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files++
+		size += info.Size()
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	return files, size, err
 }
 
 // checkReplaceable refuses to overwrite a folder that is not an earlier build.

@@ -2,14 +2,16 @@
 // named AAAA_SSS_EEE_LL.ext, audio-only (.wav, .mp3) and audio-visual (.flv,
 // .mp4), with the crowd's perceived-emotion votes in summaryTable.csv.
 //
-// A category pair is made only where the acted emotion (from the file name) and
-// the perceived one (the raters' majority) agree; the rest are dropped and listed
-// with both labels. Audio clips use the voice-only vote. An audio-visual clip is
-// asked about three ways, each against the vote of raters who had that view: the
-// person overall (audio-visual vote), their face (face-only vote) and their voice
-// (voice-only vote). FLV is converted to MP4 (H.264/AAC) at build time because
-// model APIs do not take FLV. Intensity pairs (low vs high) are made where the
-// file name codes LO or HI.
+// A clip is asked about only where the acted emotion (from the file name) and
+// the perceived one (the raters' majority) agree; the rest are dropped and
+// listed with both labels. An audio-visual clip is asked about three ways, each
+// against the vote of raters who had that view: the person overall
+// (audio-visual vote), their face (face-only vote) and their voice (voice-only
+// vote), the voice through the clip's audio track alone. The wrong label of a
+// category pair comes from swap.Distant, because the table gives only the
+// winning vote. Intensity is asked as a comparison of two clips of the same
+// actor and view (importers.Compare), never of one clip. FLV is converted to
+// MP4 (H.264/AAC) at build time because model APIs do not take FLV.
 package cremad
 
 import (
@@ -19,6 +21,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -44,8 +47,6 @@ var acted = map[string]swap.Label{"ANG": swap.Anger, "DIS": swap.Disgust, "FEA":
 
 var voteLetter = map[string]swap.Label{"A": swap.Anger, "D": swap.Disgust, "F": swap.Fear, "H": swap.Happiness, "N": swap.Neutral, "S": swap.Sadness}
 
-var levelWord = map[string]string{"LO": "low", "HI": "high"}
-
 // votes is one summaryTable.csv row.
 type votes struct{ voice, voiceLevel, face, faceLevel, multi, multiLevel string }
 
@@ -54,6 +55,7 @@ type view struct {
 	name        string // "", "multimodal", "face", "voice"
 	vote, level string
 	who, verb   string
+	unit        string // what one file is called: recording, video
 	raters      string // who voted, for explanations
 }
 
@@ -64,7 +66,6 @@ type clip struct {
 	level           string // LO MD HI XX
 	video           bool
 	male, knownSex  bool
-	media           eh.Media
 }
 
 // Import implements importers.Importer.
@@ -113,12 +114,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		order = append(order, key)
 	}
 
-	type item struct {
-		c *clip
-		v view
-	}
-	var items []item
-	var intensity []*clip
+	var items []*item
 	for _, key := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -133,6 +129,8 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		for _, vw := range c.views(v) {
 			got, ok := voteLetter[vw.vote]
 			switch {
+			case vw.name == "voice" && chosen[c.stem+"/audio"] != nil:
+				res.Skip("voice of a video: the clip's own audio file is asked about instead")
 			case strings.Contains(vw.vote, ":"):
 				res.Drop(c.stem+vw.suffix(), c.full, "acted %s, but the %s vote is tied (%s)", c.emotion, vw.raters, vw.vote)
 			case !ok:
@@ -154,48 +152,32 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Drop(c.stem, c.full, "%v", err)
 			continue
 		}
-		var perr error
-		switch c.ext {
-		case "flv":
-			if perr = importers.CheckDigest(c.full, digests[c.stem+".flv"]); perr != nil {
-				break
+		placed, err := place(ctx, env, c, agreeing, digests)
+		if err != nil {
+			if eh.ErrorCode(err) == eh.ECANCELED || ctx.Err() != nil {
+				return nil, err
 			}
-			c.media, perr = env.Out.ConvertMP4(ctx, c.full, "cremad/"+c.stem+".mp4", eh.ShortVideo)
-		case "mp4":
-			c.media, perr = env.Out.Copy(c.full, "cremad/"+c.stem+".mp4", eh.ShortVideo, digests[c.stem+".mp4"])
-		default:
-			c.media, perr = env.Out.Copy(c.full, "cremad/"+c.stem+"."+c.ext, eh.Audio, digests[c.stem+"."+c.ext])
-		}
-		if perr != nil {
-			if eh.ErrorCode(perr) == eh.ECANCELED || ctx.Err() != nil {
-				return nil, perr
+			if eh.ErrorCode(err) == eh.ENOTFOUND {
+				return nil, err // ffmpeg missing: the user must fix that
 			}
-			if eh.ErrorCode(perr) == eh.ENOTFOUND {
-				return nil, perr // ffmpeg missing: the user must fix that
-			}
-			res.Drop(c.stem, c.full, "%v", perr)
+			res.Drop(c.stem, c.full, "%v", err)
 			continue
 		}
-		for _, vw := range agreeing {
-			items = append(items, item{c, vw})
-		}
-		// Intensity is asked of the overall impression: the voice for audio,
-		// the audio-visual vote for video; both agree with the acted emotion here.
-		overall := agreeing[0].name == c.views(v)[0].name
-		if _, coded := levelWord[c.level]; coded && overall {
-			intensity = append(intensity, c)
-		} else if c.level == "MD" {
-			res.Skip("medium intensity (MD) has no opposite level to swap to")
-		} else if c.level == "XX" {
-			res.Skip("intensity not coded (XX)")
-		}
+		items = append(items, placed...)
+	}
+	res.Rules = []string{
+		"A clip is asked about only where the acted emotion (file name) and the perceived one (the majority vote of the raters who had the same view: voice only, face only, or both) agree; the rest are dropped and listed with both labels.",
+		"The voice of a video is asked about through its audio track alone, as the voice-only raters heard it.",
+		"The wrong label of a category pair is far from the gold one (swap.Distant: never anger against disgust, fear against sadness, neutral against sadness or happiness), because the summary table gives only the winning vote, not how many raters chose the runner-up.",
+		"Intensity is never asked of one clip alone: two clips of the same actor and view are compared, low against high intensity of the same emotion and sentence (with a higher mean perceived level), or a neutral clip against an angry or fearful one.",
+		"A category comparison asks whether the actor comes across as angrier (more fearful, …) in one clip than in a neutral one of the same view.",
 	}
 
 	keys := make([]swap.Item, len(items))
 	for i, it := range items {
-		keys[i] = swap.Item{Key: it.c.stem + "/" + string(it.c.media.Kind) + it.v.suffix(), Gold: it.c.emotion}
+		keys[i] = swap.Item{Key: it.key(), Gold: it.c.emotion}
 	}
-	asg, err := swap.Assign(keys, env.Rand("cremad category"), swap.AssignOptions{MaxPerLabel: env.MaxPerLabel})
+	asg, err := swap.Assign(keys, env.Rand("cremad category"), swap.AssignOptions{MaxPerLabel: env.MaxPerLabel, Neighbors: swap.DistantOf})
 	if err != nil {
 		return nil, err
 	}
@@ -205,12 +187,51 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Skip(asg.Dropped[keys[i].Key])
 			continue
 		}
-		res.Pairs = append(res.Pairs, it.c.category(it.v, wrong))
+		res.Pairs = append(res.Pairs, it.category(wrong))
 	}
-	for _, c := range intensity {
-		res.Pairs = append(res.Pairs, c.intensityPair(table[c.stem]))
-	}
+	res.Pairs = append(res.Pairs, comparisons(items, env.Rand("cremad comparison"))...)
 	return res, nil
+}
+
+// item is one way of asking about a clip, with the media that way shows.
+type item struct {
+	c *clip
+	v view
+	m eh.Media
+}
+
+func (it *item) key() string { return it.c.stem + "/" + string(it.m.Kind) + it.v.suffix() }
+
+// place puts a clip's media into the suite and returns one item per view: the
+// video itself for the audio-visual and face views, its audio track for the
+// voice view.
+func place(ctx context.Context, env *importers.Env, c *clip, views []view, digests map[string]string) ([]*item, error) {
+	var m eh.Media
+	var err error
+	switch c.ext {
+	case "flv":
+		if err = importers.CheckDigest(c.full, digests[c.stem+".flv"]); err == nil {
+			m, err = env.Out.ConvertMP4(ctx, c.full, "cremad/"+c.stem+".mp4", eh.ShortVideo)
+		}
+	case "mp4":
+		m, err = env.Out.Copy(c.full, "cremad/"+c.stem+".mp4", eh.ShortVideo, digests[c.stem+".mp4"])
+	default:
+		m, err = env.Out.Copy(c.full, "cremad/"+c.stem+"."+c.ext, eh.Audio, digests[c.stem+"."+c.ext])
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*item
+	for _, vw := range views {
+		it := &item{c: c, v: vw, m: m}
+		if vw.name == "voice" {
+			if it.m, err = env.Out.ExtractAudio(ctx, c.full, "cremad/"+c.stem+"-voice.wav"); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }
 
 func (v view) suffix() string {
@@ -231,65 +252,104 @@ func (c *clip) person() string {
 }
 
 // views lists the questions a clip supports with the votes that judge them.
+// The voice view of a video is asked with the audio track alone, so its
+// wording is that of an audio clip.
 func (c *clip) views(v votes) []view {
+	voice := view{vote: v.voice, level: v.voiceLevel, who: "the speaker", verb: "sound", unit: "recording", raters: "voice-only raters"}
 	if !c.video {
-		return []view{{vote: v.voice, level: v.voiceLevel, who: "the speaker", verb: "sound", raters: "voice-only raters"}}
+		return []view{voice}
 	}
 	p := c.person()
+	voice.name = "voice"
 	return []view{
-		{name: "multimodal", vote: v.multi, level: v.multiLevel, who: "the " + p + " in the video", verb: "seem", raters: "audio-visual raters"},
-		{name: "face", vote: v.face, level: v.faceLevel, who: "the face of the " + p + " in the video", verb: "look", raters: "face-only raters"},
-		{name: "voice", vote: v.voice, level: v.voiceLevel, who: "the voice of the " + p + " in the video", verb: "sound", raters: "voice-only raters"},
+		{name: "multimodal", vote: v.multi, level: v.multiLevel, who: "the " + p + " in the video", verb: "seem", unit: "video", raters: "audio-visual raters"},
+		{name: "face", vote: v.face, level: v.faceLevel, who: "the face of the " + p + " in the video", verb: "look", unit: "video", raters: "face-only raters"},
+		voice,
 	}
 }
 
-func (c *clip) base(sub eh.SubCategory, suffix string) eh.Pair {
-	kind := "audio"
-	if c.video {
-		kind = "video"
+func (it *item) tags() []string {
+	tags := []string{"actor:" + it.c.actor}
+	if it.c.knownSex {
+		tags = append(tags, "sex:"+map[bool]string{true: "male", false: "female"}[it.c.male])
 	}
-	tags := []string{"actor:" + c.actor, "sentence:" + c.sentence, "emotion:" + string(c.emotion), "intensity:" + c.level}
-	if c.knownSex {
-		tags = append(tags, "sex:"+map[bool]string{true: "male", false: "female"}[c.male])
+	if it.v.name != "" {
+		tags = append(tags, "view:"+it.v.name)
+	}
+	return tags
+}
+
+func kindWord(m eh.Media) string {
+	if m.Kind == eh.Audio {
+		return "audio"
+	}
+	return "video"
+}
+
+func (it *item) category(wrong swap.Label) eh.Pair {
+	c := it.c
+	q := func(l swap.Label) string {
+		return importers.Capitalize(fmt.Sprintf("Does %s %s %s?", it.v.who, it.v.verb, swap.Adj(l)))
 	}
 	return eh.Pair{
-		ID:        fmt.Sprintf("cremad-%s-%s-%s%s", c.stem, kind, sub, suffix),
-		Dimension: eh.Perception, SubCategory: sub, Modality: c.media.Kind,
-		Context: eh.Context{Media: []eh.Media{c.media}},
-		Source:  eh.Source{Dataset: Name, ID: c.stem},
-		Tags:    tags,
+		ID:        fmt.Sprintf("cremad-%s-%s-%s%s", c.stem, kindWord(it.m), eh.Category, it.v.suffix()),
+		Dimension: eh.Perception, SubCategory: eh.Category, Modality: it.m.Kind,
+		Context:      eh.Context{Media: []eh.Media{it.m}},
+		Basic:        eh.Question{Text: q(c.emotion), Gold: eh.Yes},
+		Hallucinated: eh.Question{Text: q(wrong), Gold: eh.No},
+		Corruption:   "swap",
+		Explanation:  fmt.Sprintf("CREMA-D actor %s acted %s and the %s perceived %s by majority (mean intensity %s); %s is far from %s.", c.actor, c.emotion, it.v.raters, c.emotion, it.v.level, wrong, c.emotion),
+		Source:       eh.Source{Dataset: Name, ID: c.stem},
+		Tags:         append(it.tags(), "sentence:"+c.sentence, "emotion:"+string(c.emotion), "intensity:"+c.level),
 	}
 }
 
-func (c *clip) category(v view, wrong swap.Label) eh.Pair {
-	p := c.base(eh.Category, v.suffix())
-	q := func(l swap.Label) string {
-		return importers.Capitalize(fmt.Sprintf("Does %s %s %s?", v.who, v.verb, swap.Adj(l)))
-	}
-	p.Basic = eh.Question{Text: q(c.emotion), Gold: eh.Yes}
-	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
-	p.Corruption = "swap"
-	p.Explanation = fmt.Sprintf("CREMA-D actor %s acted %s and the %s perceived %s by majority (mean intensity %s); not %s.", c.actor, c.emotion, v.raters, c.emotion, v.level, wrong)
-	if v.name != "" {
-		p.Tags = append(p.Tags, "view:"+v.name)
-	}
-	return p
+func (it *item) take() importers.Take {
+	return importers.Take{Emotion: it.c.emotion, Strong: it.c.level == "HI"}
 }
 
-func (c *clip) intensityPair(v votes) eh.Pair {
-	vw := c.views(v)[0]
-	level := levelWord[c.level]
-	wrong := map[string]string{"low": "high", "high": "low"}[level]
-	p := c.base(eh.Intensity, "")
-	who := vw.who
-	q := func(l string) string {
-		return importers.Capitalize(fmt.Sprintf("Does %s express %s with %s intensity?", who, swap.Noun(c.emotion), l))
+// stronger reports whether b clearly expresses emotion more strongly than a:
+// low against high intensity of the same emotion and sentence, which the raters
+// also rated higher, or importers.ClearlyStronger.
+func stronger(a, b *item) bool {
+	if a.c.emotion != b.c.emotion {
+		return importers.ClearlyStronger(a.take(), b.take())
 	}
-	p.Basic = eh.Question{Text: q(level), Gold: eh.Yes}
-	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
-	p.Corruption = "distortion"
-	p.Explanation = fmt.Sprintf("CREMA-D actor %s was directed to express %s at %s intensity (%s), and raters perceived %s; not %s intensity.", c.actor, c.emotion, level, c.level, c.emotion, wrong)
-	return p
+	la, errA := strconv.ParseFloat(a.v.level, 64)
+	lb, errB := strconv.ParseFloat(b.v.level, 64)
+	return a.c.sentence == b.c.sentence && a.c.level == "LO" && b.c.level == "HI" && errA == nil && errB == nil && lb > la
+}
+
+// comparisons makes the two-clip pairs of each actor and view.
+func comparisons(items []*item, r *swap.Rand) []eh.Pair {
+	var out []eh.Pair
+	key := func(it *item) string { return it.c.actor + "/" + it.v.name + "/" + string(it.m.Kind) }
+	importers.EachOrderedPair(items, key, func(a, b *item) {
+		if stronger(a, b) {
+			p := twoClips(a, b, eh.Intensity, "")
+			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s, both perceived as acted by the %s: %s (intensity %s, mean perceived level %s) is a stronger expression than %s (intensity %s, level %s).",
+				a.c.actor, a.v.raters, b.c.emotion, b.c.level, b.v.level, a.c.emotion, a.c.level, a.v.level)
+			out = append(out, importers.Compare(p, a.m, b.m, r, importers.StrongerQuestion(a.v.who, a.v.unit)))
+		}
+		if importers.ClearlyMore(a.take(), b.take()) {
+			adj, _ := swap.Comparative(b.c.emotion)
+			p := twoClips(a, b, eh.Category, "-"+string(b.c.emotion))
+			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s: the %s perceived %s in one, as acted, and %s in the other, far from it.", a.c.actor, a.v.raters, b.c.emotion, a.c.emotion)
+			out = append(out, importers.Compare(p, a.m, b.m, r, importers.MoreQuestion(a.v.who, a.v.verb, adj, a.v.unit)))
+		}
+	})
+	return out
+}
+
+// twoClips is the common part of a pair about items a and b of one actor and view.
+func twoClips(a, b *item, sub eh.SubCategory, suffix string) eh.Pair {
+	return eh.Pair{
+		ID:        fmt.Sprintf("cremad-%s-vs-%s-%s-%s%s%s", a.c.stem, b.c.stem, kindWord(a.m), sub, suffix, a.v.suffix()),
+		Dimension: eh.Perception, SubCategory: sub, Modality: a.m.Kind,
+		Source: eh.Source{Dataset: Name, ID: a.c.stem + "+" + b.c.stem},
+		Tags: append(a.tags(), "sentence:"+a.c.sentence+"+"+b.c.sentence, "emotion:"+string(a.c.emotion)+"+"+string(b.c.emotion),
+			"intensity:"+a.c.level+"+"+b.c.level),
+	}
 }
 
 // readSummary loads summaryTable.csv (perceived votes), which must exist.

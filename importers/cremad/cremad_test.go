@@ -2,14 +2,18 @@ package cremad_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers/cremad"
 	"github.com/emohallucer/emohallucer/importers/importerstest"
+	"github.com/emohallucer/emohallucer/importers/swap"
 	"github.com/emohallucer/emohallucer/media"
 )
 
@@ -22,18 +26,35 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	importerstest.CheckPairs(t, dir, res.Pairs, 0)
-	count := map[eh.Modality]int{}
+	count := map[string]int{}
 	for _, p := range res.Pairs {
-		count[p.Modality]++
-		if p.Modality == eh.ShortVideo && !strings.HasSuffix(p.Context.Media[0].Path, ".mp4") {
-			t.Errorf("%s: video %s was not converted to MP4", p.ID, p.Context.Media[0].Path)
+		count[fmt.Sprintf("%s/%s/%d", p.Modality, p.SubCategory, len(p.Context.Media))]++
+		for _, m := range p.Context.Media {
+			if m.Kind != p.Modality || (p.Modality == eh.ShortVideo) != strings.HasSuffix(m.Path, ".mp4") {
+				t.Errorf("%s: %s media %s", p.ID, p.Modality, m.Path)
+			}
+		}
+		if strings.HasSuffix(p.ID, "-voice") && (p.Modality != eh.Audio || !strings.HasSuffix(p.Context.Media[0].Path, "-voice.wav")) {
+			t.Errorf("%s: the voice of a video must be asked through its audio track, got %+v", p.ID, p.Context.Media)
+		}
+		if p.SubCategory == eh.Category && len(p.Context.Media) == 1 {
+			gold, wrong := lastWord(p.Basic.Text), lastWord(p.Hallucinated.Text)
+			if !swap.IsDistant(gold, wrong) {
+				t.Errorf("%s: %s asked against %s", p.ID, gold, wrong)
+			}
 		}
 	}
-	// Audio: SAD perceived neutral → 5 of 6. Video: audio-visual 5 (SAD), face
-	// 3 (DIS seen as anger, FEA as disgust, SAD as neutral), voice 4 (HAP and SAD
-	// heard as neutral).
-	if count[eh.Audio] != 5 || count[eh.ShortVideo] != 12 {
-		t.Errorf("pairs by modality %v, want audio 5, short-video 12", count)
+	// One clip: audio 1002 5 of 6 (SAD perceived neutral) and the voice of
+	// 1001's video 4 (HAP and SAD heard as neutral); video: audio-visual 5
+	// (not SAD), face 3 (DIS seen as anger, FEA as disgust, SAD as neutral).
+	// Two clips of one actor and view: neutral against anger and against fear,
+	// each for intensity and category, where both clips agree.
+	want := map[string]int{
+		"audio/category/1": 9, "audio/category/2": 4, "audio/intensity/2": 4,
+		"short-video/category/1": 8, "short-video/category/2": 3, "short-video/intensity/2": 3,
+	}
+	if !maps.Equal(count, want) {
+		t.Errorf("pairs %v, want %v", count, want)
 	}
 	if len(res.Dropped) != 7 {
 		t.Errorf("dropped %d, want 7: %+v", len(res.Dropped), res.Dropped)
@@ -47,11 +68,27 @@ func TestImport(t *testing.T) {
 	if err != nil || info.Video != "h264" || info.Audio != "aac" {
 		t.Errorf("converted clip: %+v, %v", info, err)
 	}
+	info, err = media.Find().Probe(context.Background(), filepath.Join(dir, "media", "cremad", "1001_DFA_ANG_XX-voice.wav"))
+	if err != nil || info.Video != "" || info.Audio == "" {
+		t.Errorf("extracted voice: %+v, %v", info, err)
+	}
+	if len(res.Rules) == 0 {
+		t.Error("no rules")
+	}
+}
+
+func lastWord(q string) swap.Label {
+	f := strings.Fields(strings.TrimSuffix(q, "?"))
+	l, _ := swap.Normalize(f[len(f)-1])
+	return l
 }
 
 // TestIntensity uses the perceived votes of sentence IEO, the only sentence
-// CREMA-D codes for intensity, with copies of a staged clip under those names:
-// HI and LO where the voice raters agree with the acted emotion give pairs.
+// CREMA-D codes for intensity, with copies of a staged clip under those names.
+// summaryTable voice votes and mean levels: 1004_IEO_ANG_LO A 46.86 and
+// 1004_IEO_ANG_HI A 85.1 (a pair); 1045_IEO_SAD_LO S 69 and 1045_IEO_SAD_HI S
+// 34 (raters heard the high take as weaker: no pair); 1001_IEO_HAP_LO N
+// (disagrees: dropped).
 func TestIntensity(t *testing.T) {
 	src := importerstest.DataDir(t, "cremad")
 	tmp := t.TempDir()
@@ -64,10 +101,7 @@ func TestIntensity(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := map[string][]byte{"summaryTable.csv": table}
-	// summaryTable voice votes: 1001_IEO_HAP_HI H (agrees), 1001_IEO_HAP_LO N
-	// (disagrees), 1001_IEO_HAP_MD N, 1001_IEO_ANG_HI D (disagrees),
-	// 1002_IEO_SAD_LO S (agrees).
-	for _, n := range []string{"1001_IEO_HAP_HI", "1001_IEO_HAP_LO", "1001_IEO_HAP_MD", "1001_IEO_ANG_HI", "1002_IEO_SAD_LO"} {
+	for _, n := range []string{"1004_IEO_ANG_LO", "1004_IEO_ANG_HI", "1045_IEO_SAD_LO", "1045_IEO_SAD_HI", "1001_IEO_HAP_LO"} {
 		files[n+".mp3"] = clip
 	}
 	for n, b := range files {
@@ -84,15 +118,22 @@ func TestIntensity(t *testing.T) {
 	var got []string
 	for _, p := range res.Pairs {
 		if p.SubCategory == eh.Intensity {
-			got = append(got, p.ID+": "+p.Basic.Text+" / "+p.Hallucinated.Text)
+			got = append(got, p.ID)
+			// The high take is first or second as the seed chose; the basic
+			// question names it.
+			pos := map[bool]string{true: "first", false: "second"}[strings.Contains(p.Context.Media[0].Path, "_HI")]
+			if !strings.Contains(p.Basic.Text, "more strongly in the "+pos+" recording") {
+				t.Errorf("%s: high take is the %s, basic question %q", p.ID, pos, p.Basic.Text)
+			}
 		}
 	}
-	want := []string{
-		"cremad-1001_IEO_HAP_HI-audio-intensity: Does the speaker express happiness with high intensity? / Does the speaker express happiness with low intensity?",
-		"cremad-1002_IEO_SAD_LO-audio-intensity: Does the speaker express sadness with low intensity? / Does the speaker express sadness with high intensity?",
+	if want := []string{"cremad-1004_IEO_ANG_LO-vs-1004_IEO_ANG_HI-audio-intensity"}; !slices.Equal(got, want) {
+		t.Errorf("intensity pairs %v, want %v", got, want)
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("intensity pairs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	for _, p := range res.Pairs {
+		if len(p.Context.Media) == 1 && p.SubCategory != eh.Category {
+			t.Errorf("%s: a one-clip %s pair", p.ID, p.SubCategory)
+		}
 	}
 }
 

@@ -13,6 +13,10 @@
 //	           by modality ("the person in the image", "the speaker", …)
 //	id         optional: the item's id (default: its line number)
 //
+// Column names and keys are read without regard to case; two that differ only
+// in case ("Label" and "label") are an error naming the line, and so is text
+// that is not valid UTF-8.
+//
 // Every row gives a category pair: the label against a confusable one from the
 // swap table (labels outside the table are swapped with the other labels of the
 // file and used verbatim, so write them as adjectives: "frustrated"). Video
@@ -24,12 +28,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"unicode/utf8"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers"
@@ -105,7 +113,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			}
 			res.FilesRead++
 			if err := env.Tools.Verify(ctx, it.full); err != nil {
-				if !media.IsCorrupt(err) && !os.IsNotExist(err) {
+				if !rowFileError(err) {
 					return nil, err
 				}
 				res.Drop(it.id, it.full, "line %d: %v", r.Line, err)
@@ -227,6 +235,15 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	return res, nil
 }
 
+// rowFileError reports whether err is about one row's media file (missing,
+// not a file, not media), so that the row is dropped with its line; other
+// failures (permissions, I/O, a missing tool) stop the import. A path through
+// a file ("a.wav/x") or a folder used to stop it (found by FuzzImport).
+func rowFileError(err error) bool {
+	return media.IsCorrupt(err) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) ||
+		errors.Is(err, syscall.EISDIR)
+}
+
 // read loads rows from a CSV file with a header or from JSONL.
 func read(src string) ([]importers.Row, error) {
 	if ext := strings.ToLower(filepath.Ext(src)); ext == ".jsonl" || ext == ".ndjson" {
@@ -245,9 +262,15 @@ func read(src string) ([]importers.Row, error) {
 			if len(raw) == 0 {
 				continue
 			}
+			if !utf8.Valid(raw) {
+				return nil, eh.Errorf(eh.EINVALID, "csv: %s:%d: invalid UTF-8", src, line)
+			}
 			var obj map[string]any
 			if err := json.Unmarshal(raw, &obj); err != nil {
 				return nil, eh.Errorf(eh.EINVALID, "csv: %s:%d: %v", src, line, err)
+			}
+			if a, b, ok := caseTwins(obj); ok {
+				return nil, eh.Errorf(eh.EINVALID, "csv: %s:%d: keys %q and %q differ only in case", src, line, a, b)
 			}
 			fields := map[string]string{}
 			for k, v := range obj {
@@ -270,8 +293,18 @@ func read(src string) ([]importers.Row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
+	if len(rows) > 0 {
+		if a, b, ok := caseTwins(rows[0].Fields); ok {
+			return nil, eh.Errorf(eh.EINVALID, "csv: %s: header: columns %q and %q differ only in case", src, a, b)
+		}
+	}
 	for _, r := range rows {
 		for k, v := range r.Fields {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				// JSON would silently replace the bytes; refuse them in both
+				// formats (found by FuzzImport).
+				return nil, eh.Errorf(eh.EINVALID, "csv: %s:%d: invalid UTF-8", src, r.Line)
+			}
 			if lk := strings.ToLower(k); lk != k {
 				delete(r.Fields, k)
 				r.Fields[lk] = v
@@ -279,6 +312,25 @@ func read(src string) ([]importers.Row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// caseTwins finds two keys that differ only in case. Keys are read without
+// regard to case, so either could win, and which one did changed from one
+// import to the next (map order; found by FuzzImport).
+func caseTwins[V any](m map[string]V) (a, b string, ok bool) {
+	seen := make(map[string]string, len(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if other, dup := seen[strings.ToLower(k)]; dup {
+			return other, k, true
+		}
+		seen[strings.ToLower(k)] = k
+	}
+	return "", "", false
 }
 
 func parse(r importers.Row, stem string) (*item, string) {

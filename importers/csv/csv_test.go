@@ -14,7 +14,7 @@ import (
 )
 
 // setup copies a few real clips and faces next to a label file.
-func setup(t *testing.T) string {
+func setup(t testing.TB) string {
 	t.Helper()
 	ravdess := importerstest.DataDir(t, "ravdess/speech")
 	faces := importerstest.DataDir(t, "faces/ferplus/images")

@@ -3,12 +3,18 @@
 // anger, disgust, fear, contempt, unknown and not-a-face.
 //
 // A face is used when one emotion has at least 7 of its votes and no other ties
-// it. Each face gives a category pair (the majority emotion vs a confusable one)
-// and a reasoning-cue pair: the prototypical facial cues of the majority
-// emotion (after Ekman & Friesen's Facial Action Coding System) against the cues
-// of a confusable emotion — a face the raters agree is angry is asked whether it
-// shows a lowered, drawn-together brow, and whether it shows a wrinkled nose and
-// raised upper lip.
+// it. Its category pair names that emotion against one far from it
+// (swap.Distant) that at most one annotator chose.
+//
+// Its reasoning-cue pair asks about a facial cue (after Ekman & Friesen's
+// Facial Action Coding System) of the majority emotion against a cue that
+// cannot be on the same face: lip corners pulled up against pulled down, a
+// dropped jaw against relaxed lips. Cue contrasts that faces share are never
+// asked (disgust lowers the brows as anger does, sad brows resemble fearful
+// ones, fear widens the eyes as surprise does), so fear and disgust faces get
+// no cue pair. At 48×48 a hand or a tight crop can hide a cue; a cue pair is
+// made only when all annotators agreed and none answered unknown or not a
+// face, the sign that the face's defining region was in view.
 //
 // Two layouts are read: this project's labels.csv (a header row, file paths and
 // votes_<emotion> columns) and the FER+ repository's FER2013*/label.csv files
@@ -47,19 +53,38 @@ func (Importer) Name() string { return Name }
 // voteOrder is the FER+ column order.
 var voteOrder = []string{"neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF"}
 
-// Cues are the prototypical facial cues of each emotion, written to be of
-// similar length so the phrase length gives nothing away. Action units (AU) of
-// the Facial Action Coding System are noted for reference.
-var Cues = map[swap.Label]string{
-	swap.Happiness: "raised cheeks and lip corners pulled up into a smile",     // AU6+12
-	swap.Sadness:   "inner brow corners raised and lip corners pulled down",    // AU1+4+15
-	swap.Surprise:  "raised eyebrows, wide-open eyes and a dropped jaw",        // AU1+2+5+26
-	swap.Fear:      "raised, drawn-together brows and lips stretched sideways", // AU1+2+4+5+20
-	swap.Anger:     "a lowered, drawn-together brow and tightly pressed lips",  // AU4+5+7+23
-	swap.Disgust:   "a wrinkled nose and an upper lip raised in a sneer",       // AU9+10
-	swap.Neutral:   "relaxed brows and a closed mouth with relaxed lips",       // no action units
-	swap.Contempt:  "one lip corner tightened and raised on one side only",     // unilateral AU12+14
+// MaxWrongVotes is how many annotators may have chosen the wrong label of a
+// category pair.
+const MaxWrongVotes = 1
+
+// Facial cues, written to be of similar length so the phrase length gives
+// nothing away; the Facial Action Coding System action units are noted.
+const (
+	cueSmile   = "lip corners pulled up into a smile"          // AU12
+	cueDown    = "lip corners pulled down into a frown"        // AU15
+	cueOpen    = "a dropped jaw with the mouth hanging open"   // AU26/27
+	cueRelaxed = "relaxed brows and a relaxed, untensed mouth" // no action units
+	cueLowered = "brows lowered and drawn tightly together"    // AU4
+)
+
+// Cue is the cue contrast asked of faces of one emotion: the cue the emotion
+// shows, and one that cannot be on the same face.
+type Cue struct{ Shown, Absent string }
+
+// Cues holds the contrasts. Each cue phrase is shown by one emotion and absent
+// from another, so every phrase is as common in basic as in hallucinated
+// questions.
+var Cues = map[swap.Label]Cue{
+	swap.Happiness: {cueSmile, cueDown},      // a smile has no lowered lip corners
+	swap.Sadness:   {cueDown, cueSmile},      // lowered lip corners are no smile
+	swap.Neutral:   {cueRelaxed, cueOpen},    // a relaxed face has a closed jaw
+	swap.Surprise:  {cueOpen, cueLowered},    // surprise raises the brows
+	swap.Anger:     {cueLowered, cueRelaxed}, // an angry face is tense
 }
+
+// cueVisible reports whether a face's cue pair can be asked: every annotator
+// chose the label, so none found the face unreadable, hidden or not a face.
+func (f *face) cueVisible() bool { return f.votes == f.total && f.total >= 10 }
 
 type face struct {
 	id, full, base string
@@ -113,44 +138,60 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Drop(f.id, f.full, "%v", err)
 			continue
 		}
-		m, err := env.Out.Copy(f.full, "ferplus/"+f.base, eh.Image, f.sha)
-		if err != nil {
-			if eh.ErrorCode(err) == eh.EINVALID {
-				res.Drop(f.id, f.full, "%v", err)
-				continue
+		// The digest is checked now and the file placed once it is known to
+		// be used: a suite holds no media its pairs do not ask about.
+		if err := importers.CheckDigest(f.full, f.sha); err != nil {
+			if eh.ErrorCode(err) != eh.EINVALID {
+				return nil, err
 			}
-			return nil, err
+			res.Drop(f.id, f.full, "%v", err)
+			continue
 		}
-		f.media = m
 		kept = append(kept, f)
 	}
 
+	res.Rules = []string{
+		fmt.Sprintf("A face is used when at least %d of its 10 FER+ votes name one emotion and no other ties it.", MinVotes),
+		fmt.Sprintf("The wrong label of a category pair is far from the majority emotion (swap.Distant: never anger against disgust, fear against surprise or sadness) and has at most %d of the face's votes.", MaxWrongVotes),
+		"A reasoning-cue pair contrasts a cue of the majority emotion with one that cannot be on the same face (lip corners up against down, a dropped jaw against a relaxed mouth, lowered against relaxed brows); fear and disgust share their cues with other emotions and get none.",
+		"A reasoning-cue pair is made only when all annotators (at least 10) chose the emotion, none answering unknown or not a face: the defining region of the face was in view.",
+	}
 	items := make([]swap.Item, len(kept))
 	for i, f := range kept {
 		items[i] = swap.Item{Key: f.id, Gold: f.label}
 	}
-	cat, err := swap.Assign(items, env.Rand("ferplus category"), swap.AssignOptions{MaxPerLabel: env.MaxPerLabel})
-	if err != nil {
-		return nil, err
-	}
-	var chosen []swap.Item
-	for _, it := range items {
-		if _, ok := cat.Wrong[it.Key]; ok {
-			chosen = append(chosen, it)
-		} else {
-			res.Skip(cat.Dropped[it.Key])
-		}
-	}
-	cue, err := swap.Assign(chosen, env.Rand("ferplus cue"), swap.AssignOptions{})
+	cat, err := swap.Assign(items, env.Rand("ferplus category"), swap.AssignOptions{MaxPerLabel: env.MaxPerLabel, Neighbors: swap.DistantOf})
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range kept {
-		if w, ok := cat.Wrong[f.id]; ok {
+		w, ok := cat.Wrong[f.id]
+		if !ok {
+			res.Skip(cat.Dropped[f.id])
+			continue
+		}
+		category := f.all[w] <= MaxWrongVotes
+		if !category {
+			res.Skip(fmt.Sprintf("category pair: the wrong label drawn has more than %d vote", MaxWrongVotes))
+		}
+		_, contrast := Cues[f.label]
+		cue := contrast && f.cueVisible()
+		if !contrast {
+			res.Skip("no cue pair: " + string(f.label) + " shares its facial cues with other emotions")
+		} else if !cue {
+			res.Skip("no cue pair: not all annotators agreed, so the cue may be hidden or unclear")
+		}
+		if !category && !cue {
+			continue
+		}
+		if f.media, err = env.Out.Copy(f.full, "ferplus/"+f.base, eh.Image, f.sha); err != nil {
+			return nil, err
+		}
+		if category {
 			res.Pairs = append(res.Pairs, f.category(w))
 		}
-		if w, ok := cue.Wrong[f.id]; ok {
-			res.Pairs = append(res.Pairs, f.cuePair(w))
+		if cue {
+			res.Pairs = append(res.Pairs, f.cuePair())
 		}
 	}
 	return res, nil
@@ -302,12 +343,13 @@ func (f *face) category(wrong swap.Label) eh.Pair {
 	return p
 }
 
-func (f *face) cuePair(wrong swap.Label) eh.Pair {
+func (f *face) cuePair() eh.Pair {
+	c := Cues[f.label]
 	p := f.pair(eh.ReasoningCue)
-	q := func(l swap.Label) string { return fmt.Sprintf("Does the face in the image show %s?", Cues[l]) }
-	p.Basic = eh.Question{Text: q(f.label), Gold: eh.Yes}
-	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
+	q := func(cue string) string { return fmt.Sprintf("Does the face in the image show %s?", cue) }
+	p.Basic = eh.Question{Text: q(c.Shown), Gold: eh.Yes}
+	p.Hallucinated = eh.Question{Text: q(c.Absent), Gold: eh.No}
 	p.Corruption = "fabrication"
-	p.Explanation = fmt.Sprintf("Annotators agree the face shows %s (%d of %d votes), whose prototypical cues are %s; %s are cues of %s.", f.label, f.votes, f.total, Cues[f.label], Cues[wrong], wrong)
+	p.Explanation = fmt.Sprintf("All %d FER+ annotators labelled this face %s, which shows %s; %s cannot be on the same face.", f.total, f.label, c.Shown, c.Absent)
 	return p
 }

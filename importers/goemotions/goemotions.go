@@ -3,13 +3,15 @@
 // files (text, comma-separated label ids, comment id) with emotions.txt naming
 // the ids.
 //
-// Only high-agreement items are used: the released files keep a label only
-// when at least two raters chose it, and we further keep only comments with a
-// single label, and only labels that are themselves a basic emotion word
-// (anger, disgust, fear, joy, sadness, surprise, neutral), so that "does the
-// writer sound angry?" has a clear answer. Labels are then trimmed per class so
-// that every emotion word is used as often in hallucinated questions as in
-// basic ones.
+// A pair asks whether the comment expresses a positive or a negative feeling:
+// GoEmotions' single labels are noisy (a keyword can carry the label against
+// the comment, "disgusting aoe … XD" is praise), and an outside audit found that
+// a reader often hesitates over the exact emotion (annoyed or angry? liking or
+// happy?) but not over its valence. Labels are mapped with GoEmotions' own
+// sentiment table, and only comments that state their feeling outright are used
+// (Rules lists every rule). The released TSV files hold no per-rater
+// annotations, only the labels at least two raters chose, so agreement cannot
+// be weighed beyond that.
 package goemotions
 
 import (
@@ -21,6 +23,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -40,9 +43,46 @@ var _ importers.Importer = Importer{}
 // Name implements importers.Importer.
 func (Importer) Name() string { return Name }
 
-// basic are the GoEmotions labels that name a basic emotion.
-var basic = map[string]swap.Label{"anger": swap.Anger, "disgust": swap.Disgust, "fear": swap.Fear, "joy": swap.Happiness,
-	"sadness": swap.Sadness, "surprise": swap.Surprise, "neutral": swap.Neutral}
+// sentiment is GoEmotions' own mapping of its emotions onto a polarity
+// (sentiment_dict.json in the upstream data folder). Its "ambiguous" emotions
+// (surprise, realization, confusion, curiosity) and neutral are not used:
+// surprise is given to "oh no", "wow" and sarcasm alike, and neutral borders on
+// every mild emotion ("my sweet summer child").
+var sentiment = func() map[string]swap.Label {
+	m := map[string]swap.Label{}
+	for l, names := range map[swap.Label]string{
+		swap.Positive: "amusement excitement joy love desire optimism caring pride admiration gratitude relief approval",
+		swap.Negative: "fear nervousness remorse embarrassment disappointment sadness grief disgust anger annoyance disapproval",
+	} {
+		for _, n := range strings.Fields(names) {
+			m[n] = l
+		}
+	}
+	return m
+}()
+
+// cues are the explicit cues of each polarity: those of its emotions.
+var cues = map[swap.Label]swap.Lexicon{
+	swap.Positive: swap.EmotionCues[swap.Happiness],
+	swap.Negative: swap.Join(swap.EmotionCues[swap.Anger], swap.EmotionCues[swap.Disgust], swap.EmotionCues[swap.Fear], swap.EmotionCues[swap.Sadness]),
+}
+
+// MinWords is the shortest comment used: three-word comments ("Wtf is that")
+// carry too little for a reader to confirm one emotion.
+const MinWords = 5
+
+// Rules are the selection rules, as recorded in the build manifest.
+var Rules = []string{
+	"Labels are mapped to a polarity with GoEmotions' own sentiment table; a comment is used only when every label raters agreed on is positive, or every one negative. Ambiguous emotions (surprise, realization, confusion, curiosity) and neutral are never used. Questions ask whether the writer expresses a positive or a negative feeling: readers hesitate over the exact emotion of a Reddit comment (annoyed or angry? liking or happy?), not over its valence.",
+	fmt.Sprintf("Comments shorter than %d words are skipped.", MinWords),
+	"A comment that contains the words positive or negative is skipped: the pair could be solved by word matching.",
+	"The comment must state its feeling outright with an unnegated cue of an emotion of its polarity from a fixed lexicon (\"glad\", \"I love\", \"I miss\", \"I'm scared\", \"gross\", \"shut up\"), in a sentence that is not a question and not after a conditional (\"I would be so pissed\", \"before I get excited\"), and not set against a contrast (\"fantastic but…\", \"While I love…\"); a comment whose label rests on topic alone is skipped.",
+	"A comment whose only cue is negated (\"no gross taste\", \"not scared\", \"I like him, not so much\") is dropped and listed.",
+	"A comment that also carries an unnegated word of the other polarity (praise with a negative word, a complaint with a positive one) is dropped and listed.",
+	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",
+	"A comment with quotation marks, the sarcasm marker /s, a set phrase of sarcasm (\"I like how…\", \"I love it when…\", \"Great, glad to hear…\") or reported speech (\"You're saying…\") is dropped and listed: the words may be someone else's or meant ironically.",
+	"Pairs ask positive against negative, and each polarity is used as often in hallucinated questions as in basic ones.",
+}
 
 type comment struct {
 	key, split, id, text string
@@ -55,7 +95,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
 	}
-	res := &importers.Result{}
+	res := &importers.Result{Rules: Rules}
 	names, err := readNames(filepath.Join(src, "emotions.txt"))
 	if err != nil {
 		return nil, err
@@ -98,22 +138,25 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				res.Drop(item, name, "line %d: %d fields, want text, labels, id", line, len(rec))
 				continue
 			}
-			ids := strings.Split(rec[1], ",")
-			if len(ids) != 1 {
-				res.Skip("more than one label")
+			var words []string
+			for _, id := range strings.Split(rec[1], ",") {
+				k, err := strconv.Atoi(strings.TrimSpace(id))
+				if err != nil || k < 0 || k >= len(names) {
+					words = nil
+					res.Drop(item, name, "line %d: label id %q is not in emotions.txt", line, id)
+					break
+				}
+				words = append(words, names[k])
+			}
+			if words == nil {
 				continue
 			}
-			k, err := strconv.Atoi(strings.TrimSpace(ids[0]))
-			if err != nil || k < 0 || k >= len(names) {
-				res.Drop(item, name, "line %d: label id %q is not in emotions.txt", line, ids[0])
+			l, why := polarity(words)
+			if why != "" {
+				res.Skip(why)
 				continue
 			}
-			l, ok := basic[names[k]]
-			if !ok {
-				res.Skip("label is not a basic emotion word")
-				continue
-			}
-			c := &comment{key: split + "-" + rec[2], split: split, id: rec[2], text: strings.TrimSpace(rec[0]), label: l, word: names[k]}
+			c := &comment{key: split + "-" + rec[2], split: split, id: rec[2], text: strings.TrimSpace(rec[0]), label: l, word: strings.Join(words, "+")}
 			if _, dup := byKey[c.key]; dup {
 				res.Drop(item, name, "line %d: comment id %s repeats", line, rec[2])
 				continue
@@ -123,6 +166,14 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				continue
 			}
 			byKey[c.key] = c
+			if why, drop := Check(c.text, l); why != "" {
+				if drop {
+					res.Drop(split+":"+c.id, name, "line %d: labelled %s, but %s", line, c.word, why)
+				} else {
+					res.Skip(why)
+				}
+				continue
+			}
 			comments = append(comments, c)
 		}
 		f.Close()
@@ -134,7 +185,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	for i, c := range comments {
 		items[i] = swap.Item{Key: c.key, Gold: c.label}
 	}
-	asg, err := swap.Assign(items, env.Rand("goemotions category"), swap.AssignOptions{Trim: true, MaxPerLabel: env.MaxPerLabel})
+	asg, err := swap.Assign(items, env.Rand("goemotions sentiment"), swap.AssignOptions{Neighbors: swap.OtherValence, Trim: true, MaxPerLabel: env.MaxPerLabel})
 	if err != nil {
 		return nil, err
 	}
@@ -144,19 +195,82 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Skip(asg.Dropped[c.key])
 			continue
 		}
-		q := func(l swap.Label) string { return fmt.Sprintf("Does the writer of the comment sound %s?", swap.Adj(l)) }
+		q := func(l swap.Label) string {
+			return fmt.Sprintf("Does the writer of the comment express a %s feeling?", swap.Adj(l))
+		}
 		res.Pairs = append(res.Pairs, eh.Pair{
 			ID: fmt.Sprintf("goemotions-%s-category", c.key), Dimension: eh.Perception, SubCategory: eh.Category, Modality: eh.Text,
 			Context:      eh.Context{Text: c.text},
 			Basic:        eh.Question{Text: q(c.label), Gold: eh.Yes},
 			Hallucinated: eh.Question{Text: q(wrong), Gold: eh.No},
-			Explanation:  fmt.Sprintf("GoEmotions raters agreed on the single label %s for this comment; %s was not chosen.", c.word, wrong),
+			Explanation:  fmt.Sprintf("GoEmotions raters labelled this comment %s, a %s emotion, and the comment states it outright; the feeling is not %s.", c.word, swap.Adj(c.label), swap.Adj(wrong)),
 			Corruption:   "swap",
 			Source:       eh.Source{Dataset: Name, ID: c.split + ":" + c.id},
-			Tags:         []string{"split:" + c.split, "emotion:" + string(c.label)},
+			Tags:         []string{"split:" + c.split, "sentiment:" + swap.Adj(c.label), "emotion:" + c.word},
 		})
 	}
 	return res, nil
+}
+
+// sarcasmTag is Reddit's "/s" (not the "/s" of "r/stlouis").
+var sarcasmTag = regexp.MustCompile(`(^|\s)/s\b`)
+
+// polarity returns the polarity all of a comment's labels map to, or why the
+// comment is not used.
+func polarity(words []string) (swap.Label, string) {
+	var l swap.Label
+	for _, w := range words {
+		c, ok := sentiment[w]
+		switch {
+		case !ok:
+			return "", "a label is ambiguous (surprise, realization, confusion, curiosity) or neutral"
+		case l != "" && c != l:
+			return "", "labels of both polarities"
+		}
+		l = c
+	}
+	return l, ""
+}
+
+// Check applies the text rules (Rules) to a comment labelled with polarity l
+// (swap.Positive or swap.Negative). It returns "" when the comment may be used;
+// otherwise the reason, and whether the item is to be dropped and listed (the
+// text contradicts its label) rather than skipped (it merely does not show the
+// label clearly enough).
+func Check(text string, l swap.Label) (why string, drop bool) {
+	toks := swap.Tokens(text)
+	if swap.Words(toks) < MinWords {
+		return fmt.Sprintf("shorter than %d words", MinWords), false
+	}
+	if swap.Mentions(toks, swap.Positive) || swap.Mentions(toks, swap.Negative) {
+		return "says positive or negative (answerable by word matching)", false
+	}
+	if strings.ContainsAny(text, "\"“”") || sarcasmTag.MatchString(text) || swap.Sarcastic(toks) {
+		return "it has quotation marks or a sarcasm marker (the words may be someone else's or ironic)", true
+	}
+	if l == swap.Negative && swap.Laughs(toks) {
+		return "it carries a laughter or joke marker (the negative word is likely in jest)", true
+	}
+	if ms := swap.Plain(swap.Polar[-swap.Valence(l)].Find(toks)); len(ms) > 0 {
+		return fmt.Sprintf("it also says %q, a word of the other polarity", ms[0].Cue), true
+	}
+	found := cues[l].Find(toks)
+	stated := cues[l].Stated(text)
+	if len(stated) == 0 {
+		if len(swap.Plain(found)) > 0 {
+			return "its cue is only in a question or a hypothetical", false
+		}
+		if len(found) > 0 {
+			return fmt.Sprintf("its only cue, %q, is negated", found[0].Cue), true
+		}
+		return "no explicit cue of its feeling (the label may rest on topic or tone)", false
+	}
+	for _, m := range stated {
+		if !swap.Contrasted(toks, m) {
+			return "", false
+		}
+	}
+	return "its cues are set against a contrast (but, while, though)", false
 }
 
 func readNames(name string) ([]string, error) {

@@ -1,13 +1,25 @@
 // Package ravdess imports the Ryerson Audio-Visual Database of Emotional Speech
-// and Song (Livingstone & Russo 2018, CC BY-NC-SA 4.0): every label is in the
-// file name (MM-VV-EE-II-SS-RR-AA), so any folder tree holding RAVDESS files
+// and Song (Livingstone & Russo 2018, CC BY-NC-SA 4.0): every acted label is in
+// the file name (MM-VV-EE-II-SS-RR-AA), so any folder tree holding RAVDESS files
 // under their original names works, audio-only .wav or audio-visual .mp4.
 //
-// Each clip gives a category pair (the portrayed emotion vs a confusable one)
-// and, for every emotion but neutral, an intensity pair (normal vs strong). The
-// sentences the actors speak are neutral ("Kids are talking by the door"), so
-// the questions name no sentence and carry nothing but the emotion word: the
-// answer must come from the voice or face.
+// The file name gives the emotion the actor was asked to portray, not what
+// listeners hear. With the published perceptual ratings
+// (--from ravdess=DIR,ratings=FILE, see ReadRatings) a recording is used only
+// when more than half of its raters chose the acted category, and a wrong
+// label only when at most one rater in ten chose it. Without them the importer
+// keeps to recordings listeners identify best (neutral, calm and strong
+// intensity) and to wrong labels far from the acted one (swap.Distant: never
+// calm against neutral).
+//
+// Besides one category pair per usable recording, two recordings of the same
+// actor make comparison pairs: which of the two expresses emotion more
+// strongly (intensity) and which sounds angrier, sadder… (category). RAVDESS
+// defines its two intensity levels relative to the actor's other take, so
+// intensity is never asked of one clip heard alone. The spoken sentences are
+// neutral ("Kids are talking by the door"), so the questions name no sentence
+// and carry nothing but the emotion word: the answer must come from the voice
+// or face.
 package ravdess
 
 import (
@@ -46,21 +58,35 @@ var emotions = map[string]swap.Label{
 var levels = map[string]string{"01": "normal", "02": "strong"}
 
 type clip struct {
-	stem, rel         string
+	stem, rel, full   string
 	modality, channel string // codes
 	emotion           swap.Label
 	intensity         string // normal, strong
 	statement, actor  int
 	female            bool
 	media             eh.Media
+	// single: the clip may be asked about alone (a category pair).
+	single  bool
+	ratings *Ratings // nil without a ratings file
 }
 
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
+	src, opts, err := importers.SplitSource(Name, src, "ratings")
+	if err != nil {
+		return nil, err
+	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
 	}
 	res := &importers.Result{}
+	var ratings map[string]*Ratings
+	if f := opts["ratings"]; f != "" {
+		if ratings, err = ReadRatings(f); err != nil {
+			return nil, err
+		}
+		res.FilesRead++
+	}
 	files, err := importers.Walk(src, func(rel string) bool { return fileRE.MatchString(path.Base(rel)) })
 	if err != nil {
 		return nil, err
@@ -88,7 +114,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			continue
 		}
 		seen[base] = full
-		c := &clip{stem: stem, rel: rel, modality: m[1], channel: m[2], emotion: emotions[m[3]], intensity: levels[m[4]]}
+		c := &clip{stem: stem, rel: rel, full: full, modality: m[1], channel: m[2], emotion: emotions[m[3]], intensity: levels[m[4]]}
 		c.statement, _ = strconv.Atoi(m[5])
 		c.actor, _ = strconv.Atoi(m[7])
 		c.female = c.actor%2 == 0
@@ -112,41 +138,190 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Drop(stem, full, "%v", err)
 			continue
 		}
-		kind := eh.Audio
-		if m[8] == "mp4" {
-			kind = eh.ShortVideo
-		}
-		c.media, err = env.Out.Copy(full, "ravdess/"+base, kind, digests[base])
-		if err != nil {
-			if eh.ErrorCode(err) == eh.EINVALID {
-				res.Drop(stem, full, "%v", err)
-				continue
+		// The digest is checked now and the file placed later, once it is
+		// known to be used: a suite holds no media its pairs do not ask about.
+		if err := importers.CheckDigest(full, digests[base]); err != nil {
+			if eh.ErrorCode(err) != eh.EINVALID {
+				return nil, err
 			}
-			return nil, err
+			res.Drop(stem, full, "%v", err)
+			continue
+		}
+		if !judge(c, ratings, res) {
+			continue
 		}
 		clips = append(clips, c)
 	}
 
-	items := make([]swap.Item, len(clips))
-	for i, c := range clips {
-		items[i] = swap.Item{Key: c.stem, Gold: c.emotion}
+	res.Rules = rules(ratings != nil)
+	var items []swap.Item
+	for _, c := range clips {
+		if c.single {
+			items = append(items, swap.Item{Key: c.stem, Gold: c.emotion})
+		}
 	}
-	asg, err := swap.Assign(items, env.Rand("ravdess category"), swap.AssignOptions{MaxPerLabel: env.MaxPerLabel})
+	asg, err := swap.Assign(items, env.Rand("ravdess category"), swap.AssignOptions{MaxPerLabel: env.MaxPerLabel, Neighbors: swap.DistantOf})
 	if err != nil {
 		return nil, err
 	}
+	wrong := map[*clip]swap.Label{}
 	for _, c := range clips {
-		wrong, ok := asg.Wrong[c.stem]
-		if !ok {
-			res.Skip(asg.Dropped[c.stem])
+		if !c.single {
 			continue
 		}
-		res.Pairs = append(res.Pairs, c.category(wrong))
-		if c.emotion != swap.Neutral {
-			res.Pairs = append(res.Pairs, c.intensityPair())
+		w, ok := asg.Wrong[c.stem]
+		switch {
+		case !ok:
+			res.Skip(asg.Dropped[c.stem])
+		case c.ratings != nil && 10*c.ratings.Votes[w] > c.ratings.Total:
+			res.Skip("category pair: more than one rater in ten chose the wrong label drawn for it")
+		default:
+			wrong[c] = w
+		}
+	}
+	comps := comparisons(clips)
+	used := map[*clip]bool{}
+	for c := range wrong {
+		used[c] = true
+	}
+	for _, cp := range comps {
+		used[cp.a], used[cp.b] = true, true
+	}
+	for _, c := range clips {
+		if !used[c] {
+			res.Skip("recording in no pair (no far label for it alone, no clear comparison with the actor's other takes)")
+			continue
+		}
+		kind := eh.Audio
+		if c.modality != "03" {
+			kind = eh.ShortVideo
+		}
+		if c.media, err = env.Out.Copy(c.full, "ravdess/"+path.Base(c.rel), kind, digests[path.Base(c.rel)]); err != nil {
+			return nil, err
+		}
+		if w, ok := wrong[c]; ok {
+			res.Pairs = append(res.Pairs, c.category(w))
+		}
+	}
+	r := env.Rand("ravdess comparison")
+	for _, cp := range comps {
+		if cp.intensity {
+			res.Pairs = append(res.Pairs, intensityPair(cp.a, cp.b, r))
+		} else {
+			res.Pairs = append(res.Pairs, comparePair(cp.a, cp.b, r))
 		}
 	}
 	return res, nil
+}
+
+// rules states the selection rules, for the manifest.
+func rules(rated bool) []string {
+	out := []string{"Questions about one recording name the emotion the actor portrayed; the wrong label comes from the distant table (swap.Distant), so calm and neutral, or fear and surprise, are never asked against each other."}
+	if rated {
+		out = append(out,
+			"A recording is used only when more than half of its raters in the published validation chose the acted category; recordings without ratings are dropped.",
+			"A wrong label is used only when at most one rater in ten chose it for that recording.",
+			"Where the ratings give intensity, two recordings are compared for intensity only when the stronger one was also rated more intense.")
+	} else {
+		out = append(out,
+			"Without the published ratings, questions about one recording use only neutral, calm and strong-intensity portrayals, the ones listeners identify best; the residual risk is that listeners hear another category than the one acted, which only the ratings (ratings=FILE) rule out.")
+	}
+	return append(out,
+		"Intensity is never asked of one clip alone: an intensity pair shows two recordings of the same actor and asks in which the emotion is expressed more strongly, the hallucinated question naming the reverse order.",
+		"Two recordings are compared for intensity only when the stronger is clearly stronger: the same emotion and statement at strong against normal intensity, or a neutral or calm take against a strong portrayal or a high-arousal one (anger, fear, surprise).",
+		"A category comparison asks whether the speaker sounds angrier (sadder, …) in one recording than in the other only when the two portrayals are far apart (swap.Distant) and the named one is strong, calm, or set against a neutral or calm take.",
+	)
+}
+
+// judge reports whether a clip's gold is one a listener would confirm and
+// marks whether it may be asked about alone (single); with ratings, a clip
+// whose raters did not mostly hear the acted category is dropped with both
+// labels.
+func judge(c *clip, ratings map[string]*Ratings, res *importers.Result) bool {
+	if ratings == nil {
+		c.single = c.emotion == swap.Neutral || c.emotion == swap.Calm || c.intensity == "strong"
+		if !c.single {
+			res.Skip("no ratings given: a normal-intensity portrayal is used only in comparisons (listeners often hear another category)")
+		}
+		return true
+	}
+	r := ratings[c.stem]
+	if r == nil || r.Total == 0 {
+		res.Drop(c.stem, c.full, "no ratings for %s in the ratings file", c.stem)
+		return false
+	}
+	got, ok := r.Majority()
+	switch {
+	case !ok:
+		res.Drop(c.stem, c.full, "acted %s, but no category has a majority of the %d ratings (%d chose %s)", c.emotion, r.Total, r.Votes[c.emotion], c.emotion)
+		return false
+	case got != c.emotion:
+		res.Drop(c.stem, c.full, "acted %s, but %d of %d raters perceived %s", c.emotion, r.Votes[got], r.Total, got)
+		return false
+	}
+	c.ratings, c.single = r, true
+	return true
+}
+
+// Take is what the comparison rules look at in a recording.
+type Take struct {
+	Emotion   swap.Label
+	Intensity string // normal, strong
+	Statement int
+}
+
+func (t Take) general() importers.Take {
+	return importers.Take{Emotion: t.Emotion, Strong: t.Intensity == "strong"}
+}
+
+func (c *clip) take() Take { return Take{c.emotion, c.intensity, c.statement} }
+
+// Stronger reports whether b clearly expresses emotion more strongly than a
+// (two takes of the same actor, channel and modality): the same emotion and
+// statement at strong against normal intensity, the contrast RAVDESS's levels
+// are defined by, or importers.ClearlyStronger.
+func Stronger(a, b Take) bool {
+	if a.Emotion == b.Emotion {
+		return a.Statement == b.Statement && a.Intensity == "normal" && b.Intensity == "strong" && !importers.Quiet(a.Emotion)
+	}
+	return importers.ClearlyStronger(a.general(), b.general())
+}
+
+// More reports whether b clearly comes across as more of its own emotion than
+// a (importers.ClearlyMore).
+func More(a, b Take) bool { return importers.ClearlyMore(a.general(), b.general()) }
+
+// ratedStronger reports whether the raters, where the ratings give
+// intensity, rated b more intense than a; without such ratings the coded
+// contrast stands alone.
+func ratedStronger(a, b *clip) bool {
+	if a.ratings == nil || b.ratings == nil {
+		return true
+	}
+	ia, okA := a.ratings.Intensity()
+	ib, okB := b.ratings.Intensity()
+	return !okA || !okB || ib > ia
+}
+
+// comparison is a two-recording pair to make: b has more than a.
+type comparison struct {
+	a, b      *clip
+	intensity bool // else a category comparison about b's emotion
+}
+
+// comparisons lists the two-recording pairs of each actor.
+func comparisons(clips []*clip) []comparison {
+	var out []comparison
+	key := func(c *clip) string { return fmt.Sprintf("%s-%s-%02d", c.modality, c.channel, c.actor) }
+	importers.EachOrderedPair(clips, key, func(a, b *clip) {
+		if Stronger(a.take(), b.take()) && ratedStronger(a, b) {
+			out = append(out, comparison{a, b, true})
+		}
+		if More(a.take(), b.take()) {
+			out = append(out, comparison{a, b, false})
+		}
+	})
+	return out
 }
 
 // readManifest reads the optional manifest.csv (file, sha256) that the staged
@@ -170,21 +345,22 @@ func readManifest(src string, res *importers.Result) (map[string]string, error) 
 	return out, nil
 }
 
-func (c *clip) subject() (who, verb string, kind eh.Modality) {
+// subject returns who the questions are about, the verb for how they come
+// across, what one file is called and the modality.
+func (c *clip) subject() (who, verb, unit string, kind eh.Modality) {
 	switch c.modality {
 	case "01":
-		return "the person in the video", "seem", eh.ShortVideo
+		return "the person in the video", "seem", "video", eh.ShortVideo
 	case "02":
-		return "the person in the video", "look", eh.ShortVideo
+		return "the person in the video", "look", "video", eh.ShortVideo
 	}
 	if c.channel == "02" {
-		return "the singer", "sound", eh.Audio
+		return "the singer", "sound", "recording", eh.Audio
 	}
-	return "the speaker", "sound", eh.Audio
+	return "the speaker", "sound", "recording", eh.Audio
 }
 
-func (c *clip) base(sub eh.SubCategory) eh.Pair {
-	_, _, kind := c.subject()
+func (c *clip) tags() []string {
 	sex := "male"
 	if c.female {
 		sex = "female"
@@ -193,39 +369,62 @@ func (c *clip) base(sub eh.SubCategory) eh.Pair {
 	if c.channel == "02" {
 		channel = "song"
 	}
-	return eh.Pair{
-		ID: fmt.Sprintf("ravdess-%s-%s", c.stem, sub), Dimension: eh.Perception, SubCategory: sub, Modality: kind,
-		Context: eh.Context{Media: []eh.Media{c.media}},
-		Source:  eh.Source{Dataset: Name, ID: c.stem},
-		Tags: []string{fmt.Sprintf("actor:%02d", c.actor), "sex:" + sex, "channel:" + channel,
-			"emotion:" + string(c.emotion), "intensity:" + c.intensity, fmt.Sprintf("statement:%d", c.statement)},
+	return []string{fmt.Sprintf("actor:%02d", c.actor), "sex:" + sex, "channel:" + channel}
+}
+
+// heard says how the gold was established, for explanations.
+func (c *clip) heard() string {
+	if c.ratings != nil {
+		return fmt.Sprintf("%d of %d raters in the RAVDESS validation chose %s", c.ratings.Votes[c.emotion], c.ratings.Total, c.emotion)
 	}
+	return fmt.Sprintf("the actor was directed to portray %s at %s intensity", c.emotion, c.intensity)
 }
 
 func (c *clip) category(wrong swap.Label) eh.Pair {
-	who, verb, _ := c.subject()
-	p := c.base(eh.Category)
-	q := func(l swap.Label) string { return fmt.Sprintf("Does %s %s %s?", who, verb, swap.Adj(l)) }
-	p.Basic = eh.Question{Text: importers.Capitalize(q(c.emotion)), Gold: eh.Yes}
-	p.Hallucinated = eh.Question{Text: importers.Capitalize(q(wrong)), Gold: eh.No}
-	p.Corruption = "swap"
-	p.Explanation = fmt.Sprintf("RAVDESS actor %02d was directed to portray %s (%s intensity); the clip is not a portrayal of %s.", c.actor, c.emotion, c.intensity, wrong)
+	who, verb, _, kind := c.subject()
+	q := func(l swap.Label) string {
+		return importers.Capitalize(fmt.Sprintf("Does %s %s %s?", who, verb, swap.Adj(l)))
+	}
+	p := eh.Pair{
+		ID: fmt.Sprintf("ravdess-%s-%s", c.stem, eh.Category), Dimension: eh.Perception, SubCategory: eh.Category, Modality: kind,
+		Context:      eh.Context{Media: []eh.Media{c.media}},
+		Basic:        eh.Question{Text: q(c.emotion), Gold: eh.Yes},
+		Hallucinated: eh.Question{Text: q(wrong), Gold: eh.No},
+		Corruption:   "swap",
+		Explanation:  fmt.Sprintf("RAVDESS actor %02d: %s; %s is far from %s, not a neighbouring emotion listeners confuse with it.", c.actor, c.heard(), wrong, c.emotion),
+		Source:       eh.Source{Dataset: Name, ID: c.stem},
+		Tags: append(c.tags(), "emotion:"+string(c.emotion), "intensity:"+c.intensity,
+			fmt.Sprintf("statement:%d", c.statement)),
+	}
 	return p
 }
 
-func (c *clip) intensityPair() eh.Pair {
-	who, _, _ := c.subject()
-	wrong := "strong"
-	if c.intensity == "strong" {
-		wrong = "normal"
+// twoClips is the common part of a pair about recordings a and b of one actor.
+func twoClips(a, b *clip, sub eh.SubCategory, suffix string) eh.Pair {
+	_, _, _, kind := a.subject()
+	return eh.Pair{
+		ID: fmt.Sprintf("ravdess-%s-vs-%s-%s%s", a.stem, b.stem, sub, suffix), Dimension: eh.Perception, SubCategory: sub, Modality: kind,
+		Source: eh.Source{Dataset: Name, ID: a.stem + "+" + b.stem},
+		Tags: append(a.tags(), "emotion:"+string(a.emotion)+"+"+string(b.emotion),
+			"intensity:"+a.intensity+"+"+b.intensity, fmt.Sprintf("statement:%d+%d", a.statement, b.statement)),
 	}
-	p := c.base(eh.Intensity)
-	q := func(level string) string {
-		return importers.Capitalize(fmt.Sprintf("Does %s express %s with %s intensity?", who, swap.Noun(c.emotion), level))
-	}
-	p.Basic = eh.Question{Text: q(c.intensity), Gold: eh.Yes}
-	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
-	p.Corruption = "distortion"
-	p.Explanation = fmt.Sprintf("RAVDESS codes this portrayal of %s as %s intensity, not %s.", c.emotion, c.intensity, wrong)
-	return p
+}
+
+// intensityPair asks in which of two recordings of the actor emotion is
+// expressed more strongly; b is the stronger.
+func intensityPair(a, b *clip, r *swap.Rand) eh.Pair {
+	who, _, unit, _ := a.subject()
+	p := twoClips(a, b, eh.Intensity, "")
+	p.Explanation = fmt.Sprintf("Two takes of RAVDESS actor %02d: %s at %s intensity is a stronger expression than %s at %s intensity.", a.actor, b.emotion, b.intensity, a.emotion, a.intensity)
+	return importers.Compare(p, a.media, b.media, r, importers.StrongerQuestion(who, unit))
+}
+
+// comparePair asks in which of two recordings the actor sounds more of b's
+// emotion (angrier, sadder…); b is the one.
+func comparePair(a, b *clip, r *swap.Rand) eh.Pair {
+	who, verb, unit, _ := a.subject()
+	adj, _ := swap.Comparative(b.emotion)
+	p := twoClips(a, b, eh.Category, "-"+string(b.emotion))
+	p.Explanation = fmt.Sprintf("Two takes of RAVDESS actor %02d: %s; the other portrays %s (%s intensity), far from %s.", a.actor, b.heard(), a.emotion, a.intensity, b.emotion)
+	return importers.Compare(p, a.media, b.media, r, importers.MoreQuestion(who, verb, adj, unit))
 }

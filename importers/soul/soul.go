@@ -1,11 +1,12 @@
 // Package soul imports the review-comprehension task of SOUL (Deng et al.,
 // EMNLP 2023; MIT): reviews with statements labelled true, false or not-given.
 //
-// A pair is a true and a false statement about the same review, both about the
-// reviewer's emotion, sentiment or attitude (a keyword rule, below); the review
-// is the context. The basic question asks whether the true statement holds,
-// the hallucinated one whether the false statement does. Statements labelled
-// not-given are not used: they are neither entailed nor contradicted.
+// A pair is a true and a false statement about the same review, both about
+// emotion, sentiment or attitude (a keyword rule, below), chosen by the rules
+// in Rules; the review is the context and the sub-category is category. The
+// basic question asks whether the true statement holds, the hallucinated one
+// whether the false statement does. Statements labelled not-given are not
+// used: they are neither entailed nor contradicted.
 package soul
 
 import (
@@ -18,7 +19,9 @@ import (
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/audit"
 	"github.com/emohallucer/emohallucer/importers"
+	"github.com/emohallucer/emohallucer/importers/swap"
 )
 
 // Name is the importer's name on the command line.
@@ -43,9 +46,170 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 	`happy|unhappy|glad|pleased|satisf\w+|dissatisf\w+|unsatisf\w+|disappoint\w*|frustrat\w+|annoy\w*|angry|upset|sad|` +
 	`excit\w+|impress\w*|amaz\w+|bor\w+|delight\w*|thrill\w*|disgust\w*|scar\w+|afraid|surpris\w+|` +
 	`good|great|bad|best|worst|excellent|terrible|awful|horrible|wonderful|fantastic|delicious|poor|favorite|favourite|` +
-	`positive\w*|negative\w*|fan)\b`)
+	`positive\w*|negative\w*|fan|adore\w*|ecstatic|astonish\w*|laughable|pricey|expensive|costly|overpriced|cheap|perfect|pleasant|unpleasant|` +
+	`friendly|friendliest|unfriendly|rude|memorable|clich\w*|funny|funniest|amus\w+|entertain\w*|interesting|enjoyable|tasty|bland|` +
+	`impeccable|awesome|superb|outstanding|mediocre|decent|lousy|dreary|dull|predictable)\b`)
 
-var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that)\b`)
+// Rules are the selection rules, as recorded in the build manifest.
+var Rules = []string{
+	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
+	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule); a true statement must moreover have the reviewer (user, author, writer) as its subject or say \"in the reviewer's opinion\", since a true claim about the place or the film (\"the sauce tastes very good\") is often inferred.",
+	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
+	"A false statement whose justification concedes part of it (did say, although, however, but, partly) is dropped and listed: it may be half true (\"The review did say it is a low budget movie, but…\").",
+	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
+	"A true statement with a word of strong feeling (love, adore, hate) whose family the review does not use is dropped and listed: \"loves the airport\" for \"I enjoyed this airport\" overstates.",
+	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
+	"A true statement comparing two things (\"as good as\", \"better than\") is dropped and listed unless the review compares in those words too: \"pretty close\" is not \"as good as\".",
+	"A true statement calling something the reviewer's favourite is dropped and listed when the review says \"one of my favourites\".",
+	"When the review also tells a companion's experience (\"my husband got the ribeye\"), a true statement about one part of the visit or work is dropped and listed: it may credit the wrong person; an overall verdict on the place is kept.",
+	"A statement that gives an overall verdict on the place or work (\"the reviewer enjoyed the movie\") is dropped and listed when the review both praises and blames in plain words: the verdict is then the annotator's weighing.",
+	"A statement joining two contrasting claims (but, while, although), or a false one joining two claims with and before a new clause, is dropped and listed: in a false one one half may be true, in a true one one half may be a stretch (\"really likes the film, but hates the cast\").",
+	"A true statement giving a reason (because, since, due to) in words the review does not use is dropped and listed: annotators often supplied the reason themselves (\"disappointed by Jamie Foxx because they expected more from him\").",
+	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
+	"Each pair joins one true and one false statement about the same review; where a review has more false statements than true ones, those that share the most content words with the review are kept, and true and false are paired in order of overlap, so that word matching cannot tell them apart.",
+}
+
+// MaxWords is the longest statement used.
+const MaxWords = 30
+
+// subject matches a statement about the reviewer: the reviewer as its
+// subject, or "in the reviewer's opinion".
+var subject = regexp.MustCompile(`(?i)^(according to the review, )?(the )?(reviewer|user|author|writer)\b|\b(reviewer|user|author|writer)'s opinion\b`)
+
+// hedge matches justifications that infer the label rather than read it.
+var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
+
+// concession matches a justification that grants part of a false statement
+// ("The review did say it is a low budget movie, but…").
+var concession = regexp.MustCompile(`(?i)\b(did|does|do) (say|mention|state|describe)\b|\balthough\b|\bhowever\b|\bwhile\b|\bbut\b|\bpartially\b|\bpartly\b`)
+
+// absolute are words that overstate unless the review uses them too.
+var absolute = map[string]bool{"always": true, "never": true, "every": true, "everything": true, "everyone": true, "all": true, "only": true,
+	"completely": true, "totally": true, "absolutely": true, "entirely": true, "extremely": true, "perfect": true, "perfectly": true, "best": true,
+	"worst": true, "ever": true, "nothing": true, "none": true, "most": true, "least": true}
+
+// strongAffect maps words of strong feeling to their family: a true statement
+// that the reviewer "loves" what the review only "enjoyed" overstates it, and a
+// careful annotator hesitates (found in review: "loves the airport experience"
+// for "I enjoyed this airport"). Intensifiers (really, very) are left alone:
+// dropping them cost a tenth of the SOUL pairs for a milder overstatement.
+var strongAffect = map[string]string{"love": "love", "loves": "love", "loved": "love", "loving": "love",
+	"adore": "adore", "adores": "adore", "adored": "adore", "hate": "hate", "hates": "hate", "hated": "hate",
+}
+
+// possessive is the reviewer named as an owner ("the reviewer's competence"),
+// except in "the reviewer's opinion".
+var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)'s? (\w+)`)
+
+// comparison matches a comparison between two things.
+var comparison = regexp.MustCompile(`(?i)\bas (good|bad|great|well|much) as\b|\b(better|worse) than\b|\bcompared\b|\bthe same as\b`)
+
+// favourite and oneOf catch "his favourite film" said of "one of my
+// favourite films".
+var (
+	favourite = regexp.MustCompile(`(?i)\bfavou?rite\b`)
+	oneOf     = regexp.MustCompile(`(?i)\bone of (my|his|her|their|the reviewer's|the user's) favou?rite`)
+)
+
+// companion matches a review that tells someone else's experience too ("my
+// husband got the ribeye").
+var companion = regexp.MustCompile(`(?i)\bmy (dining )?(husband|wife|boyfriend|girlfriend|friend|friends|son|daughter|kids|mom|mother|dad|father|partner|date|sister|brother|family|gf|bf|companion|co-?worker|buddy)\b`)
+
+// overall matches a statement that ends in a verdict on the whole place or
+// work ("the reviewer enjoyed the movie", "liked this place").
+var overall = regexp.MustCompile(`(?i)\b(the|this|that) (movie|film|place|restaurant|show|bar|hotel|store|shop|series|airport|book|experience)\W*$`)
+
+// mixed reports whether a review both praises and blames in plain words,
+// where an overall verdict is the reader's weighing rather than the review's.
+func mixed(review string) bool {
+	toks := swap.Tokens(review)
+	return len(swap.Plain(swap.Polar[1].Find(toks))) > 0 && len(swap.Plain(swap.Polar[-1].Find(toks))) > 0
+}
+
+// causal introduces a reason.
+var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that|thanks to)\b`)
+
+// contrast joins two claims that pull apart.
+var contrast = regexp.MustCompile(`(?i)\b(but|while|although|though|whereas)\b`)
+
+// compound joins two claims: a contrast, or "and" before a new clause ("the
+// food was bland, and the service slow"). Two adjectives joined by "and"
+// ("humble and friendly") are one claim.
+var compound = regexp.MustCompile(`(?i)\b(but|while|although|though|whereas)\b|, and\b|\band (that|he|she|they|the|it|was|wasn't|is|isn't|would|wouldn't|did|didn't|had|has|have)\b`)
+
+// Check applies the statement rules (Rules) to one true or false statement
+// about review. It returns "" when the statement may be used; otherwise the
+// reason, and whether it is to be dropped and listed (its label is doubtful)
+// rather than skipped (it is not about the reviewer's attitude).
+func Check(review, statement, justification, label string) (why string, drop bool) {
+	switch {
+	case !Affective.MatchString(statement):
+		return "statement not about emotion, sentiment or attitude", false
+	case len(strings.Fields(statement)) > MaxWords:
+		return fmt.Sprintf("statement longer than %d words", MaxWords), false
+	case label == "true" && !subject.MatchString(statement):
+		return "true statement not about the reviewer (a claim about the place or film needs inference)", false
+	}
+	if m := hedge.FindString(justification); m != "" {
+		return fmt.Sprintf("its justification hedges (%q): the label was inferred", m), true
+	}
+	if m := concession.FindString(justification); label == "false" && m != "" {
+		return fmt.Sprintf("its justification concedes part of it (%q): the statement may be half true", m), true
+	}
+	if label == "true" && comparison.MatchString(statement) && !comparison.MatchString(review) {
+		return "it is a true statement comparing in words the review does not use (\"as good as\" for \"pretty close\")", true
+	}
+	if label == "true" && favourite.MatchString(statement) && !oneOf.MatchString(statement) && oneOf.MatchString(review) {
+		return "it calls the film or place the reviewer's favourite where the review says \"one of my favourites\"", true
+	}
+	if label == "true" && companion.MatchString(review) && !overall.MatchString(statement) {
+		return "the review also tells a companion's experience, and a true statement about one part of it may credit the wrong person", true
+	}
+	if overall.MatchString(statement) && mixed(review) {
+		return "an overall verdict (\"enjoyed the movie\") on a review that praises and blames", true
+	}
+	inReview := map[string]bool{}
+	for _, w := range swap.Tokens(review) {
+		inReview[w] = true
+	}
+	reviewFamilies := map[string]bool{}
+	for w := range inReview {
+		if f, ok := strongAffect[w]; ok {
+			reviewFamilies[f] = true
+		}
+	}
+	for _, w := range swap.Tokens(statement) {
+		if absolute[w] && !inReview[w] {
+			return fmt.Sprintf("it says %q, which the review does not: it overstates", w), true
+		}
+		if f, ok := strongAffect[w]; ok && label == "true" && !reviewFamilies[f] {
+			return fmt.Sprintf("it says %q, a strength of feeling the review does not state: it overstates", w), true
+		}
+	}
+	for _, m := range possessive.FindAllStringSubmatch(statement, -1) {
+		if !strings.EqualFold(m[2], "opinion") {
+			return fmt.Sprintf("it speaks of %q: the statement may credit the wrong party", m[0]), true
+		}
+	}
+	if label == "false" && compound.MatchString(statement) || contrast.MatchString(statement) {
+		return "it joins two claims (in a false statement one may be true, in a true one one may be a stretch)", true
+	}
+	if loc := causal.FindStringIndex(statement); label == "true" && loc != nil {
+		review := audit.ContentStems(review)
+		var missing []string
+		for w := range audit.ContentStems(statement[loc[1]:]) {
+			if !review[w] {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) > 0 {
+			// Sorted, so that the reason in the manifest is the same in every build.
+			sort.Strings(missing)
+			return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%s)", strings.Join(missing, ", ")), true
+		}
+	}
+	return "", false
+}
 
 type statement struct {
 	text, label string
@@ -61,7 +225,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err != nil {
 		return nil, err
 	}
-	res := &importers.Result{}
+	res := &importers.Result{Rules: Rules}
 	for _, rel := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -90,11 +254,16 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				continue
 			}
 			reviews[rid] = text
-			switch {
-			case label != "true" && label != "false":
+			if label != "true" && label != "false" {
 				res.Skip("label " + label + " (only true and false statements make pairs)")
-			case !Affective.MatchString(st):
-				res.Skip("statement not about emotion, sentiment or attitude")
+				continue
+			}
+			why, drop := Check(text, st, r.Get("justification"), label)
+			switch {
+			case drop:
+				res.Drop(fmt.Sprintf("%s:%d", split, r.Line), name, "line %d: %s statement %q: %s", r.Line, label, st, why)
+			case why != "":
+				res.Skip(why)
 			default:
 				stmts[rid] = append(stmts[rid], statement{st, label, r.Line})
 			}
@@ -120,7 +289,19 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			}
 			shuffle(trues)
 			shuffle(falses)
+			// True statements tend to repeat the review's words and false ones
+			// to bring in new ones, so a pair of each drawn at random could be
+			// solved by word matching (SPEC §1): the audit's context-overlap
+			// baseline measures exactly this. Keep the false statements that
+			// share the most content words with the review (a negated or
+			// misattributed mention rather than new vocabulary), and pair true
+			// and false in order of overlap. The stable sort keeps the seeded
+			// order among equals.
+			ov := func(st statement) int { return audit.Overlap(reviews[rid], st.text) }
 			n := min(len(trues), len(falses))
+			trues = trues[:n]
+			sort.SliceStable(trues, func(i, j int) bool { return ov(trues[i]) > ov(trues[j]) })
+			sort.SliceStable(falses, func(i, j int) bool { return ov(falses[i]) > ov(falses[j]) })
 			for i := n; i < len(trues); i++ {
 				res.Skip("no false statement left to pair with")
 			}
@@ -150,10 +331,10 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 }
 
 func pair(split, rid string, n int, review string, t, f statement) eh.Pair {
+	// Always category: the false statement is another claim about the
+	// review, not the true one's cues with a wrong conclusion drawn from them
+	// (SPEC's reasoning-result), even when both give a reason ("because").
 	sub := eh.Category
-	if causal.MatchString(t.text) && causal.MatchString(f.text) {
-		sub = eh.ReasoningResult
-	}
 	return eh.Pair{
 		ID: fmt.Sprintf("soul-%s-%s-%d", split, rid, n), Dimension: eh.Perception, SubCategory: sub, Modality: eh.Text,
 		Context:      eh.Context{Text: review},

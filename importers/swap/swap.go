@@ -66,9 +66,12 @@ var Table = []Edge{
 }
 
 // Confusables returns the labels the table pairs with l, sorted.
-func Confusables(l Label) []Label {
+func Confusables(l Label) []Label { return neighbors(Table, l) }
+
+// neighbors returns the labels a table of edges pairs with l, sorted.
+func neighbors(table []Edge, l Label) []Label {
 	var out []Label
-	for _, e := range Table {
+	for _, e := range table {
 		switch l {
 		case e.A:
 			out = append(out, e.B)

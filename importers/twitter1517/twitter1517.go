@@ -4,8 +4,11 @@
 // the tweet's image.
 //
 // A pair asks for the sentiment toward the target: the annotated one against
-// another polarity, balanced so that each polarity is used as often in
-// hallucinated questions as in basic ones. When the tweet's image file is
+// the opposite polarity, balanced so that each polarity is used as often in
+// hallucinated questions as in basic ones. The labels are noisy (flat
+// headlines labelled positive, sad news labelled negative toward its subject,
+// most disagreements on the neutral boundary), so only rows whose tweet states
+// its polarity in evaluative words are used; Rules lists every rule. When the tweet's image file is
 // present the pair is an image pair with the tweet as its text; otherwise it is
 // a text pair. Images are looked for in images/ next to the TSV file and in
 // <src>/<name>_images/ (the layout of the released IJCAI2019_data archive).
@@ -17,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -49,6 +53,121 @@ type row struct {
 	media                      eh.Media
 }
 
+// MinWords is the shortest tweet used, not counting handles, links and "RT".
+const MinWords = 6
+
+// Rules are the selection rules, as recorded in the build manifest.
+var Rules = []string{
+	"Neutral rows are never used, as gold or as the wrong answer: the neutral boundary is where annotators disagree, in both directions; pairs ask positive against negative.",
+	fmt.Sprintf("Tweets shorter than %d words (without handles, links and RT) are skipped.", MinWords),
+	"A row is used only when the tweet states its labelled polarity in an evaluative word from a fixed lexicon (\"congratulations\", \"so proud\", \"love\" for positive; \"liar\", \"corrupt\", \"disgrace\" for negative), unnegated, not inside a question and not after a conditional (would, if): a flat headline (\"X signs for Y\") is skipped.",
+	"A negative row is used only when a negative word stands within three words of the target, in the same sentence, and the target is not the object of a preposition (\"lied about the FBI\"): blame is often aimed at someone other than the annotated target.",
+	"A tweet that also carries an unnegated evaluative word of the other polarity is dropped and listed.",
+	"A tweet reporting death, violence, disaster or accident (RIP, killed, crash, drought…) is dropped and listed: sad news about a target is not a negative sentiment toward it, nor do kind words in it make a clean positive.",
+	"A row is skipped when another target of the same tweet was labelled with another polarity (neutral included): its evaluative words may be about that target.",
+	"A tweet that contains the words positive or negative is skipped: the pair could be solved by word matching.",
+}
+
+// cues are the evaluative words that state a polarity toward someone.
+var cues = map[swap.Label]swap.Lexicon{
+	swap.Positive: swap.NewLexicon(`love, loved, loving, i love, great, awesome, amazing, best, congrats, congratulations, happy birthday, beautiful,
+		proud, so proud, thank you, thanks, excited, wonderful, brilliant, fantastic, cute, good luck, favorite, favourite, glad, enjoy, enjoyed,
+		nice, incredible, legend, hero, respect, appreciation, way to go, well done, perfect, stunning, gorgeous, can't wait, so good, excellent,
+		fabulous, inspiring, inspiration, adorable, awesome, ❤, 💕, 💙, 😍, 👏, 🙌`),
+	swap.Negative: swap.NewLexicon(`liar, liars, lied, lies, lying, corrupt, corruption, racist, racism, sexist, idiot, idiots, stupid, moron, disgrace, disgraceful,
+		shame on, shameful, pathetic, hypocrite, hypocrisy, fraud, crook, criminal, incompetent, clown, loser, losers, hate, sucks, terrible,
+		awful, horrible, ridiculous, embarrassing, disgusting, boo, fail, epic fail, idiotic, worst, dumb, scum, evil, traitor, 😡, 🤬, 👎`),
+}
+
+// misfortune are words of news about harm, which annotators labelled negative
+// toward the victim.
+var misfortune = swap.NewLexicon(`rip, died, dies, dead, death, deaths, killed, kills, killing, murder, murdered, victim, victims, mourn, mourning,
+	tribute, condolences, funeral, investigated, investigation, sued, accused, alleged, allegedly, charged, passed away, shot, shooting, injured, injury, crash, attack, attacks, attacked, bomb, bombing, tragic,
+	tragedy, memorial, genocide, war, violence, abuse, assault, legal battle, lawsuit, drought, storm, flood, fire, earthquake, hurricane, cancer, sick, hospital, arrested, missing`)
+
+// wordCount counts the words of a tweet's own text: handles, links, "RT" and
+// bare punctuation do not count.
+func wordCount(tweet string) int {
+	n := 0
+	for _, f := range strings.Fields(tweet) {
+		if f == "RT" || strings.HasPrefix(f, "@") || strings.HasPrefix(f, "http") || strings.Trim(f, ".,:;!?#@-'\"") == "" {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// Check applies the text rules (Rules) to one row: tweet, and its label. It
+// returns "" when the row may be used; otherwise the reason, and whether the
+// row is to be dropped and listed (the text contradicts its label) rather than
+// skipped.
+func Check(tweet, target string, l swap.Label) (why string, drop bool) {
+	if l == swap.NeutralSentiment {
+		return "neutral (borders on both polarities)", false
+	}
+	if wordCount(tweet) < MinWords {
+		return fmt.Sprintf("shorter than %d words", MinWords), false
+	}
+	toks := swap.Tokens(tweet)
+	if swap.Mentions(toks, swap.Positive) || swap.Mentions(toks, swap.Negative) {
+		return "says positive or negative (answerable by word matching)", false
+	}
+	if ms := misfortune.Find(toks); len(ms) > 0 {
+		return fmt.Sprintf("it reports harm (%q): sad news is not a sentiment toward its subject", ms[0].Cue), true
+	}
+	other := swap.Positive
+	if l == swap.Positive {
+		other = swap.Negative
+	}
+	if ms := swap.Plain(cues[other].Find(toks)); len(ms) > 0 {
+		return fmt.Sprintf("it also says %q, a word of the other polarity", ms[0].Cue), true
+	}
+	stated := cues[l].Stated(tweet)
+	if len(stated) == 0 {
+		return "no evaluative word of the labelled polarity outside a question (a flat headline)", false
+	}
+	if l == swap.Negative && !aimedAt(toks, swap.Tokens(target), cues[l].Find(toks)) {
+		return "no negative word next to the target (blame may be aimed at someone else)", false
+	}
+	return "", false
+}
+
+// prepositions before a target make it the object of what is said ("lied
+// about the FBI"), not the one blamed.
+var prepositions = map[string]bool{"about": true, "against": true, "to": true, "for": true, "with": true, "from": true, "at": true, "by": true, "on": true, "of": true}
+
+// aimedAt reports whether one of the matches stands within three words of the
+// target in the same sentence and the target is not the object of a
+// preposition: blame in a tweet is often about someone other than the
+// annotated target ("Senator Schumer lied about the FBI and Donald Trump" is
+// labelled negative toward all three).
+func aimedAt(toks, target []string, ms []swap.Match) bool {
+	for i := 0; i+len(target) <= len(toks); i++ {
+		if !slices.Equal(toks[i:i+len(target)], target) {
+			continue
+		}
+		if k := i - 1 - boolInt(i > 0 && toks[i-1] == "the"); k >= 0 && prepositions[toks[k]] {
+			continue
+		}
+		for _, m := range ms {
+			lo, hi := min(m.At, i), max(m.At, i)
+			near := m.At < i && i-m.At <= 3 || m.At >= i+len(target) && m.At-(i+len(target)-1) <= 3
+			if near && !m.Negated && !slices.ContainsFunc(toks[lo:hi], swap.IsBreak) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
 	if err := importers.RequireDir(Name, src); err != nil {
@@ -58,7 +177,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err != nil {
 		return nil, err
 	}
-	res := &importers.Result{}
+	res := &importers.Result{Rules: Rules}
 	var rows []*row
 	for _, rel := range files {
 		if err := ctx.Err(); err != nil {
@@ -128,8 +247,30 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if res.FilesRead == 0 {
 		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("twitter1517: no TSV files with the header %q below %s", header, src)}
 	}
+	// A tweet with several targets appears once per target; the tweet text
+	// (placeholder filled in) is the same in each.
+	polarities := map[string]map[swap.Label]bool{} // tweet words → labels of its targets
+	for _, r := range rows {
+		k := words(r.tweet)
+		if polarities[k] == nil {
+			polarities[k] = map[swap.Label]bool{}
+		}
+		polarities[k][r.label] = true
+	}
 	var kept []*row
 	for _, r := range rows {
+		why, drop := Check(r.tweet, r.target, r.label)
+		switch {
+		case why == "" && len(polarities[words(r.tweet)]) > 1:
+			res.Skip("the tweet's targets differ in polarity")
+			continue
+		case drop:
+			res.Drop(r.key, "", "labelled %s toward %q, but %s", swap.Adj(r.label), r.target, why)
+			continue
+		case why != "":
+			res.Skip(why)
+			continue
+		}
 		if r.imagePath != "" {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -154,7 +295,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	for i, r := range kept {
 		items[i] = swap.Item{Key: r.key, Gold: r.label}
 	}
-	asg, err := swap.Assign(items, env.Rand("twitter1517 sentiment"), swap.AssignOptions{Trim: true, MaxPerLabel: env.MaxPerLabel})
+	asg, err := swap.Assign(items, env.Rand("twitter1517 sentiment"), swap.AssignOptions{Neighbors: swap.OtherValence, Trim: true, MaxPerLabel: env.MaxPerLabel})
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +324,7 @@ func (r *row) pair(wrong swap.Label) eh.Pair {
 		Context:      eh.Context{Text: r.tweet},
 		Basic:        eh.Question{Text: q(r.label), Gold: eh.Yes},
 		Hallucinated: eh.Question{Text: q(wrong), Gold: eh.No},
-		Explanation:  fmt.Sprintf("Annotators labelled the sentiment toward \"%s\" %s, not %s.", r.target, swap.Adj(r.label), swap.Adj(wrong)),
+		Explanation:  fmt.Sprintf("Annotators labelled the sentiment toward \"%s\" %s, and the tweet says so in evaluative words; it is not %s.", r.target, swap.Adj(r.label), swap.Adj(wrong)),
 		Corruption:   "swap",
 		Source:       eh.Source{Dataset: r.dataset, ID: r.split + ":" + r.index},
 		Tags:         []string{"split:" + r.split, "image:" + r.image, "sentiment:" + swap.Adj(r.label)},

@@ -5,14 +5,15 @@
 package all
 
 import (
-	"github.com/emohallucer/emohallucer/provider/baseline"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/anthropic"
+	"github.com/emohallucer/emohallucer/provider/baseline"
 	"github.com/emohallucer/emohallucer/provider/gemini"
 	"github.com/emohallucer/emohallucer/provider/ollama"
 	"github.com/emohallucer/emohallucer/provider/openai"
@@ -41,7 +42,7 @@ var factories = map[string]Factory{
 				Model string `yaml:"model"`
 				Name  string `yaml:"name"`
 			}
-			if err := prep.DecodeStrict(node, &cfg, "baseline", "provider"); err != nil {
+			if err := strictyaml.Decode(node, &cfg, "baseline", "provider"); err != nil {
 				return nil, err
 			}
 			m, err := baseline.New(cfg.Model)

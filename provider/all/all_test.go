@@ -2,6 +2,9 @@ package all_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -128,5 +131,31 @@ func TestBaselineThroughRegistry(t *testing.T) {
 	}
 	if _, err := all.New("baseline:sometimes"); err == nil {
 		t.Fatal("unknown baseline accepted")
+	}
+}
+
+// Every provider reports a refused connection as an unreachable server, with
+// the address, through its SDK's wrapping, on both HTTP clients: the retry
+// decorator stops a model on it.
+func TestUnreachableServer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there now: connections are refused
+	t.Setenv("OPENAI_API_KEY", "k1")
+	t.Setenv("ANTHROPIC_API_KEY", "k2")
+	t.Setenv("GEMINI_API_KEY", "k3")
+	for _, client := range []string{"", "nethttp"} {
+		t.Setenv("EMOHALLUCER_HTTP", client)
+		for _, spec := range []string{"openai:m@" + base + "/v1", "anthropic:m@" + base, "gemini:m@" + base, "ollama:m@" + base + "/v1"} {
+			m, err := all.New(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = m.Generate(context.Background(), &emohallucer.Request{Item: "i", Messages: []emohallucer.Message{emohallucer.UserText("q")}})
+			var u interface{ Unreachable() string }
+			if !errors.As(err, &u) || u.Unreachable() != base || !strings.Contains(err.Error(), "server unreachable") {
+				t.Errorf("%s (client %q): %v", spec, client, err)
+			}
+		}
 	}
 }

@@ -10,7 +10,6 @@ package anthropic
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -19,8 +18,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // DefaultBaseURL is Anthropic's endpoint.
@@ -52,7 +53,7 @@ var _ emohallucer.Model = (*Client)(nil)
 // the caller.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "anthropic model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "anthropic model", "provider", "type")
 	return c, err
 }
 
@@ -78,19 +79,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.DefaultMaxTokens == 0 {
 		cfg.DefaultMaxTokens = DefaultMaxTokens
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	if _, err := cfg.Endpoint(DefaultBaseURL); err != nil {
+		return nil, err
 	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
-	}
-	key, _ := cfg.APIKey("ANTHROPIC_API_KEY")
-	if key == "" {
-		env := cfg.APIKeyEnv
-		if env == "" {
-			env = "ANTHROPIC_API_KEY"
-		}
-		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env), Hint: "export " + env + "=…"}
+	key, err := cfg.Key(true, "", "ANTHROPIC_API_KEY")
+	if err != nil {
+		return nil, err
 	}
 	header, secrets, err := cfg.HTTPHeader()
 	if err != nil {
@@ -103,7 +97,7 @@ func New(cfg Config) (*Client, error) {
 		option.WithoutEnvironmentDefaults(),
 		option.WithBaseURL(cfg.BaseURL),
 		option.WithAPIKey(key),
-		option.WithHTTPClient(perr.NewHTTPClient(cfg.MaxConcurrency, header, 0)),
+		option.WithHTTPClient(transport.NewHTTPClient(cfg.MaxConcurrency, header, 0)),
 		// Our retry decorator counts and paces every attempt.
 		option.WithMaxRetries(0),
 	}
@@ -146,11 +140,11 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	cctx, capture := perr.WithCapture(cctx)
+	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
 	res, err := c.msgs.New(cctx, params, opts...)
 	latency := time.Since(start)
-	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
 	}
 	if res == nil {
@@ -163,7 +157,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 		}
 	}
 	return &emohallucer.Response{
-		Text: prep.BoundText(text.String()),
+		Text: prep.BoundText(perr.Redact(text.String(), c.secrets...)),
 		Usage: emohallucer.Usage{
 			PromptTokens:     int(res.Usage.InputTokens + res.Usage.CacheReadInputTokens + res.Usage.CacheCreationInputTokens),
 			CompletionTokens: int(res.Usage.OutputTokens),

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/url"
 	"strings"
 	"time"
 
@@ -19,8 +18,10 @@ import (
 	"google.golang.org/genai"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // DefaultBaseURL is the Gemini API endpoint.
@@ -59,7 +60,7 @@ var _ emohallucer.Model = (*Client)(nil)
 // the caller.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "gemini model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "gemini model", "provider", "type")
 	return c, err
 }
 
@@ -74,22 +75,15 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Fill("gemini", emohallucer.Modalities); err != nil {
 		return nil, err
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
+	if _, err := cfg.Endpoint(DefaultBaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.APIVersion == "" {
 		cfg.APIVersion = "v1beta"
 	}
-	key, _ := cfg.APIKey("GEMINI_API_KEY", "GOOGLE_API_KEY")
-	if key == "" {
-		env := cfg.APIKeyEnv
-		if env == "" {
-			env = "GEMINI_API_KEY (or GOOGLE_API_KEY)"
-		}
-		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env), Hint: "export GEMINI_API_KEY=…"}
+	key, err := cfg.Key(true, "", "GEMINI_API_KEY", "GOOGLE_API_KEY")
+	if err != nil {
+		return nil, err
 	}
 	header, secrets, err := cfg.HTTPHeader()
 	if err != nil {
@@ -100,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	gc, err := genai.NewClient(context.Background(), &genai.ClientConfig{
 		APIKey:     key,
 		Backend:    genai.BackendGeminiAPI,
-		HTTPClient: perr.NewHTTPClient(cfg.MaxConcurrency, header, 0),
+		HTTPClient: transport.NewHTTPClient(cfg.MaxConcurrency, header, 0),
 		HTTPOptions: genai.HTTPOptions{
 			BaseURL:    strings.TrimRight(cfg.BaseURL, "/") + "/",
 			APIVersion: cfg.APIVersion,
@@ -146,11 +140,11 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	cctx, capture := perr.WithCapture(cctx)
+	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
-	res, err := c.models.GenerateContent(cctx, c.cfg.Model, contents, gcfg)
+	res, err := c.generateContent(cctx, contents, gcfg)
 	latency := time.Since(start)
-	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
 	}
 	if res == nil {
@@ -178,12 +172,24 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 			}
 		}
 	}
-	out.Text = prep.BoundText(text.String())
+	out.Text = prep.BoundText(perr.Redact(text.String(), c.secrets...))
 	out.FinishReason = string(cand.FinishReason)
 	if req.Logprobs && c.caps.Logprobs && cand.LogprobsResult != nil {
 		out.YesProb = prep.YesProb(tokenPositions(cand.LogprobsResult))
 	}
 	return out, nil
+}
+
+// generateContent calls the SDK, turning a panic while it converts the reply
+// into an error: genai v1.77 panics on a null in "candidates" (found by
+// FuzzGenerateReply), and a server's reply must not crash the run.
+func (c *Client) generateContent(ctx context.Context, contents []*genai.Content, gcfg *genai.GenerateContentConfig) (res *genai.GenerateContentResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("the SDK could not read the reply: %v", r)
+		}
+	}()
+	return c.models.GenerateContent(ctx, c.cfg.Model, contents, gcfg)
 }
 
 func tokenPositions(lr *genai.LogprobsResult) []prep.TokenPos {

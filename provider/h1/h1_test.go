@@ -347,6 +347,8 @@ func TestScriptedResponses(t *testing.T) {
 			wantStatus: "200 OK", wantProto: "HTTP/1.1", wantBody: "hello", wantReuse: true},
 		{name: "status without reason", response: "HTTP/1.1 299\r\nContent-Length: 2\r\n\r\nok",
 			wantStatus: "299", wantProto: "HTTP/1.1", wantBody: "ok", wantReuse: true},
+		{name: "unregistered status 600-999", response: "HTTP/1.1 799 Odd\r\nContent-Length: 2\r\n\r\nok",
+			wantStatus: "799 Odd", wantProto: "HTTP/1.1", wantBody: "ok", wantReuse: true},
 		{name: "custom reason", response: "HTTP/1.1 200 Fine\r\ncontent-length: 2\r\n\r\nok",
 			wantStatus: "200 Fine", wantProto: "HTTP/1.1", wantBody: "ok", wantReuse: true},
 		{name: "bare LF line endings", response: "HTTP/1.1 200 OK\nContent-Length: 2\n\nok",

@@ -185,8 +185,12 @@ func parseStatusLine(line []byte) (minor, code int, status string, err error) {
 	if code < 100 {
 		return 0, 0, "", fmt.Errorf("h1: malformed status code in %q", line)
 	}
-	if s := statusText[code]; s != "" && s == string(line[9:]) {
-		return minor, code, s, nil
+	// Codes 600-999 are well formed but have no table entry (a server's 700
+	// indexed past it and panicked; found by FuzzReadResponse).
+	if code < len(statusText) {
+		if s := statusText[code]; s != "" && s == string(line[9:]) {
+			return minor, code, s, nil
+		}
 	}
 	return minor, code, string(line[9:]), nil
 }

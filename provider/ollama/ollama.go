@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/openai"
 	"github.com/emohallucer/emohallucer/provider/prep"
 )
@@ -61,7 +63,7 @@ var (
 // ParseConfig reads a model's YAML section.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "ollama model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "ollama model", "provider", "type")
 	return c, err
 }
 
@@ -121,7 +123,26 @@ func (c *Client) CheckMedia(ctx context.Context, kind emohallucer.Modality) (*pr
 		}
 	}
 	return &prep.DropWarning{Model: c.Name(), Modality: kind, Exact: true,
-		Reason: fmt.Sprintf("the Ollama server lists its capabilities as [%s], without %q, and drops such input without an error", strings.Join(caps, ", "), need)}, nil
+		Reason: fmt.Sprintf("the Ollama server lists its capabilities as [%s], without %q, and drops such input without an error", showCaps(caps), need)}, nil
+}
+
+// showCaps lists capabilities for a warning. They are the server's words, so
+// they are quoted (a terminal escape in one was printed as is) and bounded (a
+// server could list a megabyte of them); found by FuzzReplies.
+func showCaps(caps []string) string {
+	const most, longest = 8, 40
+	shown := make([]string, 0, most+1)
+	for i, c := range caps {
+		if i == most {
+			shown = append(shown, fmt.Sprintf("… %d more", len(caps)-most))
+			break
+		}
+		if len(c) > longest {
+			c = c[:longest] + "…"
+		}
+		shown = append(shown, strconv.Quote(c))
+	}
+	return strings.Join(shown, ", ")
 }
 
 func (c *Client) capabilities(ctx context.Context) ([]string, error) {

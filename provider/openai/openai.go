@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -29,8 +28,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // DefaultBaseURL is OpenAI's own endpoint.
@@ -81,7 +82,7 @@ var _ emohallucer.Model = (*Client)(nil)
 // the caller.
 func ParseConfig(node *yaml.Node) (Config, error) {
 	var c Config
-	err := prep.DecodeStrict(node, &c, "openai model", "provider", "type")
+	err := strictyaml.Decode(node, &c, "openai model", "provider", "type")
 	return c, err
 }
 
@@ -103,12 +104,9 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Fill(cfg.Provider, []emohallucer.Modality{emohallucer.Text, emohallucer.Image}); err != nil {
 		return nil, err
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: base_url %q is not an http(s) URL", cfg.Name, cfg.BaseURL)
+	u, err := cfg.Endpoint(DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	official := u.Host == "api.openai.com"
 	if len(cfg.AudioFormats) == 0 {
@@ -124,18 +122,15 @@ func New(cfg Config) (*Client, error) {
 	default:
 		return nil, emohallucer.Errorf(emohallucer.EINVALID, "%s: max_tokens_field must be max_tokens or max_completion_tokens", cfg.Name)
 	}
+	// OPENAI_API_KEY is OpenAI's; a wrapping provider (ollama) reads only the
+	// variable its config names.
 	keyEnv := []string{"OPENAI_API_KEY"}
-	if cfg.Provider != "openai" && cfg.APIKeyEnv == "" {
+	if cfg.Provider != "openai" {
 		keyEnv = nil
 	}
-	key, _ := cfg.APIKey(keyEnv...)
-	if key == "" && official && !cfg.KeyOptional {
-		env := cfg.APIKeyEnv
-		if env == "" {
-			env = "OPENAI_API_KEY"
-		}
-		return nil, &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", cfg.Name, env),
-			Hint: "export " + env + "=… (for another OpenAI-compatible server give its base URL: openai:MODEL@http://host:port/v1)"}
+	key, err := cfg.Key(official && !cfg.KeyOptional, "(for another OpenAI-compatible server give its base URL: openai:MODEL@http://host:port/v1)", keyEnv...)
+	if err != nil {
+		return nil, err
 	}
 	header, secrets, err := cfg.HTTPHeader()
 	if err != nil {
@@ -156,7 +151,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		cfg:      cfg,
-		rt:       perr.NewTransport(cfg.MaxConcurrency, header, 0),
+		rt:       transport.NewTransport(cfg.MaxConcurrency, header, 0),
 		endpoint: strings.TrimSuffix(cfg.BaseURL, "/") + "/chat/completions",
 		auth:     auth,
 		prep:     &prep.Preparer{MaxImageSide: cfg.MaxImageSide, MaxBytes: cfg.MaxInlineBytes},
@@ -182,11 +177,11 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	cctx, capture := perr.WithCapture(cctx)
+	cctx, capture := transport.WithCapture(cctx)
 	start := time.Now()
 	res, err := c.post(cctx, body)
 	latency := time.Since(start)
-	if err := perr.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
+	if err := transport.Classify(ctx, c.cfg.Name, req.Item, capture, err, c.secrets...); err != nil {
 		return nil, err
 	}
 	if len(res.Choices) == 0 {
@@ -198,7 +193,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 		text = ch.Message.Refusal
 	}
 	out := &emohallucer.Response{
-		Text: prep.BoundText(text),
+		Text: prep.BoundText(perr.Redact(text, c.secrets...)),
 		Usage: emohallucer.Usage{
 			PromptTokens:     int(res.Usage.PromptTokens),
 			CompletionTokens: int(res.Usage.CompletionTokens),
@@ -213,7 +208,7 @@ func (c *Client) Generate(ctx context.Context, req *emohallucer.Request) (*emoha
 }
 
 // post sends one request body and decodes the reply. A status other than 2xx is
-// an error whose details perr.Classify reads from the request's Capture.
+// an error whose details transport.Classify reads from the request's Capture.
 func (c *Client) post(ctx context.Context, body []byte) (*chatReply, error) {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
@@ -233,7 +228,7 @@ func (c *Client) post(ctx context.Context, body []byte) (*chatReply, error) {
 		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	var raw []byte
-	if n := resp.ContentLength; n > 0 && n <= perr.DefaultMaxBody {
+	if n := resp.ContentLength; n > 0 && n <= transport.DefaultMaxBody {
 		raw = make([]byte, n)
 		_, err = io.ReadFull(resp.Body, raw)
 	} else {

@@ -6,9 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"image"
 	_ "image/jpeg"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -415,6 +418,46 @@ func TestWireBody(t *testing.T) {
 	for i, w := range want {
 		if m := body.Messages[i]; m.Role != w.role || string(m.Content) != w.content {
 			t.Errorf("message %d = %s %s, want %s %s", i, m.Role, m.Content, w.role, w.content)
+		}
+	}
+}
+
+// A server that echoes the request's headers, in its answer or in an error,
+// never gets a configured header value or the key into what is stored.
+func TestEchoedHeadersRedacted(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			echo := r.Header.Get("X-Org-Token") + " " + r.Header.Get("X-Org") + " " + r.Header.Get("Authorization")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			if status != http.StatusOK {
+				json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": echo}})
+				return
+			}
+			json.NewEncoder(w).Encode(map[string]any{"choices": []any{map[string]any{"message": map[string]any{"content": "Yes " + echo}, "finish_reason": "stop"}}})
+		}))
+		t.Setenv("OPENAI_API_KEY", testKey)
+		t.Setenv("ORG_TOKEN", "tok-echoed-4567")
+		cfg := openai.ConfigFromSpec("m", srv.URL+"/v1")
+		cfg.Headers = map[string]string{"X-Org": "acme-org-id"}
+		cfg.HeaderEnv = map[string]string{"X-Org-Token": "ORG_TOKEN"}
+		c, err := openai.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := c.Generate(context.Background(), &emohallucer.Request{Item: "i", Messages: []emohallucer.Message{emohallucer.UserText("q")}})
+		srv.Close()
+		got := fmt.Sprint(err)
+		if res != nil {
+			got = res.Text
+		}
+		if !strings.Contains(got, "[REDACTED]") {
+			t.Fatalf("status %d: nothing echoed? %q", status, got)
+		}
+		for _, secret := range []string{"tok-echoed-4567", "acme-org-id", testKey} {
+			if strings.Contains(got, secret) {
+				t.Errorf("status %d: %q stored: %q", status, secret, got)
+			}
 		}
 	}
 }

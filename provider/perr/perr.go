@@ -18,8 +18,10 @@
 package perr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,7 +67,7 @@ func (e *HTTPError) Error() string {
 	if e.Body != "" {
 		b.WriteString(": " + e.Body)
 	}
-	return b.String()
+	return emohallucer.Redact(b.String())
 }
 
 // Temporary reports whether trying again later may succeed: 408, 429 and 5xx.
@@ -131,7 +133,7 @@ func (e *TransientError) Error() string {
 	case e.Err != nil:
 		s += ": " + Clean(e.Err.Error(), MaxMessage)
 	}
-	return s
+	return emohallucer.Redact(s)
 }
 
 // Unwrap returns the cause.
@@ -142,6 +144,31 @@ func (e *TransientError) Temporary() bool { return true }
 
 // RetryAfterDuration is 0: the server asked for no particular wait.
 func (e *TransientError) RetryAfterDuration() time.Duration { return 0 }
+
+// UnreachableError is a request that reached no server: the connection was
+// refused, the host name did not resolve, or no route leads to the host. It is
+// transient for one request, but when a model's server was never reached the
+// retry decorator stops the model rather than retrying every question.
+type UnreachableError struct {
+	// URL is the server's scheme://host[:port], without credentials.
+	URL string
+	Err error
+}
+
+// Error says which server could not be reached and why.
+func (e *UnreachableError) Error() string {
+	return emohallucer.Redact(fmt.Sprintf("cannot reach the server at %s: %v", e.URL, e.Err))
+}
+
+// Unwrap returns the network error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Temporary is true: the server may come up.
+func (e *UnreachableError) Temporary() bool { return true }
+
+// Unreachable returns the server's URL; the retry decorator finds the error by
+// this method without importing perr.
+func (e *UnreachableError) Unreachable() string { return e.URL }
 
 // IsPermanent reports whether err must not be retried: its code is EAUTH,
 // EPROVIDER, EINVALID, ENOTFOUND, ECANCELED or EBUDGET.
@@ -168,7 +195,7 @@ func RetryAfter(err error) time.Duration {
 func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
+			return scaled(ms, time.Millisecond)
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -176,10 +203,7 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 		return 0
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
+		return scaled(s, time.Second)
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
@@ -187,6 +211,19 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// scaled is n units as a Duration: 0 for NaN or n <= 0, and the longest
+// Duration for values past it (1e300 or Inf converted to a negative wait;
+// found by FuzzParseRetryAfter).
+func scaled(n float64, unit time.Duration) time.Duration {
+	if !(n > 0) {
+		return 0
+	}
+	if ns := n * float64(unit); ns < math.MaxInt64 {
+		return time.Duration(ns)
+	}
+	return math.MaxInt64
 }
 
 // Clean makes s valid UTF-8 without control characters other than newline and tab,
@@ -216,13 +253,55 @@ func Clean(s string, max int) string {
 }
 
 // Redact replaces every occurrence of each non-empty secret in s. Providers pass
-// their API key so that no error text can ever carry it, whatever a server or an
-// SDK echoed back.
+// their API key and configured header values so that no error text can ever
+// carry them, whatever a server or an SDK echoed back. Credentials written into
+// URLs are removed too (emohallucer.Redact).
 func Redact(s string, secrets ...string) string {
+	s = emohallucer.Redact(s)
 	for _, k := range secrets {
 		if len(k) >= 4 {
 			s = strings.ReplaceAll(s, k, "[REDACTED]")
 		}
 	}
 	return s
+}
+
+// NewTransient returns a *TransientError whose message is cleaned, bounded and free
+// of the secrets.
+func NewTransient(model, item, op string, err error, secrets ...string) *TransientError {
+	t := &TransientError{Model: model, Item: item, Op: op, Err: err}
+	if err != nil {
+		t.detail = Redact(Clean(err.Error(), MaxMessage), secrets...)
+	}
+	return t
+}
+
+// ServerMessage extracts the human message from an API error body: error.message
+// (OpenAI, Anthropic, Gemini), a string "error" (Ollama), or "message"; otherwise
+// the body itself.
+func ServerMessage(body []byte) string {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		var s string
+		var o struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Status  string `json:"status"`
+		}
+		switch {
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &s) == nil && s != "":
+			return s
+		case len(v.Error) > 0 && json.Unmarshal(v.Error, &o) == nil && o.Message != "":
+			if t := o.Type + o.Status; t != "" {
+				return t + ": " + o.Message
+			}
+			return o.Message
+		case v.Message != "":
+			return v.Message
+		}
+	}
+	return string(body)
 }

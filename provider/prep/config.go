@@ -11,13 +11,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
-	"reflect"
-	"sort"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/emohallucer/emohallucer"
 )
@@ -137,6 +134,13 @@ func (s *Settings) Fill(provider string, defaultMods []emohallucer.Modality) err
 	if s.Video == VideoNone {
 		s.Modalities = dropVideo(s.Modalities)
 	}
+	for h := range s.Headers {
+		if CredentialHeader(h) {
+			return &emohallucer.Error{Code: emohallucer.EINVALID,
+				Message: fmt.Sprintf("%s: header %q carries a credential and may not be written in the config", s.Name, h),
+				Hint:    fmt.Sprintf("put the value in an environment variable and name it under header_env (header_env: {%s: MY_VARIABLE})", h)}
+		}
+	}
 	for h, env := range s.HeaderEnv {
 		if env == "" {
 			return emohallucer.Errorf(emohallucer.EINVALID, "%s: header_env %q names no variable", s.Name, h)
@@ -197,14 +201,33 @@ func (s *Settings) APIKey(fallbacks ...string) (key, from string) {
 	return "", ""
 }
 
-// HTTPHeader returns Headers plus HeaderEnv resolved from the environment, and the
-// secret values so that they can be redacted from errors.
+// CredentialHeader tells whether a header name suggests a credential
+// (Authorization, Proxy-Authorization, X-Api-Key, Cookie, anything with key,
+// token, secret or auth in its name). Such headers come from the environment
+// (header_env), never from the config file.
+func CredentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	if n == "cookie" {
+		return true
+	}
+	for _, w := range []string{"key", "token", "secret", "auth", "password", "passwd"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// HTTPHeader returns Headers plus HeaderEnv resolved from the environment, and
+// every configured header value so that it can be redacted from errors and
+// stored responses (a server may echo a request's headers).
 func (s *Settings) HTTPHeader() (http.Header, []string, error) {
 	h := http.Header{}
+	var secrets []string
 	for k, v := range s.Headers {
 		h.Set(k, v)
+		secrets = append(secrets, v)
 	}
-	var secrets []string
 	for k, env := range s.HeaderEnv {
 		v := os.Getenv(env)
 		if v == "" {
@@ -228,11 +251,14 @@ func (s *Settings) Capabilities(identity string, logprobs bool) emohallucer.Capa
 
 // SplitSpec splits "provider:model[@base-url]" into its parts. The model may
 // itself contain colons (Ollama tags such as "qwen2.5:7b"); the base URL starts
-// at the first "@" followed by a scheme.
+// at the first "@" followed by http:// or https://. Any other "@" is refused: a
+// spec such as "openai:m@127.0.0.1:8000/v1" would otherwise go to the
+// provider's default endpoint as model "m@127.0.0.1:8000/v1", with the user's
+// key and prompts.
 func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 	provider, rest, ok := strings.Cut(spec, ":")
 	if !ok || provider == "" || rest == "" {
-		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: want provider:model (for example openai:gpt-4o)", spec)
+		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: want provider:model (for example openai:gpt-4o)", emohallucer.Redact(spec))
 	}
 	model = rest
 	for i := 0; i < len(rest); i++ {
@@ -242,98 +268,124 @@ func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 		}
 	}
 	if model == "" {
-		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: empty model name", spec)
+		return "", "", "", emohallucer.Errorf(emohallucer.EINVALID, "model spec %q: empty model name", redactSpec(spec))
+	}
+	if baseURL == "" && strings.Contains(model, "@") {
+		// No "@http(s)://": what follows the "@" was meant as an address.
+		m, raw, _ := strings.Cut(model, "@")
+		err := &emohallucer.Error{Code: emohallucer.EINVALID, Message: fmt.Sprintf("model spec %q", redactSpec(spec))}
+		_, err.Err = CheckBaseURL(raw)
+		if err.Err == nil {
+			err.Err = fmt.Errorf("base URL %q is not an absolute http(s) URL", schemeless(raw))
+		}
+		err.Hint = "after the \"@\" give an absolute http(s) URL"
+		if fix := fixURL(raw); fix != "" {
+			err.Hint = "give the scheme: " + provider + ":" + m + "@" + emohallucer.Redact(fix)
+		}
+		return "", "", "", err
+	}
+	if baseURL != "" {
+		if _, err := CheckBaseURL(baseURL); err != nil {
+			return "", "", "", &emohallucer.Error{Code: emohallucer.EINVALID, Message: fmt.Sprintf("model spec %q", redactSpec(spec)), Err: err}
+		}
 	}
 	return provider, model, baseURL, nil
 }
 
-// DecodeStrict decodes a YAML mapping node into out (a pointer to a struct),
-// refusing keys that match no field so that a typo in a config is an error with
-// its line number rather than a silently ignored setting. ignore lists keys that
-// belong to the caller (such as "provider").
-func DecodeStrict(node *yaml.Node, out any, section string, ignore ...string) error {
-	if node == nil {
-		return emohallucer.Errorf(emohallucer.EINVALID, "%s: empty config section", section)
+// redactSpec hides credentials in a spec's base URL even when it lacks the
+// scheme emohallucer.Redact looks for.
+func redactSpec(spec string) string {
+	head, url, ok := strings.Cut(spec, "@")
+	if !ok {
+		return spec
 	}
-	n := node
-	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return emohallucer.Errorf(emohallucer.EINVALID, "%s: line %d: want a mapping of settings", section, n.Line)
-	}
-	known := map[string]bool{}
-	yamlKeys(reflect.TypeOf(out).Elem(), known)
-	for _, k := range ignore {
-		known[k] = true
-	}
-	var clean yaml.Node = *n
-	clean.Content = nil
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if !known[k.Value] {
-			names := make([]string, 0, len(known))
-			for name := range known {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			return emohallucer.Errorf(emohallucer.EINVALID, "%s: line %d: unknown field %q (known: %s)", section, k.Line, k.Value, strings.Join(names, ", "))
-		}
-		if contains(ignore, k.Value) {
-			continue
-		}
-		clean.Content = append(clean.Content, k, n.Content[i+1])
-	}
-	if err := clean.Decode(out); err != nil {
-		return emohallucer.Errorf(emohallucer.EINVALID, "%s: %v", section, err)
-	}
-	return nil
+	return head + "@" + emohallucer.Redact(schemeless(url))
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// schemeless returns raw with "http://" added when it has no scheme, so that
+// emohallucer.Redact finds its credentials; raw itself otherwise.
+func schemeless(raw string) string {
+	if strings.Contains(raw, "://") {
+		return raw
 	}
-	return false
+	return strings.TrimPrefix(emohallucer.Redact("http://"+raw), "http://")
 }
 
-// yamlKeys collects the YAML keys of struct type t, descending into inline fields.
-func yamlKeys(t reflect.Type, into map[string]bool) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// fixURL suggests the base URL the user probably meant ("http://" + what they
+// wrote when it has no scheme), "" when there is no obvious fix.
+func fixURL(raw string) string {
+	if raw == "" || strings.Contains(raw, "://") {
+		return ""
 	}
-	if t.Kind() != reflect.Struct {
-		return
+	u, err := url.Parse("http://" + raw)
+	if err != nil || u.Host == "" {
+		return ""
 	}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("yaml")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" {
-			continue
-		}
-		if strings.Contains(opts, "inline") {
-			yamlKeys(f.Type, into)
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		into[name] = true
+	return "http://" + raw
+}
+
+// CheckBaseURL parses raw and requires an absolute http or https URL with a
+// host. Its error quotes raw without credentials.
+func CheckBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, emohallucer.Errorf(emohallucer.EINVALID, "base URL %q is not an absolute http(s) URL", schemeless(raw))
 	}
+	return u, nil
+}
+
+// Endpoint sets BaseURL to def when it is empty and checks it (CheckBaseURL).
+// A bad base_url is EINVALID, with the fix as hint when the scheme is missing.
+func (s *Settings) Endpoint(def string) (*url.URL, error) {
+	if s.BaseURL == "" {
+		s.BaseURL = def
+	}
+	u, err := CheckBaseURL(s.BaseURL)
+	if err != nil {
+		e := &emohallucer.Error{Code: emohallucer.EINVALID, Message: s.Name + ": base_url", Err: err}
+		if fix := fixURL(s.BaseURL); fix != "" {
+			e.Hint = "base_url: " + emohallucer.Redact(fix)
+		}
+		return nil, e
+	}
+	return u, nil
+}
+
+// Key returns the API key, read as APIKey reads it. When no variable is set and
+// required is true, it is an EAUTH error naming the variable the user should set
+// (api_key_env when configured, else the fallbacks), with "export VAR=…" and
+// more as hint.
+func (s *Settings) Key(required bool, more string, fallbacks ...string) (string, error) {
+	key, _ := s.APIKey(fallbacks...)
+	if key != "" || !required {
+		return key, nil
+	}
+	names := fallbacks
+	if s.APIKeyEnv != "" {
+		names = []string{s.APIKeyEnv}
+	}
+	if len(names) == 0 {
+		return "", emohallucer.Errorf(emohallucer.EAUTH, "%s: no API key: set api_key_env to the environment variable holding it", s.Name)
+	}
+	env := names[0]
+	if len(names) > 1 {
+		env += " (or " + strings.Join(names[1:], ", ") + ")"
+	}
+	hint := "export " + names[0] + "=…"
+	if more != "" {
+		hint += " " + more
+	}
+	return "", &emohallucer.Error{Code: emohallucer.EAUTH, Message: fmt.Sprintf("%s: no API key: environment variable %s is not set", s.Name, env), Hint: hint}
 }
 
 // Identity joins provider, model, endpoint and every setting that changes what
 // the model is shown (image size, video mode, extra body fields) into
-// Capabilities.Identity, which the response cache keys on. It never includes a key
-// or a header value.
+// Capabilities.Identity, which the response cache keys on. It never includes a key,
+// a header value or credentials written into the base URL.
 func (s *Settings) Identity(provider, baseURL string, videoMode string) string {
-	id := fmt.Sprintf("%s:%s@%s;img=%d", provider, s.Model, strings.TrimRight(baseURL, "/"), s.MaxImageSide)
+	// Credentials in the URL are no part of what the model is shown, and the
+	// identity is stored (cache keys, run.json).
+	id := fmt.Sprintf("%s:%s@%s;img=%d", provider, s.Model, emohallucer.Redact(strings.TrimRight(baseURL, "/")), s.MaxImageSide)
 	switch videoMode {
 	case VideoFrames:
 		id += fmt.Sprintf(";video=frames/%d", s.Frames)

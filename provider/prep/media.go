@@ -9,8 +9,8 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -107,21 +107,11 @@ func mediaError(mf *emohallucer.MediaFile, format string, args ...any) error {
 	return emohallucer.Errorf(emohallucer.EINVALID, "media %s: %s", filepath.Base(mf.Path), fmt.Sprintf(format, args...))
 }
 
+// read returns the checked bytes of mf (readMedia). Images and audio are
+// re-encoded below the limit; the read bound is looser so that a large photo can
+// still be downscaled.
 func (p *Preparer) read(mf *emohallucer.MediaFile) ([]byte, error) {
-	st, err := os.Stat(mf.Path)
-	if err != nil {
-		return nil, mediaError(mf, "%v", err)
-	}
-	// Images and audio are re-encoded below the limit; the read bound is looser so
-	// that a large photo can still be downscaled.
-	if st.Size() > 4*p.maxBytes() {
-		return nil, mediaError(mf, "file is %d bytes, more than the %d this model takes", st.Size(), 4*p.maxBytes())
-	}
-	b, err := os.ReadFile(mf.Path)
-	if err != nil {
-		return nil, mediaError(mf, "%v", err)
-	}
-	return b, nil
+	return readMedia(mf, 4*p.maxBytes())
 }
 
 // Image returns the image downscaled so that its longest side is at most
@@ -243,7 +233,7 @@ var audioMIME = map[string]string{
 // ffmpeg otherwise. Video files give their audio track.
 func (p *Preparer) Audio(ctx context.Context, mf *emohallucer.MediaFile, accepted ...string) (Blob, error) {
 	f := audioFormat(mf)
-	if mf.Kind == emohallucer.Audio && contains(accepted, f) {
+	if mf.Kind == emohallucer.Audio && slices.Contains(accepted, f) {
 		key := mediaKey(mf, "audio/raw")
 		if b, ok := p.cached(key); ok {
 			return b[0], nil
@@ -259,11 +249,22 @@ func (p *Preparer) Audio(ctx context.Context, mf *emohallucer.MediaFile, accepte
 		p.keep(key, []Blob{b})
 		return b, nil
 	}
-	key := mediaKey(mf, "audio/wav16k")
-	if b, ok := p.cached(key); ok {
+	if b, ok := p.cached(mediaKey(mf, "audio/wav16k")); ok {
 		return b[0], nil
 	}
-	wav, err := ExtractWAV(ctx, mf.Path)
+	var b Blob
+	err := withCopy(mf, func(path string) error {
+		var err error
+		b, err = p.wav(ctx, mf, path)
+		return err
+	})
+	return b, err
+}
+
+// wav converts the audio of path, a checked copy of mf, to 16 kHz mono WAV
+// and keeps the result.
+func (p *Preparer) wav(ctx context.Context, mf *emohallucer.MediaFile, path string) (Blob, error) {
+	wav, err := ExtractWAV(ctx, path)
 	if err != nil {
 		return Blob{}, mediaError(mf, "%v", err)
 	}
@@ -271,7 +272,7 @@ func (p *Preparer) Audio(ctx context.Context, mf *emohallucer.MediaFile, accepte
 		return Blob{}, mediaError(mf, "audio is %d bytes as WAV, more than %d", len(wav), p.maxBytes())
 	}
 	b := Blob{MIME: "audio/wav", Data: wav, Format: "wav"}
-	p.keep(key, []Blob{b})
+	p.keep(mediaKey(mf, "audio/wav16k"), []Blob{b})
 	return b, nil
 }
 
@@ -323,30 +324,51 @@ func mimeByExt(path string) string {
 // the video has one (nil otherwise).
 func (p *Preparer) Frames(ctx context.Context, mf *emohallucer.MediaFile, n int, withAudio bool) ([]Blob, *Blob, error) {
 	key := mediaKey(mf, fmt.Sprintf("frames/%d/%d", n, p.MaxImageSide))
-	frames, ok := p.cached(key)
-	if !ok {
-		jpegs, err := ExtractFrames(ctx, mf.Path, n, p.MaxImageSide)
+	// A video without audio is remembered as an empty entry, so that it is
+	// probed once.
+	silentKey := mediaKey(mf, "audio/none")
+	frames, haveFrames := p.cached(key)
+	var audio *Blob
+	haveAudio := !withAudio
+	if withAudio {
+		if b, ok := p.cached(mediaKey(mf, "audio/wav16k")); ok {
+			audio, haveAudio = &b[0], true
+		} else if _, ok := p.cached(silentKey); ok {
+			haveAudio = true
+		}
+	}
+	if haveFrames && haveAudio {
+		return frames, audio, nil
+	}
+	// ffmpeg reads a checked copy: one copy serves the frames and the audio.
+	err := withCopy(mf, func(path string) error {
+		if !haveFrames {
+			jpegs, err := ExtractFrames(ctx, path, n, p.MaxImageSide)
+			if err != nil {
+				return mediaError(mf, "%v", err)
+			}
+			for _, j := range jpegs {
+				frames = append(frames, Blob{MIME: "image/jpeg", Data: j})
+			}
+			p.keep(key, frames)
+		}
+		if haveAudio {
+			return nil
+		}
+		has, err := HasAudio(ctx, path)
 		if err != nil {
-			return nil, nil, mediaError(mf, "%v", err)
+			return mediaError(mf, "%v", err)
 		}
-		for _, j := range jpegs {
-			frames = append(frames, Blob{MIME: "image/jpeg", Data: j})
+		if !has {
+			p.keep(silentKey, []Blob{})
+			return nil
 		}
-		p.keep(key, frames)
-	}
-	if !withAudio {
-		return frames, nil, nil
-	}
-	has, err := HasAudio(ctx, mf.Path)
-	if err != nil {
-		return nil, nil, mediaError(mf, "%v", err)
-	}
-	if !has {
-		return frames, nil, nil
-	}
-	a, err := p.Audio(ctx, mf)
+		a, err := p.wav(ctx, mf, path)
+		audio = &a
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return frames, &a, nil
+	return frames, audio, nil
 }

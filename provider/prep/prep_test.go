@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/fakeapi"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
 )
 
 func TestScaleImage(t *testing.T) {
@@ -130,6 +132,135 @@ func TestSplitSpec(t *testing.T) {
 	}
 }
 
+// A spec whose "@" part is not an absolute http(s) URL is refused, with the fix
+// as hint and no credentials in the message, instead of reaching the provider's
+// default endpoint with the address glued to the model name.
+func TestSplitSpecBaseURL(t *testing.T) {
+	tests := []struct {
+		spec, msg, hint string
+	}{
+		// No scheme: the fix adds http://.
+		{"openai:m@127.0.0.1:8000/v1", `base URL "127.0.0.1:8000/v1" is not an absolute http(s) URL`, "give the scheme: openai:m@http://127.0.0.1:8000/v1"},
+		// A host name without scheme or port.
+		{"ollama:qwen2.5:7b@gpu-box/v1", "is not an absolute http(s) URL", "ollama:qwen2.5:7b@http://gpu-box/v1"},
+		// Another scheme has no obvious fix.
+		{"openai:m@ftp://host/v1", "is not an absolute http(s) URL", `after the "@" give an absolute http(s) URL`},
+		// A URL without a host.
+		{"openai:m@http://", "is not an absolute http(s) URL", ""},
+		// Credentials without a scheme are still hidden.
+		{"openai:m@user:pw1234@10.0.0.1/v1", "[REDACTED]@10.0.0.1/v1", "openai:m@http://[REDACTED]@10.0.0.1/v1"},
+	}
+	for _, tt := range tests {
+		_, _, _, err := SplitSpec(tt.spec)
+		if emohallucer.ErrorCode(err) != emohallucer.EINVALID {
+			t.Errorf("SplitSpec(%q) = %v, want EINVALID", tt.spec, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.msg) || strings.Contains(err.Error(), "pw1234") {
+			t.Errorf("SplitSpec(%q) error %q, want it to contain %q", tt.spec, err, tt.msg)
+		}
+		if h := emohallucer.ErrorHint(err); !strings.Contains(h, tt.hint) || strings.Contains(h, "pw1234") {
+			t.Errorf("SplitSpec(%q) hint %q, want it to contain %q", tt.spec, h, tt.hint)
+		}
+	}
+}
+
+func TestEndpoint(t *testing.T) {
+	tests := []struct {
+		base, hint string
+		ok         bool
+	}{
+		// Empty takes the default.
+		{"", "", true},
+		{"http://127.0.0.1:8000/v1", "", true},
+		// No scheme: refused with the fix.
+		{"127.0.0.1:8000/v1", "base_url: http://127.0.0.1:8000/v1", false},
+		// Credentials never shown, not even in the hint.
+		{"u:pw1234@host/v1", "base_url: http://[REDACTED]@host/v1", false},
+		{"file:///etc/passwd", "", false},
+	}
+	for _, tt := range tests {
+		s := Settings{Name: "openai:m", BaseURL: tt.base}
+		u, err := s.Endpoint("https://api.example.com/v1")
+		if tt.ok {
+			if err != nil || u == nil || s.BaseURL == "" {
+				t.Errorf("Endpoint(%q) = %v, %v", tt.base, u, err)
+			}
+			continue
+		}
+		if emohallucer.ErrorCode(err) != emohallucer.EINVALID || strings.Contains(err.Error(), "pw1234") {
+			t.Errorf("Endpoint(%q) err = %v", tt.base, err)
+		}
+		if h := emohallucer.ErrorHint(err); h != tt.hint {
+			t.Errorf("Endpoint(%q) hint %q, want %q", tt.base, h, tt.hint)
+		}
+	}
+}
+
+// Key names the variable the user must set: the configured api_key_env, else the
+// provider's own variables; the hint says the same (Gemini's once ignored a
+// custom api_key_env).
+func TestKey(t *testing.T) {
+	t.Setenv("GEMINI_API_KEY", "")
+	t.Setenv("GOOGLE_API_KEY", "")
+	t.Setenv("MY_GEMINI", "")
+	tests := []struct {
+		env, msg, hint string
+	}{
+		// Defaults: every fallback named, the first exported.
+		{"", "environment variable GEMINI_API_KEY (or GOOGLE_API_KEY) is not set", "export GEMINI_API_KEY=…"},
+		// A custom variable replaces them in message and hint.
+		{"MY_GEMINI", "environment variable MY_GEMINI is not set", "export MY_GEMINI=…"},
+	}
+	for _, tt := range tests {
+		s := Settings{Name: "gemini:x", APIKeyEnv: tt.env}
+		_, err := s.Key(true, "", "GEMINI_API_KEY", "GOOGLE_API_KEY")
+		if emohallucer.ErrorCode(err) != emohallucer.EAUTH || !strings.Contains(err.Error(), tt.msg) || emohallucer.ErrorHint(err) != tt.hint {
+			t.Errorf("env %q: %v (hint %q)", tt.env, err, emohallucer.ErrorHint(err))
+		}
+	}
+	s := Settings{Name: "openai:x"}
+	if k, err := s.Key(false, "", "GEMINI_API_KEY"); k != "" || err != nil {
+		t.Errorf("optional key: %q %v", k, err)
+	}
+	t.Setenv("MY_GEMINI", "k-123")
+	s = Settings{Name: "gemini:x", APIKeyEnv: "MY_GEMINI"}
+	if k, err := s.Key(true, "", "GEMINI_API_KEY"); k != "k-123" || err != nil {
+		t.Errorf("set key: %q %v", k, err)
+	}
+}
+
+// Credentials in a config file are refused (they belong in header_env), and
+// every configured header value is handed back for redaction.
+func TestHeaders(t *testing.T) {
+	for _, h := range []string{"Authorization", "proxy-authorization", "X-Api-Key", "Api-Key", "X-Auth-Token", "X-Client-Secret", "Cookie"} {
+		s := Settings{Model: "m", Headers: map[string]string{h: "Bearer sk-123"}}
+		err := s.Fill("openai", nil)
+		if emohallucer.ErrorCode(err) != emohallucer.EINVALID || !strings.Contains(emohallucer.ErrorHint(err), "header_env") || strings.Contains(err.Error(), "sk-123") {
+			t.Errorf("literal %s: %v", h, err)
+		}
+	}
+	t.Setenv("ORG_TOKEN", "tok-4567")
+	s := Settings{Model: "m", Headers: map[string]string{"X-Org": "acme-org"}, HeaderEnv: map[string]string{"X-Org-Token": "ORG_TOKEN"}}
+	if err := s.Fill("openai", nil); err != nil {
+		t.Fatal(err)
+	}
+	h, secrets, err := s.HTTPHeader()
+	if err != nil || h.Get("X-Org") != "acme-org" || h.Get("X-Org-Token") != "tok-4567" {
+		t.Fatalf("HTTPHeader = %v, %v", h, err)
+	}
+	if !slices.Contains(secrets, "acme-org") || !slices.Contains(secrets, "tok-4567") {
+		t.Errorf("secrets %q miss a configured value", secrets)
+	}
+}
+
+func TestIdentityRedactsURL(t *testing.T) {
+	s := Settings{Model: "m", MaxImageSide: 1024}
+	if id := s.Identity("openai", "http://user:pw1234@host/v1", VideoNone); strings.Contains(id, "pw1234") || !strings.Contains(id, "@host/v1") {
+		t.Errorf("identity %q", id)
+	}
+}
+
 func TestSettingsFill(t *testing.T) {
 	s := Settings{Model: "m", Video: VideoFrames}
 	if err := s.Fill("p", []emohallucer.Modality{emohallucer.Text, emohallucer.Image}); err != nil {
@@ -151,7 +282,9 @@ func TestSettingsFill(t *testing.T) {
 	}
 }
 
-func TestDecodeStrict(t *testing.T) {
+// TestSettingsDecodeStrict checks that Settings, inlined in a provider Config,
+// decodes through the strict decoder: its keys are known, durations parse.
+func TestSettingsDecodeStrict(t *testing.T) {
 	type cfg struct {
 		Settings `yaml:",inline"`
 		Extra    string `yaml:"extra"`
@@ -159,16 +292,16 @@ func TestDecodeStrict(t *testing.T) {
 	var n yaml.Node
 	yaml.Unmarshal([]byte("provider: x\nmodel: m\nextra: e\ntimeout: 3s\n"), &n)
 	var c cfg
-	if err := DecodeStrict(&n, &c, "test", "provider"); err != nil || c.Model != "m" || c.Extra != "e" || c.Timeout.String() != "3s" {
+	if err := strictyaml.Decode(&n, &c, "test", "provider"); err != nil || c.Model != "m" || c.Extra != "e" || c.Timeout.String() != "3s" {
 		t.Errorf("decoded %+v, %v", c, err)
 	}
 	yaml.Unmarshal([]byte("model: m\n\nmodle: n\n"), &n)
-	err := DecodeStrict(&n, &c, "test")
+	err := strictyaml.Decode(&n, &c, "test")
 	if emohallucer.ErrorCode(err) != emohallucer.EINVALID || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), `"modle"`) {
 		t.Errorf("typo: %v", err)
 	}
 	yaml.Unmarshal([]byte("model: m\ntimeout: soon\n"), &n)
-	if err := DecodeStrict(&n, &c, "test"); emohallucer.ErrorCode(err) != emohallucer.EINVALID {
+	if err := strictyaml.Decode(&n, &c, "test"); emohallucer.ErrorCode(err) != emohallucer.EINVALID {
 		t.Errorf("bad duration: %v", err)
 	}
 }

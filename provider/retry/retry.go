@@ -8,6 +8,14 @@
 // in Stats and reported to OnAttempt, so a run can account for each request it
 // sent.
 //
+// A server that was never reached is different: when every attempt of a model's
+// first requests fails because the connection is refused or the host does not
+// resolve (errors with an Unreachable() string method, as provider/perr's), the
+// model is stopped after Config.Unreachable attempts with an error that names
+// the address and the fix, and every later call fails at once. Once the server
+// has answered anything, unreachable errors are retried as usual (a restart
+// mid-run).
+//
 // In the decorator stack retry sits inside the cache and outside the limiter, so
 // that a call waiting out its backoff holds no concurrency slot.
 package retry
@@ -31,6 +39,10 @@ const (
 	// DefaultMaxRetryAfter is the longest Retry-After honoured; a server asking for
 	// more is treated as refusing for now and the call fails.
 	DefaultMaxRetryAfter = 5 * time.Minute
+	// DefaultUnreachable is the attempts of one request, all unreachable, after
+	// which a model whose server never answered is stopped: with the default
+	// backoff about a second and a half.
+	DefaultUnreachable = 3
 )
 
 // Config tunes the retry loop.
@@ -43,6 +55,10 @@ type Config struct {
 	Base, MaxWait time.Duration
 	// MaxRetryAfter bounds the server-requested wait that is honoured.
 	MaxRetryAfter time.Duration
+	// Unreachable is the attempts of one request after which a model whose
+	// server has never answered, and could not be reached on any of them, is
+	// stopped (StopsModel); default DefaultUnreachable.
+	Unreachable int
 	// Timeout bounds each attempt; 0 leaves it to the provider. An attempt that
 	// times out is retried.
 	Timeout time.Duration
@@ -87,6 +103,11 @@ type Model struct {
 	next  eh.Model
 	cfg   Config
 	stats Stats
+	// reached is set once the server answered anything (an HTTP error too).
+	reached atomic.Bool
+	// down, once set, is the error every call returns: the server was never
+	// reached.
+	down atomic.Pointer[eh.Error]
 }
 
 var _ eh.Model = (*Model)(nil)
@@ -104,6 +125,9 @@ func New(next eh.Model, cfg Config) *Model {
 	}
 	if cfg.MaxRetryAfter <= 0 {
 		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.Unreachable <= 0 {
+		cfg.Unreachable = DefaultUnreachable
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
@@ -126,8 +150,15 @@ func (m *Model) Stats() *Stats { return &m.stats }
 // Generate implements emohallucer.Model.
 func (m *Model) Generate(ctx context.Context, req *eh.Request) (*eh.Response, error) {
 	for n := 1; ; n++ {
+		if down := m.down.Load(); down != nil {
+			m.stats.Failed.Add(1)
+			return nil, down
+		}
 		resp, err, lat := m.attempt(ctx, req)
 		m.stats.Attempts.Add(1)
+		if down := m.unreachable(err, n); down != nil {
+			err = down
+		}
 		a := Attempt{Model: m.next.Name(), Item: req.Item, N: n, Latency: lat, Err: err}
 		if err == nil {
 			a.Final = true
@@ -156,6 +187,42 @@ func (m *Model) Generate(ctx context.Context, req *eh.Request) (*eh.Response, er
 		}
 	}
 }
+
+// unreachable notes whether the n-th attempt reached the server. When it did
+// not, the server never answered before, and this request has made
+// Config.Unreachable attempts, it marks the model down and returns the error
+// that stops it; nil otherwise.
+func (m *Model) unreachable(err error, n int) *eh.Error {
+	var u interface{ Unreachable() string }
+	switch {
+	case err != nil && errors.As(err, &u):
+	case err != nil && (errors.Is(err, context.Canceled) || eh.ErrorCode(err) == eh.EINVALID):
+		// Nothing was sent (a bad media file) or nothing came back: this says
+		// nothing about the server.
+		return nil
+	default:
+		m.reached.Store(true)
+		return nil
+	}
+	if m.reached.Load() || n < m.cfg.Unreachable {
+		return nil
+	}
+	down := &eh.Error{Code: eh.EPROVIDER,
+		Message: fmt.Sprintf("model %s: stopping this model's run: no attempt reached its server (%d tries); is the server running at %s? check the address (--model PROVIDER:MODEL@URL, or base_url in the config)", m.next.Name(), n, u.Unreachable()),
+		Err:     &stopModel{err}}
+	if m.down.CompareAndSwap(nil, down) {
+		return down
+	}
+	return m.down.Load()
+}
+
+// stopModel marks an error after which the engine sends the model no more
+// questions (its StopsModel method).
+type stopModel struct{ err error }
+
+func (e *stopModel) Error() string    { return e.err.Error() }
+func (e *stopModel) Unwrap() error    { return e.err }
+func (e *stopModel) StopsModel() bool { return true }
 
 // wait sleeps before a retry, cut short by Stop.
 func (m *Model) wait(ctx context.Context, d time.Duration) error {

@@ -204,3 +204,51 @@ func TestStopEndsRetrying(t *testing.T) {
 		t.Fatalf("err %v after %d calls; want no retry after the stop", err, m2.calls)
 	}
 }
+
+// A model whose server was never reached stops after Config.Unreachable
+// attempts, with the address and the fix in the error, and later calls fail at
+// once without a request; a server that answered before is retried as usual.
+func TestUnreachableStopsModel(t *testing.T) {
+	refused := perr.NewTransient("test:m", "i", "server unreachable",
+		&perr.UnreachableError{URL: "http://127.0.0.1:9", Err: errors.New("connect: connection refused")})
+	never := func() []error {
+		var s []error
+		for range 20 {
+			s = append(s, refused)
+		}
+		return s
+	}
+	noSleep := func(context.Context, time.Duration) error { return nil }
+
+	// A question refused before sending (a bad media file) says nothing
+	// about the server.
+	m := &scripted{script: append([]error{eh.Errorf(eh.EINVALID, "media a.png: changed")}, never()...)}
+	r := retry.New(m, retry.Config{Sleep: noSleep, Jitter: func() float64 { return 0 }})
+	r.Generate(context.Background(), &eh.Request{Item: "q0"})
+	_, err := r.Generate(context.Background(), &eh.Request{Item: "q1"})
+	var sm interface{ StopsModel() bool }
+	if !errors.As(err, &sm) || !sm.StopsModel() || eh.ErrorCode(err) != eh.EPROVIDER {
+		t.Fatalf("error %v does not stop the model", err)
+	}
+	for _, want := range []string{"is the server running at http://127.0.0.1:9?", "connection refused", "--model PROVIDER:MODEL@URL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if m.calls != 1+retry.DefaultUnreachable {
+		t.Errorf("%d calls before stopping, want %d", m.calls, 1+retry.DefaultUnreachable)
+	}
+	if _, err2 := r.Generate(context.Background(), &eh.Request{Item: "q2"}); !errors.As(err2, &sm) || m.calls != 1+retry.DefaultUnreachable {
+		t.Errorf("second call: %v after %d calls; want the stop error and no request", err2, m.calls)
+	}
+
+	// The server answered once (an HTTP error counts): refusals later are a
+	// restart, retried up to Attempts.
+	m = &scripted{script: append([]error{httpErr(400, 0)}, never()...)}
+	r = retry.New(m, retry.Config{Attempts: 5, Sleep: noSleep, Jitter: func() float64 { return 0 }})
+	r.Generate(context.Background(), &eh.Request{Item: "q1"})
+	_, err = r.Generate(context.Background(), &eh.Request{Item: "q2"})
+	if errors.As(err, &sm) || m.calls != 1+5 {
+		t.Errorf("after a reply: %v, %d calls; want all 5 attempts and no stop", err, m.calls)
+	}
+}

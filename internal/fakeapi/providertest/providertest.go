@@ -28,6 +28,7 @@ import (
 	"github.com/emohallucer/emohallucer/internal/fakeapi"
 	"github.com/emohallucer/emohallucer/provider/perr"
 	"github.com/emohallucer/emohallucer/provider/prep"
+	"github.com/emohallucer/emohallucer/provider/transport"
 )
 
 // Key is the API key the suite puts in the environment; it must never show up in
@@ -279,7 +280,7 @@ func testOddBodies(t *testing.T, s Setup) {
 		}
 	})
 	t.Run("ErrBodyTooLarge", func(t *testing.T) {
-		srv := fakeapi.New(fakeapi.Config{Script: []fakeapi.Fault{fakeapi.FaultHuge}, HugeBytes: perr.DefaultMaxBody + 1024})
+		srv := fakeapi.New(fakeapi.Config{Script: []fakeapi.Fault{fakeapi.FaultHuge}, HugeBytes: transport.DefaultMaxBody + 1024})
 		defer srv.Close()
 		_, err := s.client(t, srv, 0).Generate(context.Background(), ask("q"))
 		if err == nil || perr.IsPermanent(err) || !strings.Contains(err.Error(), "too large") {

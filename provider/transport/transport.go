@@ -1,9 +1,13 @@
-package perr
+// Package transport is the HTTP layer every provider shares: a RoundTripper that
+// adds configured headers, bounds reply bodies and records each reply's status in
+// the request's Capture, the lean HTTP/1.1 routing for local servers, and
+// Classify, which turns an SDK's outcome and the Capture into the errors of
+// package perr.
+package transport
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,10 +15,12 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/provider/h1"
+	"github.com/emohallucer/emohallucer/provider/perr"
 )
 
 // DefaultMaxBody bounds a reply body when Transport.MaxBody is 0. A yes/no answer
@@ -86,6 +92,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := base.RoundTrip(req)
 	if err != nil {
+		if unreachable(err) {
+			err = &perr.UnreachableError{URL: emohallucer.Redact(req.URL.Scheme + "://" + req.URL.Host), Err: err}
+		}
 		return resp, err
 	}
 	c, _ := req.Context().Value(captureKey{}).(*Capture)
@@ -110,6 +119,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &limitedBody{rc: resp.Body, left: max, c: c}
 	return resp, nil
+}
+
+// unreachable tells whether a round trip failed before any server answered:
+// connection refused, no such host, no route. A timeout is not among them: a
+// slow server is still a server.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH) || errors.As(err, &dns) && !dns.IsTimeout
 }
 
 type limitedBody struct {
@@ -219,10 +237,10 @@ func Classify(parent context.Context, model, item string, c *Capture, err error,
 	status, header, body, tooLarge := c.status, c.header, c.body, c.tooLarge
 	c.mu.Unlock()
 	if status != 0 && (status < 200 || status > 299) {
-		h := &HTTPError{
+		h := &perr.HTTPError{
 			Model: model, Item: item, Status: status,
-			RetryAfter: ParseRetryAfter(header, time.Now()),
-			Body:       Redact(Clean(ServerMessage(body), MaxMessage), secrets...),
+			RetryAfter: perr.ParseRetryAfter(header, time.Now()),
+			Body:       perr.Redact(perr.Clean(perr.ServerMessage(body), perr.MaxMessage), secrets...),
 		}
 		return h.Wrap()
 	}
@@ -237,46 +255,8 @@ func Classify(parent context.Context, model, item string, c *Capture, err error,
 		op = "malformed response"
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		op = "connection closed"
+	case errors.As(err, new(*perr.UnreachableError)):
+		op = "server unreachable"
 	}
-	return NewTransient(model, item, op, err, secrets...)
-}
-
-// NewTransient returns a *TransientError whose message is cleaned, bounded and free
-// of the secrets.
-func NewTransient(model, item, op string, err error, secrets ...string) *TransientError {
-	t := &TransientError{Model: model, Item: item, Op: op, Err: err}
-	if err != nil {
-		t.detail = Redact(Clean(err.Error(), MaxMessage), secrets...)
-	}
-	return t
-}
-
-// ServerMessage extracts the human message from an API error body: error.message
-// (OpenAI, Anthropic, Gemini), a string "error" (Ollama), or "message"; otherwise
-// the body itself.
-func ServerMessage(body []byte) string {
-	var v struct {
-		Error   json.RawMessage `json:"error"`
-		Message string          `json:"message"`
-	}
-	if json.Unmarshal(body, &v) == nil {
-		var s string
-		var o struct {
-			Message string `json:"message"`
-			Type    string `json:"type"`
-			Status  string `json:"status"`
-		}
-		switch {
-		case len(v.Error) > 0 && json.Unmarshal(v.Error, &s) == nil && s != "":
-			return s
-		case len(v.Error) > 0 && json.Unmarshal(v.Error, &o) == nil && o.Message != "":
-			if t := o.Type + o.Status; t != "" {
-				return t + ": " + o.Message
-			}
-			return o.Message
-		case v.Message != "":
-			return v.Message
-		}
-	}
-	return string(body)
+	return perr.NewTransient(model, item, op, err, secrets...)
 }

@@ -1,4 +1,4 @@
-package main
+package stack
 
 import (
 	"os"
@@ -7,7 +7,12 @@ import (
 	"testing"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/provider/all"
+	"github.com/emohallucer/emohallucer/rundir"
 )
+
+// registry is the real one, as the command passes it.
+var registry = Registry{New: all.New, FromSection: all.FromConfig}
 
 // TestExampleConfigs builds every model of the example configs, so that they
 // stay valid as providers and the engine change.
@@ -25,7 +30,9 @@ func TestExampleConfigs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			path := filepath.Join("..", "..", "examples", tt.file)
-			setups, err := resolveModels(runOptions{Config: path, changed: map[string]bool{}})
+			// The command's flag defaults fill what the config leaves out.
+			conc, strat := 8, "direct"
+			setups, err := FromConfig(Selection{Registry: registry, Config: path, Flags: Engine{Concurrency: &conc, Strategy: &strat}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,15 +40,15 @@ func TestExampleConfigs(t *testing.T) {
 				t.Fatalf("%d models, want %d", len(setups), tt.models)
 			}
 			for _, s := range setups {
-				if s.model.Capabilities().Deterministic {
+				if s.Model.Capabilities().Deterministic {
 					continue
 				}
-				m := s.eng.Metadata
+				m := s.Engine.Metadata
 				if m == nil || m.Released == "" || m.Reasoning == "" || m.Open == nil || m.Family == "" {
-					t.Errorf("%s: incomplete metadata %+v", s.spec, m)
+					t.Errorf("%s: incomplete metadata %+v", s.Name, m)
 				}
-				if s.eng.Concurrency == nil || *s.eng.Concurrency < 1 || s.eng.Strategy == nil {
-					t.Errorf("%s: engine settings not resolved: %+v", s.spec, s.eng)
+				if s.Engine.Concurrency == nil || *s.Engine.Concurrency < 1 || s.Engine.Strategy == nil {
+					t.Errorf("%s: engine settings not resolved: %+v", s.Name, s.Engine)
 				}
 			}
 		})
@@ -68,6 +75,9 @@ func TestConfigErrors(t *testing.T) {
 		{"ErrZeroConcurrency", "models:\n  - spec: baseline:always-yes\n    concurrency: 0\n", "concurrency must be at least 1"},
 		{"ErrNegativePrice", "models:\n  - spec: baseline:always-yes\n    price: {input: -1}\n", "prices must not be negative"},
 		{"ErrDefaultsSpec", "defaults: {spec: openai:m}\nmodels:\n  - spec: baseline:always-yes\n", "defaults cannot name a spec"},
+		{"ErrNaNTemperature", "models:\n  - spec: baseline:always-yes\n    decoding: {temperature: .nan}\n", "line 2: numbers must be finite"},
+		{"ErrInfPrice", "defaults:\n  price: {input: .inf}\nmodels:\n  - spec: baseline:always-yes\n", "line 1): numbers must be finite"},
+		{"ErrInvalidUTF8", "models:\n  - spec: \"x:y\xff\"\n", "line 2: yaml: invalid leading UTF-8 octet"},
 		{"ErrWrongType", "models:\n  - spec: baseline:always-yes\n    concurrency: many\n", "cannot unmarshal"},
 		{"ErrDuplicate", "models:\n  - spec: baseline:always-yes\n  - spec: baseline:always-yes\n", "listed twice"},
 	}
@@ -77,14 +87,14 @@ func TestConfigErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.yaml), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := resolveModels(runOptions{Config: path, changed: map[string]bool{}})
+			_, err := FromConfig(Selection{Registry: registry, Config: path})
 			if err == nil {
 				t.Fatal("no error")
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %q does not mention %q", err, tt.want)
 			}
-			if code := eh.ErrorCode(err); code != eh.EINVALID && !isUsage(err) {
+			if code := eh.ErrorCode(err); code != eh.EINVALID && code != eh.EUSAGE {
 				t.Fatalf("error code %q, want %q or a usage error: %v", code, eh.EINVALID, err)
 			}
 		})
@@ -105,13 +115,16 @@ models:
     decoding: {seed: 7}
   - spec: baseline:always-no
 `), 0o644)
-	o := runOptions{Config: path, Concurrency: 8, Retries: 7, Strategy: "direct", MaxTokens: 99,
-		changed: map[string]bool{"max-tokens": true}}
-	setups, err := resolveModels(o)
+	// The flags: --max-tokens 99 given, the rest at their defaults.
+	conc, retries, strat := 8, 7, "direct"
+	explicit := Engine{Decoding: &rundir.Decoding{MaxTokens: 99}}
+	flags := explicit
+	flags.Concurrency, flags.Retries, flags.Strategy = &conc, &retries, &strat
+	setups, err := FromConfig(Selection{Registry: registry, Config: path, Flags: flags, Set: explicit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	yes, no := setups[0].eng, setups[1].eng
+	yes, no := setups[0].Engine, setups[1].Engine
 	switch {
 	case *yes.Concurrency != 3 || *no.Concurrency != 3:
 		t.Errorf("concurrency %d/%d, want the defaults' 3", *yes.Concurrency, *no.Concurrency)
@@ -126,38 +139,40 @@ models:
 	}
 }
 
+// TestOnly: --only runs exactly the models it names, however they are placed
+// in the config (it once ran every model after the first one named), and an
+// unknown name is a usage error listing the config's models.
 func TestOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.yaml")
-	os.WriteFile(path, []byte("models:\n  - spec: baseline:always-yes\n  - spec: baseline:always-no\n"), 0o644)
-	setups, err := resolveModels(runOptions{Config: path, Only: []string{"baseline:always-no"}, changed: map[string]bool{}})
-	if err != nil || len(setups) != 1 || setups[0].spec != "baseline:always-no" {
-		t.Fatalf("--only: %v, %v", setups, err)
+	os.WriteFile(path, []byte("models:\n  - spec: baseline:always-yes\n  - spec: baseline:always-no\n  - spec: baseline:random?seed=1\n  - spec: baseline:random?seed=2\n"), 0o644)
+	tests := []struct {
+		only []string
+		want string // the models built, in config order
+	}{
+		// The last model alone.
+		{[]string{"baseline:random?seed=2"}, "baseline:random?seed=2"},
+		// The first: none of those after it.
+		{[]string{"baseline:always-yes"}, "baseline:always-yes"},
+		// Two, named out of order: the config's order, nothing in between.
+		{[]string{"baseline:random?seed=1", "baseline:always-yes"}, "baseline:always-yes baseline:random?seed=1"},
+		// No --only: all of them.
+		{nil, "baseline:always-yes baseline:always-no baseline:random?seed=1 baseline:random?seed=2"},
 	}
-	if _, err := resolveModels(runOptions{Config: path, Only: []string{"gpt-9"}, changed: map[string]bool{}}); err == nil || !strings.Contains(err.Error(), "no such model") {
-		t.Fatalf("--only with an unknown name: %v", err)
+	for _, tt := range tests {
+		setups, err := FromConfig(Selection{Registry: registry, Config: path, Only: tt.only})
+		if err != nil {
+			t.Fatalf("--only %v: %v", tt.only, err)
+		}
+		var got []string
+		for _, s := range setups {
+			got = append(got, s.Name)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("--only %v built %v, want %s", tt.only, got, tt.want)
+		}
 	}
-}
-
-// TestRunJSONMetadata checks that run.json carries the model's metadata and
-// settings next to its records.
-func TestRunJSONMetadata(t *testing.T) {
-	tmp := t.TempDir()
-	path := filepath.Join(tmp, "models.yaml")
-	os.WriteFile(path, []byte(`models:
-  - spec: baseline:random?seed=3
-    price: {input: 1.5, output: 6}
-    metadata: {family: Random, params_b: 0.001, open: true, reasoning: "no", released: 2026-01-02, extra: {color: blue}}
-`), 0o644)
-	dir := filepath.Join(tmp, "run")
-	if code, _, stderr := runCLI(t, "run", "--config", path, "--out", dir, "--limit", "3", "--progress", "never"); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	info := readRunJSON(t, dir)
-	m := info.Metadata
-	if m == nil || m.Family != "Random" || m.ParamsB != 0.001 || m.Released != "2026-01-02" || m.Extra["color"] != "blue" {
-		t.Fatalf("metadata %+v", m)
-	}
-	if info.Price == nil || info.Price.Output != 6 || info.Questions != 6 || info.Result == nil || info.Result.Answered != 6 {
-		t.Fatalf("run.json %+v", info)
+	_, err := FromConfig(Selection{Registry: registry, Config: path, Only: []string{"baseline:always-yes", "gpt-9"}})
+	if err == nil || eh.ErrorCode(err) != eh.EUSAGE || !strings.Contains(err.Error(), "no such model") || !strings.Contains(err.Error(), "baseline:always-no") {
+		t.Fatalf("--only with an unknown name: %v (code %s), want a usage error listing the models", err, eh.ErrorCode(err))
 	}
 }

@@ -1,22 +1,26 @@
-package main
+package stack
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/internal/strictyaml"
+	"github.com/emohallucer/emohallucer/rundir"
 )
 
-// fileConfig is a models file: engine defaults and a list of models.
+// File is a models file: engine defaults and a list of models.
 //
 //	defaults:          # optional, for every model that does not set them
 //	  concurrency: 8
@@ -28,16 +32,16 @@ import (
 //	    metadata: {released: 2024-05, open: false}
 //	  - spec: openai:qwen2.5-7b@http://localhost:8000/v1
 //
-// Every model entry is split in two: the keys of engineConfig are read here and
+// Every model entry is split in two: the keys of Engine are read here and
 // the rest is handed to the provider's ParseConfig, which refuses keys it does
 // not know. Either way a typo is an error with its line number.
-type fileConfig struct {
-	Defaults engineConfig
-	Models   []modelConfig
+type File struct {
+	Defaults Engine
+	Models   []Entry
 }
 
-// modelConfig is one model entry of a config file.
-type modelConfig struct {
+// Entry is one model entry of a config file.
+type Entry struct {
 	Line int
 	// Name is the model's name as runs will call it: the section's name, else
 	// provider:model, else the spec.
@@ -48,86 +52,72 @@ type modelConfig struct {
 	Provider string
 	// Section is the entry without the engine's keys, for the provider.
 	Section *yaml.Node
-	Engine  engineConfig
+	Engine  Engine
 }
 
-// engineConfig holds the settings of a model the engine, the decorators and the
+// Engine holds the settings of a model the engine, the decorators and the
 // reports use; every provider understands them the same way. Pointer fields are
 // nil when not set, so that defaults and flags can fill them.
-type engineConfig struct {
-	Spec        string    `yaml:"spec"`
-	Concurrency *int      `yaml:"concurrency"`
-	RPM         *float64  `yaml:"rpm"`
-	TPM         *float64  `yaml:"tpm"`
-	Adaptive    *bool     `yaml:"adaptive"`
-	Retries     *int      `yaml:"retries"`
-	Price       *price    `yaml:"price"`
-	MaxCost     *float64  `yaml:"max_cost"`
-	Strategy    *string   `yaml:"strategy"`
-	Decoding    *decoding `yaml:"decoding"`
-	Metadata    *metadata `yaml:"metadata"`
-}
-
-// price is what a model costs, in USD per million tokens.
-type price struct {
-	Input  float64 `yaml:"input" json:"input_per_mtok"`
-	Output float64 `yaml:"output" json:"output_per_mtok"`
-}
-
-// cost prices a usage.
-func (p *price) cost(u eh.Usage) float64 {
-	if p == nil {
-		return 0
-	}
-	return (float64(u.PromptTokens)*p.Input + float64(u.CompletionTokens)*p.Output) / 1e6
-}
-
-// decoding parameters sent with every request; nil means the model's default.
-type decoding struct {
-	Temperature *float64 `yaml:"temperature" json:"temperature,omitempty"`
-	Seed        *int64   `yaml:"seed" json:"seed,omitempty"`
-	MaxTokens   int      `yaml:"max_tokens" json:"max_tokens,omitempty"`
-}
-
-// metadata describes a model for reports (plots of score against size or
-// release date, open against closed). It never affects answers.
-type metadata struct {
-	Family       string `yaml:"family" json:"family,omitempty"`
-	Organization string `yaml:"organization" json:"organization,omitempty"`
-	// ParamsB and ActiveParamsB are total and active (mixture-of-experts)
-	// parameters in billions; 0 when unknown or undisclosed.
-	ParamsB       float64 `yaml:"params_b" json:"params_b,omitempty"`
-	ActiveParamsB float64 `yaml:"active_params_b" json:"active_params_b,omitempty"`
-	Open          *bool   `yaml:"open" json:"open,omitempty"`
-	// Reasoning is yes, no or hybrid (a switchable thinking mode).
-	Reasoning string `yaml:"reasoning" json:"reasoning,omitempty"`
-	// Released is the public release month or day: YYYY-MM or YYYY-MM-DD.
-	Released string         `yaml:"released" json:"released,omitempty"`
-	URL      string         `yaml:"url" json:"url,omitempty"`
-	Notes    string         `yaml:"notes" json:"notes,omitempty"`
-	Extra    map[string]any `yaml:"extra" json:"extra,omitempty"`
+type Engine struct {
+	Spec        string           `yaml:"spec"`
+	Concurrency *int             `yaml:"concurrency"`
+	RPM         *float64         `yaml:"rpm"`
+	TPM         *float64         `yaml:"tpm"`
+	Adaptive    *bool            `yaml:"adaptive"`
+	Retries     *int             `yaml:"retries"`
+	Price       *rundir.Price    `yaml:"price"`
+	MaxCost     *float64         `yaml:"max_cost"`
+	Strategy    *string          `yaml:"strategy"`
+	Decoding    *rundir.Decoding `yaml:"decoding"`
+	Metadata    *rundir.Metadata `yaml:"metadata"`
 }
 
 var releasedRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$`)
 
-// check validates the values of an engine section.
-func (e *engineConfig) check(where string) error {
+// MaxTemperature is the highest sampling temperature accepted; every API
+// this tool speaks takes [0, 2].
+const MaxTemperature = 2
+
+// valueRules are the checks of an engine section's values, shared by config
+// keys and the flags that set the same settings, so neither can take a value
+// the other refuses. Each names its config key and its flag.
+var valueRules = []struct {
+	key, flag string
+	bad       func(e *Engine) bool
+	want      string
+}{
+	{"concurrency", "--concurrency", func(e *Engine) bool { return e.Concurrency != nil && *e.Concurrency < 1 }, "must be at least 1"},
+	{"rpm", "--rpm", func(e *Engine) bool { return negative(e.RPM) }, "must not be negative"},
+	{"tpm", "--tpm", func(e *Engine) bool { return negative(e.TPM) }, "must not be negative"},
+	{"retries", "--retries", func(e *Engine) bool { return e.Retries != nil && *e.Retries < 0 }, "must not be negative"},
+	{"max_cost", "--max-cost", func(e *Engine) bool { return negative(e.MaxCost) }, "must not be negative"},
+	{"price", "", func(e *Engine) bool { return e.Price != nil && (!(e.Price.Input >= 0) || !(e.Price.Output >= 0)) }, "prices must not be negative"},
+	{"decoding.max_tokens", "--max-tokens", func(e *Engine) bool { return e.Decoding != nil && e.Decoding.MaxTokens < 0 }, "must not be negative"},
+	{"decoding.temperature", "--temperature", func(e *Engine) bool {
+		t := e.Decoding
+		return t != nil && t.Temperature != nil && !(*t.Temperature >= 0 && *t.Temperature <= MaxTemperature)
+	}, fmt.Sprintf("must be a number in [0, %d]", MaxTemperature)},
+}
+
+// negative is true for a set value below zero or not a number.
+func negative(v *float64) bool { return v != nil && !(*v >= 0) }
+
+// Check validates the values of an engine section of a config file; where
+// names it in errors (EINVALID).
+func (e *Engine) Check(where string) error {
 	bad := func(format string, args ...any) error {
 		return eh.Errorf(eh.EINVALID, "%s: %s", where, fmt.Sprintf(format, args...))
 	}
-	switch {
-	case e.Concurrency != nil && *e.Concurrency < 1:
-		return bad("concurrency must be at least 1")
-	case e.RPM != nil && *e.RPM < 0, e.TPM != nil && *e.TPM < 0:
-		return bad("rpm and tpm must not be negative")
-	case e.Retries != nil && *e.Retries < 0:
-		return bad("retries must not be negative")
-	case e.MaxCost != nil && *e.MaxCost < 0:
-		return bad("max_cost must not be negative")
-	case e.Price != nil && (e.Price.Input < 0 || e.Price.Output < 0):
-		return bad("prices must not be negative")
-	case e.Decoding != nil && e.Decoding.MaxTokens < 0:
-		return bad("decoding.max_tokens must not be negative")
+	if !e.finite() {
+		return bad("numbers must be finite (not .nan or .inf)")
+	}
+	for _, r := range valueRules {
+		if r.bad(e) {
+			if r.key == "price" {
+				return bad("%s", r.want)
+			}
+			return bad("%s %s", r.key, r.want)
+		}
 	}
 	if m := e.Metadata; m != nil {
 		switch m.Reasoning {
@@ -145,8 +135,40 @@ func (e *engineConfig) check(where string) error {
 	return nil
 }
 
-// merge fills e's unset fields from d.
-func (e engineConfig) merge(d engineConfig) engineConfig {
+// finite reports whether every number of e is finite: a NaN passes every
+// "must not be negative" comparison, and a NaN price would make max_cost
+// never trip (found by FuzzParseConfig).
+func (e *Engine) finite() bool {
+	ok := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
+	if !ok(e.RPM) || !ok(e.TPM) || !ok(e.MaxCost) {
+		return false
+	}
+	if p := e.Price; p != nil && (!ok(&p.Input) || !ok(&p.Output)) {
+		return false
+	}
+	if d := e.Decoding; d != nil && !ok(d.Temperature) {
+		return false
+	}
+	if m := e.Metadata; m != nil && (!ok(&m.ParamsB) || !ok(&m.ActiveParamsB)) {
+		return false
+	}
+	return true
+}
+
+// CheckFlags validates engine settings given as flags by the rules of config
+// keys, naming the flag (EUSAGE): nothing a config would refuse is sent or
+// stored because a flag said so.
+func (e *Engine) CheckFlags() error {
+	for _, r := range valueRules {
+		if r.flag != "" && r.bad(e) {
+			return eh.Errorf(eh.EUSAGE, "%s %s", r.flag, r.want)
+		}
+	}
+	return nil
+}
+
+// Merge fills e's unset fields from d.
+func (e Engine) Merge(d Engine) Engine {
 	ev, dv := reflect.ValueOf(&e).Elem(), reflect.ValueOf(d)
 	for i := range ev.NumField() {
 		f := ev.Field(i)
@@ -157,8 +179,8 @@ func (e engineConfig) merge(d engineConfig) engineConfig {
 	return e
 }
 
-// loadConfig reads and checks a models file.
-func loadConfig(path string) (*fileConfig, error) {
+// LoadConfig reads and checks a models file.
+func LoadConfig(path string) (*File, error) {
 	var data []byte
 	var err error
 	if path == "-" {
@@ -177,12 +199,17 @@ func loadConfig(path string) (*fileConfig, error) {
 }
 
 // parseConfig parses the YAML of a models file.
-func parseConfig(data []byte) (*fileConfig, error) {
+func parseConfig(data []byte) (*File, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("empty file")
+		}
+		if !strings.Contains(err.Error(), "line ") {
+			// The YAML reader's character errors carry no position, and its
+			// parser leaves out the line when it is the first one.
+			return nil, fmt.Errorf("line %d: %w", max(badCharLine(data), 1), err)
 		}
 		return nil, err
 	}
@@ -193,19 +220,19 @@ func parseConfig(data []byte) (*fileConfig, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("line %d: want a mapping with a models list", root.Line)
 	}
-	cfg := &fileConfig{}
+	cfg := &File{}
 	var models *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "defaults":
-			if err := decodeStrict(v, &cfg.Defaults, "defaults"); err != nil {
+			if err := strictyaml.Decode(v, &cfg.Defaults, "defaults"); err != nil {
 				return nil, err
 			}
 			if cfg.Defaults.Spec != "" {
 				return nil, fmt.Errorf("line %d: defaults cannot name a spec", k.Line)
 			}
-			if err := cfg.Defaults.check(fmt.Sprintf("defaults (line %d)", k.Line)); err != nil {
+			if err := cfg.Defaults.Check(fmt.Sprintf("defaults (line %d)", k.Line)); err != nil {
 				return nil, err
 			}
 		case "models":
@@ -227,12 +254,30 @@ func parseConfig(data []byte) (*fileConfig, error) {
 	return cfg, nil
 }
 
-// engineKeys are the keys of a model entry read by the engine, not the provider.
-var engineKeys = yamlKeys(reflect.TypeOf(engineConfig{}))
+// badCharLine returns the line of the first byte YAML refuses (invalid UTF-8 or
+// a control character), 0 when there is none.
+func badCharLine(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1, r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r >= 0x7f && r < 0xa0 && r != 0x85, r >= 0xd800 && r < 0xe000, r == 0xfffe || r == 0xffff:
+			return line
+		case r == '\n':
+			line++
+		}
+		i += n
+	}
+	return 0
+}
+
+// EngineKeys are the keys of a model entry read by the engine, not the provider.
+var EngineKeys = strictyaml.Keys(reflect.TypeOf(Engine{}))
 
 // parseModel splits one model entry into its engine and provider parts.
-func parseModel(n *yaml.Node) (modelConfig, error) {
-	mc := modelConfig{Line: n.Line}
+func parseModel(n *yaml.Node) (Entry, error) {
+	mc := Entry{Line: n.Line}
 	where := fmt.Sprintf("model at line %d", n.Line)
 	if n.Kind != yaml.MappingNode {
 		return mc, fmt.Errorf("%s: want a mapping of settings", where)
@@ -241,7 +286,7 @@ func parseModel(n *yaml.Node) (modelConfig, error) {
 	prov := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if _, ok := engineKeys[k.Value]; ok {
+		if _, ok := EngineKeys[k.Value]; ok {
 			eng.Content = append(eng.Content, k, v)
 			continue
 		}
@@ -250,10 +295,10 @@ func parseModel(n *yaml.Node) (modelConfig, error) {
 		}
 		prov.Content = append(prov.Content, k, v)
 	}
-	if err := decodeStrict(eng, &mc.Engine, where); err != nil {
+	if err := strictyaml.Decode(eng, &mc.Engine, where); err != nil {
 		return mc, err
 	}
-	if err := mc.Engine.check(where); err != nil {
+	if err := mc.Engine.Check(where); err != nil {
 		return mc, err
 	}
 	mc.Spec = mc.Engine.Spec
@@ -300,65 +345,7 @@ func scalar(n *yaml.Node, key string) string {
 	return ""
 }
 
-// decodeStrict decodes node into out (a pointer to a struct), refusing keys that
-// match no field at any depth, with the line of the offending key.
-func decodeStrict(node *yaml.Node, out any, where string) error {
-	if err := checkKeys(node, reflect.TypeOf(out).Elem(), where); err != nil {
-		return err
-	}
-	if err := node.Decode(out); err != nil {
-		return fmt.Errorf("%s: %w", where, err)
-	}
-	return nil
-}
-
-func checkKeys(n *yaml.Node, t reflect.Type, where string) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch {
-	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
-		known := yamlKeys(t)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			f, ok := known[k.Value]
-			if !ok {
-				return fmt.Errorf("%s: line %d: unknown key %q (known: %s)", where, k.Line, k.Value, strings.Join(sortedKeys(known), ", "))
-			}
-			if err := checkKeys(n.Content[i+1], t.FieldByIndex(f).Type, where+", "+k.Value); err != nil {
-				return err
-			}
-		}
-	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
-		for _, c := range n.Content {
-			if err := checkKeys(c, t.Elem(), where); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// yamlFields maps a struct's YAML keys to field indexes.
-type yamlFields map[string][]int
-
-func yamlKeys(t reflect.Type) yamlFields {
-	out := yamlFields{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || name == "-" {
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		out[name] = f.Index
-	}
-	return out
-}
-
-func sortedKeys(m yamlFields) []string {
+func sortedKeys(m map[string][]int) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func TestOpenCacheKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := openCache(ctx, filepath.Join(dir, tt.name))
+			s, err := OpenCache(ctx, filepath.Join(dir, tt.name))
 			if err != nil {
 				t.Fatal(err)
 			}
