@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/csvcell"
@@ -58,7 +59,8 @@ type Comparison struct {
 }
 
 // Comparisons pairs every non-direct run having records with the direct run of
-// the same model; score compares them.
+// the same model on the same suite; score compares them on the pairs both
+// answered. Runs sharing no answered pair give no comparison.
 func Comparisons(runs []Run) ([]Comparison, error) {
 	var out []Comparison
 	for i := range runs {
@@ -68,18 +70,44 @@ func Comparisons(runs []Run) ([]Comparison, error) {
 		}
 		for j := range runs {
 			b := &runs[j]
-			if i == j || b.Scores.Run.Model != a.Scores.Run.Model || b.Scores.Run.Strategy == "direct" || b.Records == nil {
+			if i == j || b.Scores.Run.Model != a.Scores.Run.Model || b.Scores.Run.Suite != a.Scores.Run.Suite || b.Scores.Run.Strategy == "direct" || b.Records == nil {
 				continue
 			}
 			views, err := score.CompareRecords(a.Records, b.Records)
 			if err != nil {
 				return nil, fmt.Errorf("compare %s with %s: %w", a.Scores.Run.ID, b.Scores.Run.ID, err)
 			}
+			if len(views) == 0 {
+				continue
+			}
 			out = append(out, Comparison{Model: a.Scores.Run.Model, Base: a.Scores.Run.Strategy, Other: b.Scores.Run.Strategy,
 				Views: views, base: a, other: b})
 		}
 	}
 	return out, nil
+}
+
+// CostLine says in one line what runs A and B cost per question on the
+// questions a comparison covers (pass its "all" view): calls with the cache
+// hits among them, tokens, dollars when priced, latency, and the cost ratio
+// with its basis (usd, tokens or calls; see score.Comparison.CostBasis).
+func CostLine(c score.Comparison) string {
+	n := float64(c.Questions)
+	if n == 0 {
+		return ""
+	}
+	per := func(x float64) float64 { return x / n }
+	var b strings.Builder
+	fmt.Fprintf(&b, "on the %d questions both answered, per question: %.2f → %.2f calls (cache hits %d → %d of %d → %d calls), %.0f → %.0f tokens",
+		c.Questions, per(float64(c.CallsA)), per(float64(c.CallsB)), c.CachedA, c.CachedB, c.CallsA, c.CallsB, per(float64(c.TokensA)), per(float64(c.TokensB)))
+	if c.CostA > 0 || c.CostB > 0 {
+		fmt.Fprintf(&b, ", $%.6f → $%.6f", per(c.CostA), per(c.CostB))
+	}
+	fmt.Fprintf(&b, ", %.0f → %.0f ms", c.LatencyA, c.LatencyB)
+	if c.CostRatio != nil {
+		fmt.Fprintf(&b, "; cost ratio %.2f× (by %s)", *c.CostRatio, c.CostBasis)
+	}
+	return b.String()
 }
 
 // RunRisk holds the risk–coverage curves of one run: its "all" view and each

@@ -1,20 +1,16 @@
 package report
 
 import (
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/score"
-	"github.com/emohallucer/emohallucer/suite"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -34,10 +30,15 @@ type HTMLOptions struct {
 	// the recommended review threshold.
 	TargetError float64
 	// Suite, when known, supplies context, media and explanations to the error
-	// browser; records alone give the prompts and answers.
+	// browser for every run; records alone give the prompts and answers.
 	Suite *eh.Suite
-	// MaxErrorsPerRun bounds the error browser (default 300 failed pairs per run).
-	MaxErrorsPerRun int
+	// Suites supply them by the suite name the runs' records carry, for runs
+	// of several suites; Suite, when set, takes precedence.
+	Suites map[string]*eh.Suite
+	// MaxTranscriptBytes bounds the strategy steps (prompts and responses)
+	// embedded in the error browser (default 4 MiB); every failed pair is
+	// shown, and beyond the budget its steps are left out.
+	MaxTranscriptBytes int64
 	// MaxEmbedBytes bounds the media embedded as data URIs (default 16 MiB);
 	// beyond it media are linked by path.
 	MaxEmbedBytes int64
@@ -53,8 +54,8 @@ const maxShown = 4000
 // URIs, no external request. Every value from records or suites is escaped by
 // html/template.
 func HTML(w io.Writer, runs []Run, opt HTMLOptions) error {
-	if opt.MaxErrorsPerRun == 0 {
-		opt.MaxErrorsPerRun = 300
+	if opt.MaxTranscriptBytes == 0 {
+		opt.MaxTranscriptBytes = 4 << 20
 	}
 	if opt.MaxEmbedBytes == 0 {
 		opt.MaxEmbedBytes = 16 << 20
@@ -84,10 +85,12 @@ type page struct {
 	Risk        []riskBlock
 	RiskNote    string
 	Target      float64
-	Errors      []errorItem
+	Errors      *errorData
 	ErrorNote   string
-	Models      []string
 	ViewNames   []string
+	// MultiSuite is set when the runs come from several suites: tables then
+	// name each run's suite.
+	MultiSuite bool
 }
 
 type runInfo struct {
@@ -103,23 +106,22 @@ type leaderView struct {
 }
 
 type leaderRow struct {
-	Label, Size, Weights                                     string
+	Label, Suite, Size, Weights                              string
 	PctDiff, FP, Basic, Hall, Overall, CI, Unparsed, NotEval string
 	Bar                                                      float64
 	Evaluated                                                bool
 }
 
 type comparisonBlock struct {
-	Model, Base, Other string
-	Rows               []score.Comparison
-	CallsPerQ          string
+	Model, Suite, Base, Other string
+	Rows                      []score.Comparison
+	Cost                      string
 }
 
 type riskBlock struct {
-	Label   string
-	SVG     template.HTML
-	Rows    []riskRow
-	Missing string
+	Label string
+	SVG   template.HTML
+	Rows  []riskRow
 }
 
 type riskRow struct {
@@ -128,28 +130,8 @@ type riskRow struct {
 	Threshold, Coverage, Risk, Human string
 }
 
-type errorItem struct {
-	Model, Pair, Modality, SubCategory, Kind, Explanation, Context string
-	Questions                                                      []errorQuestion
-	Media                                                          []mediaView
-}
-
-type errorQuestion struct {
-	Role, Question, Gold, Answer, Raw string
-	Correct                           bool
-	Steps                             []stepView
-}
-
-type stepView struct{ Name, Prompt, Response, Error string }
-
-type mediaView struct {
-	Kind string
-	URL  template.URL
-	Name string
-}
-
 func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
-	d := &page{Title: opt.Title, Target: opt.TargetError}
+	d := &page{Title: opt.Title, Target: opt.TargetError, MultiSuite: MultiSuite(runs)}
 	if !opt.Generated.IsZero() {
 		d.Generated = opt.Generated.UTC().Format("2006-01-02 15:04 MST")
 	}
@@ -158,7 +140,6 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 		s := r.Scores.Run
 		d.Runs = append(d.Runs, runInfo{Label: r.Label(), Dir: r.Dir, ID: s.ID, Suite: s.Suite, Strategy: s.Strategy, Rule: s.Rule,
 			Records: s.Records, Calls: s.Calls, Cached: s.CachedCalls, Cost: s.CostUSD, Meta: metaString(r.Meta)})
-		d.Models = append(d.Models, r.Label())
 	}
 	d.ViewNames = Views(runs)
 	for _, v := range d.ViewNames {
@@ -178,7 +159,7 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 	if d.Risk, d.RiskNote, err = riskBlocks(runs, opt.TargetError); err != nil {
 		return nil, err
 	}
-	d.Errors, d.ErrorNote = errorBrowser(runs, opt)
+	d.Errors, d.ErrorNote = errorBrowser(runs, d.ViewNames, opt)
 	return d, nil
 }
 
@@ -218,7 +199,7 @@ func leaderboard(runs []Run, view string) leaderView {
 	for _, i := range idx {
 		r := &runs[i]
 		cells := row(r, view)
-		lr := leaderRow{Label: cells[0], PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6], NotEval: cells[7]}
+		lr := leaderRow{Label: cells[0], Suite: r.Scores.Run.Suite, PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6], NotEval: cells[7]}
 		if v := r.Scores.Views[view]; v != nil && v.Pairs > 0 {
 			lr.Evaluated = true
 			lr.Overall = fmt.Sprintf("%.2f", v.OverallAcc)
@@ -364,19 +345,22 @@ func comparisons(runs []Run) ([]comparisonBlock, error) {
 	}
 	var out []comparisonBlock
 	for _, c := range cmps {
-		a, b := c.base.Scores.Run, c.other.Scores.Run
-		out = append(out, comparisonBlock{Model: c.Model, Base: c.Base, Other: c.Other, Rows: c.Views,
-			CallsPerQ: fmt.Sprintf("%.2f → %.2f calls, %.0f → %.0f tokens, %.0f → %.0f ms per question",
-				a.CallsPerQuestion, b.CallsPerQuestion, a.TokensPerQuestion, b.TokensPerQuestion, a.MeanLatencyMS, b.MeanLatencyMS)})
+		// Views[0] is "all": the costs of every shared question.
+		out = append(out, comparisonBlock{Model: c.Model, Suite: c.base.Scores.Run.Suite, Base: c.Base, Other: c.Other, Rows: c.Views,
+			Cost: CostLine(c.Views[0])})
 	}
 	return out, nil
 }
 
 func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
 	var out []riskBlock
-	anyConf := false
+	var without []string
+	names := map[string]string{}
+	for i, n := range runNames(runs) {
+		names[runs[i].Scores.Run.ID] = n
+	}
 	for _, rr := range RiskCurves(runs, target) {
-		rb := riskBlock{Label: rr.Model}
+		rb := riskBlock{Label: names[rr.Run]}
 		var ss []series
 		var marks []point
 		for k, rc := range rr.Curves {
@@ -401,163 +385,25 @@ func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
 			}
 		}
 		if len(ss) == 0 {
-			rb.Missing = "no answer of this run carries a confidence"
-		} else {
-			anyConf = true
-			svg, err := linesSVG("Risk–coverage: "+rr.Model, "coverage (share answered automatically)", "risk (error rate of automated answers)", ss, marks)
-			if err != nil {
-				return nil, "", err
-			}
-			rb.SVG = template.HTML(svg)
-		}
-		out = append(out, rb)
-	}
-	note := ""
-	if !anyConf {
-		note = "No run carries per-answer confidences, so no review threshold can be recommended. Confidences come from yes/no token log-probabilities (set logprobs: true for the model in the config, on a provider that returns them, such as OpenAI-compatible servers) or from agreement across samples (--strategy self-consistency or majority-vote)."
-	}
-	return out, note, nil
-}
-
-// errorBrowser lists the failed pairs of every run.
-func errorBrowser(runs []Run, opt HTMLOptions) ([]errorItem, string) {
-	pairs := map[string]*eh.Pair{}
-	if opt.Suite != nil {
-		for i := range opt.Suite.Pairs {
-			pairs[opt.Suite.Pairs[i].ID] = &opt.Suite.Pairs[i]
-		}
-	}
-	embedded := int64(0)
-	var items []errorItem
-	var notes []string
-	for ri := range runs {
-		r := &runs[ri]
-		if r.Records == nil {
+			without = append(without, rb.Label)
 			continue
 		}
-		byPair := map[string][2]*eh.Record{}
-		var order []string
-		for _, rec := range r.Records {
-			pr, seen := byPair[rec.Pair]
-			if !seen {
-				order = append(order, rec.Pair)
-			}
-			if rec.Role == eh.Basic {
-				pr[0] = rec
-			} else {
-				pr[1] = rec
-			}
-			byPair[rec.Pair] = pr
+		svg, err := linesSVG("Risk–coverage: "+rb.Label, "coverage (share answered automatically)", "risk (error rate of automated answers)", ss, marks)
+		if err != nil {
+			return nil, "", err
 		}
-		sort.Strings(order)
-		shown, failed := 0, 0
-		for _, id := range order {
-			pr := byPair[id]
-			b, h := pr[0], pr[1]
-			if b == nil || h == nil || b.Status != eh.StatusAnswered || h.Status != eh.StatusAnswered || (b.Correct() && h.Correct()) {
-				continue
-			}
-			failed++
-			if shown >= opt.MaxErrorsPerRun {
-				continue
-			}
-			shown++
-			it := errorItem{Model: r.Label(), Pair: id, Modality: string(b.Modality), SubCategory: string(b.SubCategory), Kind: errorKind(b, h)}
-			if p := pairs[id]; p != nil {
-				it.Explanation = p.Explanation
-				it.Context = bound(p.Context.Text)
-				for _, m := range p.Context.Media {
-					mv, n := mediaFor(opt.Suite.Dir, m, opt.MaxEmbedBytes-embedded)
-					embedded += n
-					it.Media = append(it.Media, mv)
-				}
-			}
-			for _, rec := range []*eh.Record{b, h} {
-				q := errorQuestion{Role: string(rec.Role), Gold: string(rec.Gold), Answer: string(rec.Answer), Raw: bound(rec.Raw), Correct: rec.Correct()}
-				if p := pairs[id]; p != nil {
-					q.Question = p.Question(rec.Role).Text
-				}
-				for _, st := range rec.Steps {
-					q.Steps = append(q.Steps, stepView{Name: st.Name, Prompt: bound(promptText(st.Prompt)), Response: bound(st.Response), Error: bound(st.Error)})
-				}
-				if q.Question == "" && len(rec.Steps) > 0 {
-					q.Question = "(suite not given; see the prompt below)"
-				}
-				it.Questions = append(it.Questions, q)
-			}
-			items = append(items, it)
-		}
-		if failed > shown {
-			notes = append(notes, fmt.Sprintf("%s: showing %d of %d failed pairs", r.Label(), shown, failed))
-		}
+		rb.SVG = template.HTML(svg)
+		out = append(out, rb)
 	}
-	note := strings.Join(notes, "; ")
-	if opt.Suite == nil {
-		note = strings.TrimPrefix(note+"; pass --suite to show contexts, media and explanations", "; ")
-	}
-	return items, note
-}
-
-// errorKind says which way a failed pair went wrong: yes-bias (the hallucinated
-// question answered yes), no-bias (the basic question answered no), both, or
-// unparsed.
-func errorKind(b, h *eh.Record) string {
-	yes := h.Answer == eh.AnswerYes
-	no := b.Answer == eh.AnswerNo
+	// Runs without confidences are named once, in one line, with the remedy,
+	// rather than a "no recommendation" block each.
+	const remedy = "Confidences come from yes/no token log-probabilities (set logprobs: true for the model in the config, on a provider that returns them, such as OpenAI-compatible servers) or from agreement across samples (--strategy self-consistency or majority-vote)."
+	note := ""
 	switch {
-	case yes && no:
-		return "both"
-	case yes:
-		return "yes-bias"
-	case no:
-		return "no-bias"
+	case len(without) > 0 && len(out) == 0:
+		note = "No run carries per-answer confidences, so no review threshold can be recommended. " + remedy
+	case len(without) > 0:
+		note = fmt.Sprintf("No confidences, so no threshold, for %d run(s): %s. %s", len(without), strings.Join(without, ", "), remedy)
 	}
-	return "unparsed"
-}
-
-func promptText(msgs []eh.Message) string {
-	var b strings.Builder
-	for _, m := range msgs {
-		b.WriteString("[" + m.Role + "] ")
-		for _, p := range m.Parts {
-			if p.Media != nil {
-				fmt.Fprintf(&b, "<%s %s…> ", p.Media.Kind, p.Media.SHA256[:min(12, len(p.Media.SHA256))])
-			}
-			b.WriteString(p.Text)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// bound keeps untrusted text valid UTF-8 and of bounded size.
-func bound(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) > maxShown {
-		cut := maxShown
-		for cut > 0 && s[cut]&0xC0 == 0x80 {
-			cut--
-		}
-		s = s[:cut] + " …[truncated]"
-	}
-	return s
-}
-
-// mediaFor embeds a media file as a data URI while the budget lasts, else links
-// it by path; it returns the bytes embedded.
-func mediaFor(dir string, m eh.Media, budget int64) (mediaView, int64) {
-	mv := mediaView{Kind: string(m.Kind), Name: m.Path}
-	full := filepath.Join(dir, filepath.FromSlash(m.Path))
-	mime := m.MIME
-	if mime == "" {
-		mime = suite.MIMEOf(m.Path)
-	}
-	if st, err := os.Stat(full); err == nil && st.Size() <= budget {
-		if b, err := os.ReadFile(full); err == nil {
-			mv.URL = template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b))
-			return mv, int64(len(b))
-		}
-	}
-	mv.URL = template.URL("file://" + filepath.ToSlash(full))
-	return mv, 0
+	return out, note, nil
 }

@@ -64,13 +64,49 @@ func row(r *Run, view string) []string {
 // the model cannot take, which are never counted wrong.
 var header = []string{"model", "Pct. Diff", "FP Ratio", "Basic", "Hallucinated", "Overall [95% CI]", "unparsed", "not eval.", "errors"}
 
+// MultiSuite reports whether the runs come from more than one suite; tables
+// then name each run's suite, since the same model on two suites is two rows
+// that are not comparable.
+func MultiSuite(runs []Run) bool {
+	for i := range runs {
+		if runs[i].Scores.Run.Suite != runs[0].Scores.Run.Suite {
+			return true
+		}
+	}
+	return false
+}
+
+// runNames names each run for the HTML report's filters and notes: its label,
+// and its suite when the runs come from several.
+func runNames(runs []Run) []string {
+	multi := MultiSuite(runs)
+	out := make([]string, len(runs))
+	for i := range runs {
+		out[i] = runs[i].Label()
+		if multi {
+			out[i] += " · " + runs[i].Scores.Run.Suite
+		}
+	}
+	return out
+}
+
+// withSuite inserts the suite column after the model when the runs come from
+// several suites.
+func withSuite(multi bool, cells []string, suite string) []string {
+	if !multi {
+		return cells
+	}
+	return append([]string{cells[0], suite}, cells[1:]...)
+}
+
 // Text writes the table of one view as aligned plain text.
 func Text(w io.Writer, runs []Run, view string) error {
 	fmt.Fprintf(w, "view: %s\n", view)
+	multi := MultiSuite(runs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	fmt.Fprintln(tw, strings.Join(withSuite(multi, header, "suite"), "\t"))
 	for i := range runs {
-		fmt.Fprintln(tw, strings.Join(row(&runs[i], view), "\t"))
+		fmt.Fprintln(tw, strings.Join(withSuite(multi, row(&runs[i], view), runs[i].Scores.Run.Suite), "\t"))
 	}
 	return tw.Flush()
 }
@@ -87,12 +123,13 @@ func Markdown(w io.Writer, runs []Run) error {
 		r := runs[i].Scores.Run
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %d | %.4f |\n", mdCell(r.ID), mdCell(r.Suite), mdCell(r.Strategy), mdCell(r.Rule), r.Records, r.Calls, r.CachedCalls, r.CostUSD)
 	}
+	multi := MultiSuite(runs)
 	for _, view := range Views(runs) {
 		fmt.Fprintf(w, "\n## %s\n\n", mdCell(view))
-		fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| "+strings.Join(withSuite(multi, header, "suite"), " | ")+" |")
+		fmt.Fprintln(w, "| "+strings.Join(withSuite(multi, strings.Fields("--- ---: ---: ---: ---: ---: ---: ---: ---:"), "---"), " | ")+" |")
 		for i := range runs {
-			cells := row(&runs[i], view)
+			cells := withSuite(multi, row(&runs[i], view), runs[i].Scores.Run.Suite)
 			for j := range cells {
 				cells[j] = mdCell(cells[j])
 			}

@@ -10,7 +10,13 @@ import (
 
 // pageScript is the report's one script. The Content-Security-Policy allows it
 // by its hash, not with 'unsafe-inline', so that no other script can run even
-// if something in the page escaped escaping.
+// if something in the page escaped escaping. It holds no comment: html/template
+// removes JavaScript comments, which would change the hash.
+//
+// Besides the leaderboard's view selector it renders the error browser: the
+// failed pairs come as JSON (errdata, never run, never parsed as HTML) and are
+// built a page at a time with textContent; a text pair's passage, which is
+// what the model read, is shown open. A link ending in #errpage=N opens page N.
 const pageScript = `
 (function () {
   var sel = document.getElementById('viewsel');
@@ -18,25 +24,71 @@ const pageScript = `
     document.querySelectorAll('.view').forEach(function (d) { d.style.display = d.dataset.view === sel.value ? '' : 'none'; });
   }
   sel.addEventListener('change', showView); showView();
+  var data = JSON.parse(document.getElementById('errdata').textContent);
   var fm = document.getElementById('f-model'), fv = document.getElementById('f-view'), fk = document.getElementById('f-kind');
-  function inView(d, v) {
-    if (!v || v === 'all') return true;
-    if (v === 'noaudio') return ['text', 'image'].indexOf(d.dataset.modality) >= 0;
-    if (v === 'knowledge') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) >= 0;
-    if (v === 'perception') return ['theory', 'definition', 'finding'].indexOf(d.dataset.subcategory) < 0;
-    if (v.indexOf('modality:') === 0) return d.dataset.modality === v.slice(9);
-    if (v.indexOf('subcategory:') === 0) return d.dataset.subcategory === v.slice(12);
-    return true;
+  var list = document.getElementById('errlist'), page = 0, shown = [];
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function card(it) {
+    var p = data.pairs[it.detail] || {}, d = el('div', 'err');
+    d.dataset.kind = it.kind;
+    var head = el('div');
+    head.append(el('span', 'kind', it.kind), ' · ', el('b', '', data.runs[it.run]), ' · ' + it.pair + ' ');
+    [it.source, it.modality, it.subcategory].forEach(function (t, i) { if (i !== 1 || t !== it.source) head.append(el('span', 'tag', t)); });
+    d.append(head);
+    (p.media || []).forEach(function (m) {
+      var tag = m.kind === 'image' ? 'img' : m.kind === 'audio' ? 'audio' : 'video', e = el(tag, m.kind === 'image' ? 'thumb' : '');
+      if (tag === 'img') e.alt = m.name; else { e.controls = true; e.preload = 'none'; if (tag === 'video') e.width = 320; }
+      e.src = data.media[m.file] || '';
+      d.append(e);
+    });
+    if (p.context) {
+      var c = el('details'); c.open = it.modality === 'text';
+      c.append(el('summary', '', 'context'), el('pre', '', p.context)); d.append(c);
+    }
+    it.questions.forEach(function (q) {
+      var qd = el('div', 'q'), text = (p.questions && p.questions[q.role]) || (q.steps && q.steps.length ? '(suite not given; see the prompt below)' : '');
+      qd.append(q.role + ': ' + text + ' — gold ', el('b', '', q.gold), ', answered ', el('span', q.correct ? 'ok' : 'no', q.answer), el('pre', '', q.raw));
+      if (q.steps && q.steps.length) {
+        var sd = el('details');
+        sd.append(el('summary', '', q.steps.length + ' strategy steps'));
+        q.steps.forEach(function (s) { var x = el('div'); x.append(el('b', '', s.name), el('pre', '', s.prompt), el('pre', '', s.response + (s.error || ''))); sd.append(x); });
+        qd.append(sd);
+      }
+      if (q.steps_left_out) qd.append(el('div', 'muted', q.steps_left_out + ' strategy steps left out (see records.jsonl)'));
+      d.append(qd);
+    });
+    if (p.explanation) d.append(el('div', 'muted', 'Why: ' + p.explanation));
+    return d;
+  }
+  function render() {
+    var pages = Math.max(1, Math.ceil(shown.length / data.per_page));
+    page = Math.min(Math.max(page, 0), pages - 1);
+    list.replaceChildren();
+    shown.slice(page * data.per_page, (page + 1) * data.per_page).forEach(function (it) { list.append(card(it)); });
+    if (!shown.length) list.append(el('p', 'muted', 'No failed pair with records to show.'));
+    document.querySelectorAll('.f-page').forEach(function (e) { e.textContent = 'page ' + (page + 1) + ' of ' + pages; });
+    document.querySelectorAll('.f-prev').forEach(function (e) { e.disabled = page === 0; });
+    document.querySelectorAll('.f-next').forEach(function (e) { e.disabled = page >= pages - 1; });
   }
   function filter() {
-    var n = 0;
-    document.querySelectorAll('.err').forEach(function (d) {
-      var ok = (!fm.value || d.dataset.model === fm.value) && (!fk.value || d.dataset.kind === fk.value) && inView(d, fv.value);
-      d.style.display = ok ? '' : 'none'; if (ok) n++;
+    var m = fm.value, v = fv.value === '' ? -1 : +fv.value, k = fk.value;
+    shown = data.items.filter(function (it) {
+      return (m === '' || it.run === +m) && (!k || it.kind === k) && (v < 0 || it.views.indexOf(v) >= 0);
     });
-    document.getElementById('f-count').textContent = n + ' shown';
+    document.getElementById('f-count').textContent = shown.length + ' shown';
+    page = 0; render();
   }
+  function turn(by) { page += by; render(); document.getElementById('errors').scrollIntoView(); }
+  document.querySelectorAll('.f-prev').forEach(function (e) { e.addEventListener('click', function () { turn(-1); }); });
+  document.querySelectorAll('.f-next').forEach(function (e) { e.addEventListener('click', function () { turn(1); }); });
   [fm, fv, fk].forEach(function (s) { s.addEventListener('change', filter); }); filter();
+  var at = /errpage=(\d+)/.exec(location.hash);
+  if (at) { page = +at[1] - 1; render(); }
 })();
 `
 
@@ -89,6 +141,7 @@ th, td { padding:6px 9px; border-bottom:1px solid var(--line); text-align:right;
 th:first-child, td:first-child { text-align:left; }
 th { background:#f0f2f6; font-weight:600; position:sticky; top:38px; }
 td.model { font-weight:600; white-space:normal; }
+table.cmp th { white-space:normal; }
 .bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
 .ci { color:var(--muted); font-size:12px; }
 .charts { display:flex; flex-wrap:wrap; gap:16px; }
@@ -126,8 +179,8 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <div class="view" data-view="{{id .Name}}">
 <h3>view: {{.Name}}</h3>
 <table>
-<tr><th>model</th><th>size</th><th>weights</th><th>Pct. Diff</th><th>FP Ratio</th><th>Basic</th><th>Hallucinated</th><th>Overall</th><th>95% CI</th><th>unparsed</th><th>not evaluated</th></tr>
-{{range .Rows}}<tr><td class="model">{{.Label}}</td><td>{{.Size}}</td><td>{{.Weights}}</td><td>{{.PctDiff}}</td><td>{{.FP}}</td><td>{{.Basic}}</td><td>{{.Hall}}</td>
+<tr><th>model</th>{{if $.MultiSuite}}<th>suite</th>{{end}}<th>size</th><th>weights</th><th>Pct. Diff</th><th>FP Ratio</th><th>Basic</th><th>Hallucinated</th><th>Overall</th><th>95% CI</th><th>unparsed</th><th>not evaluated</th></tr>
+{{range .Rows}}<tr><td class="model">{{.Label}}</td>{{if $.MultiSuite}}<td>{{.Suite}}</td>{{end}}<td>{{.Size}}</td><td>{{.Weights}}</td><td>{{.PctDiff}}</td><td>{{.FP}}</td><td>{{.Basic}}</td><td>{{.Hall}}</td>
 <td>{{if .Evaluated}}<span class="bar" style="width:{{printf "%.0f" .Bar}}px"></span>{{.Overall}}{{else}}{{.Overall}}{{end}}</td><td class="ci">{{.CI}}</td><td>{{.Unparsed}}</td><td>{{.NotEval}}</td></tr>
 {{end}}</table>
 </div>
@@ -156,9 +209,9 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <h2>Strategy comparisons</h2>
 {{if not .Comparisons}}<p class="muted">No model has both a direct run and a strategy run (such as pep-mek) among these runs.</p>{{end}}
 {{range .Comparisons}}
-<h3>{{.Model}}: {{.Base}} → {{.Other}}</h3>
-<p class="muted">{{.CallsPerQ}}</p>
-<table><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
+<h3>{{.Model}}{{if $.MultiSuite}} on {{.Suite}}{{end}}: {{.Base}} → {{.Other}}</h3>
+<p class="muted">{{.Cost}}</p>
+<table class="cmp"><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
 {{range .Rows}}<tr><td>{{.View}}</td><td>{{.Pairs}}</td><td>{{printf "%.2f" .OverallA}}</td><td>{{printf "%.2f" .OverallB}}</td><td>{{f2 .DeltaOverall}}</td><td class="ci">{{ci .DeltaCI95}}</td><td>{{p .McNemarP}}</td><td>{{.OnlyA}} / {{.OnlyB}}</td><td>{{ratio .CostRatio}}</td></tr>
 {{end}}</table>
 {{end}}
@@ -170,36 +223,26 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 {{if .RiskNote}}<p class="note">{{.RiskNote}}</p>{{end}}
 {{range .Risk}}
 <h3>{{.Label}}</h3>
-{{if .Missing}}<p class="muted">No recommendation: {{.Missing}}.</p>{{else}}
 <div class="charts"><div>{{.SVG}}</div></div>
 <table><tr><th>view</th><th>answers</th><th>with confidence</th><th>threshold</th><th>automated</th><th>error of automated</th><th>sent to humans</th></tr>
 {{range .Rows}}<tr><td>{{.View}}</td><td>{{.Questions}}</td><td>{{.WithConfidence}}</td><td>{{.Threshold}}</td><td>{{.Coverage}}</td><td>{{.Risk}}</td><td>{{.Human}}</td></tr>{{end}}
-</table>{{end}}
+</table>
 {{end}}
 </section>
 
 <section id="errors">
 <h2>Error browser</h2>
-<p class="muted">Every failed pair: yes-bias means the hallucinated question was answered yes (the model accepted the false claim); no-bias means the basic question was answered no.{{if .ErrorNote}} {{.ErrorNote}}.{{end}}</p>
+<p class="muted">Every failed pair{{with .Errors}} ({{len .Items}}){{end}}, fifty at a time, ordered so that each page mixes every source, run and sub-category: yes-bias means the hallucinated question was answered yes (the model accepted the false claim); no-bias means the basic question was answered no.{{if .ErrorNote}} Note: {{.ErrorNote}}.{{end}}</p>
 <div class="filters">
-<label>Model <select id="f-model"><option value="">all</option>{{range .Models}}<option>{{.}}</option>{{end}}</select></label>
-<label>View <select id="f-view"><option value="">all</option>{{range .ViewNames}}<option>{{.}}</option>{{end}}</select></label>
+<label>Model <select id="f-model"><option value="">all</option>{{range $i, $r := .Errors.Runs}}<option value="{{$i}}">{{$r}}</option>{{end}}</select></label>
+<label>View <select id="f-view"><option value="">all</option>{{range $i, $v := .ViewNames}}<option value="{{$i}}">{{$v}}</option>{{end}}</select></label>
 <label>Error <select id="f-kind"><option value="">all</option><option>yes-bias</option><option>no-bias</option><option>both</option><option>unparsed</option></select></label>
 <span id="f-count" class="muted"></span>
+<span class="pager"><button type="button" class="f-prev">‹ previous</button> <span class="f-page muted"></span> <button type="button" class="f-next">next ›</button></span>
 </div>
-{{range .Errors}}
-<div class="err" data-model="{{.Model}}" data-kind="{{.Kind}}" data-modality="{{.Modality}}" data-subcategory="{{.SubCategory}}">
-<div><span class="kind">{{.Kind}}</span> · <b>{{.Model}}</b> · {{.Pair}} <span class="tag">{{.Modality}}</span><span class="tag">{{.SubCategory}}</span></div>
-{{range .Media}}{{if eq .Kind "image"}}<img class="thumb" alt="{{.Name}}" src="{{.URL}}">{{else if eq .Kind "audio"}}<audio controls preload="none" src="{{.URL}}"></audio>{{else}}<video controls preload="none" width="320" src="{{.URL}}"></video>{{end}}{{end}}
-{{if .Context}}<details><summary>context</summary><pre>{{.Context}}</pre></details>{{end}}
-{{range .Questions}}<div class="q">{{.Role}}: {{.Question}} — gold <b>{{.Gold}}</b>, answered {{if .Correct}}<span class="ok">{{.Answer}}</span>{{else}}<span class="no">{{.Answer}}</span>{{end}}
-<pre>{{.Raw}}</pre>
-{{if gt (len .Steps) 1}}<details><summary>{{len .Steps}} strategy steps</summary>{{range .Steps}}<div><b>{{.Name}}</b><pre>{{.Prompt}}</pre><pre>{{.Response}}{{.Error}}</pre></div>{{end}}</details>{{end}}
-</div>{{end}}
-{{if .Explanation}}<div class="muted">Why: {{.Explanation}}</div>{{end}}
-</div>
-{{else}}<p class="muted">No failed pair with records to show.</p>
-{{end}}
+<div id="errlist"><noscript><p class="muted">The error browser needs JavaScript to render its pages.</p></noscript></div>
+<div class="filters"><span class="pager"><button type="button" class="f-prev">‹ previous</button> <span class="f-page muted"></span> <button type="button" class="f-next">next ›</button></span></div>
+<script type="application/json" id="errdata">{{.Errors}}</script>
 </section>
 
 <section id="runs">

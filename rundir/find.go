@@ -15,26 +15,36 @@ import (
 )
 
 // Find returns the run folders at p: p itself when it holds a records file,
-// else the sub-folders of p that do, sorted. A path that does not exist is
-// ENOTFOUND; one holding no run is an empty list.
+// else every folder below p, at any depth, that does, sorted (runs/builtin/
+// direct and runs/b7/pep-mek alike). A run folder's own sub-folders are not
+// searched, nor are hidden folders or symbolic links (which could loop). A
+// path that does not exist is ENOTFOUND; one holding no run is an empty list.
 func Find(p string) ([]string, error) {
 	if _, err := os.Stat(filepath.Join(p, record.FileName)); err == nil {
 		return []string{p}, nil
 	}
-	entries, err := os.ReadDir(p)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no such run folder: %s", p)}
-		}
-		return nil, ioError("read", p, err)
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no such run folder: %s", p)}
 	}
 	var out []string
-	for _, e := range entries {
-		if e.IsDir() {
-			if _, err := os.Stat(filepath.Join(p, e.Name(), record.FileName)); err == nil {
-				out = append(out, filepath.Join(p, e.Name()))
-			}
+	err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return ioError("read", path, err)
 		}
+		if !d.IsDir() || path == p {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if _, err := os.Stat(filepath.Join(path, record.FileName)); err == nil {
+			out = append(out, path)
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Strings(out)
 	return out, nil

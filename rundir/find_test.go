@@ -30,20 +30,35 @@ func TestName(t *testing.T) {
 	}
 }
 
-// TestFind: a run folder is itself; a folder of run folders lists them;
-// a missing path is ENOTFOUND.
+// TestFind: a run folder is itself; a folder of run folders lists them at
+// any depth, without searching inside a run or a hidden folder; a missing path
+// is ENOTFOUND.
 func TestFind(t *testing.T) {
 	root := t.TempDir()
-	for _, d := range []string{"b", "a", "not-a-run"} {
+	runs := []string{
+		"a",                                // directly below
+		"b",                                // directly below
+		filepath.Join("builtin", "direct"), // two levels down
+		filepath.Join("b7", "baselines", "always-yes"), // three levels down
+	}
+	for _, d := range append(runs, "not-a-run", filepath.Join("a", "inside-a-run"), filepath.Join(".hidden", "run")) {
 		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
-	os.WriteFile(filepath.Join(root, "a", "records.jsonl"), nil, 0o644)
-	os.WriteFile(filepath.Join(root, "b", "records.jsonl"), nil, 0o644)
-	if got, err := Find(root); err != nil || !reflect.DeepEqual(got, []string{filepath.Join(root, "a"), filepath.Join(root, "b")}) {
-		t.Fatalf("Find(root) = %v, %v", got, err)
+	for _, d := range append(runs, filepath.Join("a", "inside-a-run"), filepath.Join(".hidden", "run")) {
+		os.WriteFile(filepath.Join(root, d, "records.jsonl"), nil, 0o644)
+	}
+	var want []string
+	for _, d := range []string{"a", "b", filepath.Join("b7", "baselines", "always-yes"), filepath.Join("builtin", "direct")} {
+		want = append(want, filepath.Join(root, d))
+	}
+	if got, err := Find(root); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Find(root) = %v, %v; want %v", got, err, want)
 	}
 	if got, err := Find(filepath.Join(root, "a")); err != nil || len(got) != 1 {
 		t.Fatalf("Find(run) = %v, %v", got, err)
+	}
+	if got, err := Find(filepath.Join(root, "not-a-run")); err != nil || len(got) != 0 {
+		t.Fatalf("Find(empty) = %v, %v", got, err)
 	}
 	if _, err := Find(filepath.Join(root, "missing")); eh.ErrorCode(err) != eh.ENOTFOUND {
 		t.Fatalf("missing: %v", err)

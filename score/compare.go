@@ -25,21 +25,85 @@ type Comparison struct {
 	DeltaOverall float64    `json:"delta_overall"`
 	DeltaCI95    [2]float64 `json:"delta_ci95"`
 	McNemarP     float64    `json:"mcnemar_p"`
-	// CostRatio is B's cost over A's (USD when priced, else calls); nil when A cost nothing.
+	// CostRatio is B's cost over A's on the shared questions, measured as
+	// CostBasis says; nil when A cost nothing.
 	CostRatio *float64 `json:"cost_ratio"`
-	CallsA    int      `json:"calls_a"`
-	CallsB    int      `json:"calls_b"`
-	CostA     float64  `json:"cost_usd_a"`
-	CostB     float64  `json:"cost_usd_b"`
+	// CostBasis is what CostRatio divides: "usd" when both runs were priced and
+	// neither answered a shared question from the cache (a cache hit costs
+	// nothing, so dollars would measure the cache, not the strategy), else
+	// "tokens" when the provider reported usage, else "calls".
+	CostBasis string `json:"cost_basis,omitempty"`
+	// Questions is the number of questions the counts below cover: both
+	// questions of every shared pair, so that A and B are measured on the same
+	// questions even when one run covered only a subset of the other.
+	Questions int `json:"questions"`
+	// CallsA and CallsB count every model call of the strategy, including the
+	// ones answered from the response cache (CachedA, CachedB); calls sent
+	// to the provider are Calls − Cached.
+	CallsA  int     `json:"calls_a"`
+	CallsB  int     `json:"calls_b"`
+	CachedA int     `json:"cache_hits_a"`
+	CachedB int     `json:"cache_hits_b"`
+	TokensA int     `json:"tokens_a"`
+	TokensB int     `json:"tokens_b"`
+	CostA   float64 `json:"cost_usd_a"`
+	CostB   float64 `json:"cost_usd_b"`
+	// LatencyA and LatencyB are mean milliseconds per question.
+	LatencyA float64 `json:"latency_ms_a"`
+	LatencyB float64 `json:"latency_ms_b"`
+}
+
+// usageSum is what the questions of one side cost.
+type usageSum struct {
+	calls, cached, tokens int
+	cost, latency         float64
+}
+
+func (u *usageSum) add(rs ...*slimRec) {
+	for _, r := range rs {
+		u.calls += r.Calls
+		u.cached += r.CachedCalls
+		u.tokens += r.Usage.PromptTokens + r.Usage.CompletionTokens
+		u.cost += r.CostUSD
+		u.latency += r.LatencyMS
+	}
+}
+
+// perQuestion divides x by the n questions; n = 0 gives 0.
+func perQuestion(x float64, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return x / float64(n)
+}
+
+// costRatio is B over A on the basis CostBasis describes.
+func costRatio(a, b usageSum) (*float64, string) {
+	var num, den float64
+	basis := "calls"
+	switch {
+	case a.cost > 0 && b.cost > 0 && a.cached == 0 && b.cached == 0:
+		num, den, basis = b.cost, a.cost, "usd"
+	case a.tokens > 0 && b.tokens > 0:
+		num, den, basis = float64(b.tokens), float64(a.tokens), "tokens"
+	default:
+		num, den = float64(b.calls), float64(a.calls)
+	}
+	if den == 0 {
+		return nil, ""
+	}
+	r := round(num/den, 4)
+	return &r, basis
 }
 
 // Compare pairs up two accumulated runs by pair id and compares them on every
-// view both have.
+// view both have. Accuracy, calls, tokens, cost and latency are all counted on
+// the shared pairs only: a strategy run of a subset is never set against the
+// whole of the direct run.
 func Compare(a, b *Accumulator) []Comparison {
 	type cell struct{ both, onlyA, onlyB, neither int }
 	cells := map[string]*cell{}
-	callsA, callsB := map[string]int{}, map[string]int{}
-	costA, costB := map[string]float64{}, map[string]float64{}
+	useA, useB := map[string]*usageSum{}, map[string]*usageSum{}
 	ids := append([]string(nil), a.order...)
 	sort.Strings(ids)
 	for _, id := range ids {
@@ -65,10 +129,11 @@ func Compare(a, b *Accumulator) []Comparison {
 			default:
 				c.neither++
 			}
-			callsA[v] += pa.basic.Calls + pa.hall.Calls
-			callsB[v] += pb.basic.Calls + pb.hall.Calls
-			costA[v] += pa.basic.CostUSD + pa.hall.CostUSD
-			costB[v] += pb.basic.CostUSD + pb.hall.CostUSD
+			if useA[v] == nil {
+				useA[v], useB[v] = &usageSum{}, &usageSum{}
+			}
+			useA[v].add(pa.basic, pa.hall)
+			useB[v].add(pb.basic, pb.hall)
 		}
 	}
 	dropSingleLang(cells)
@@ -80,23 +145,19 @@ func Compare(a, b *Accumulator) []Comparison {
 	for _, v := range OrderViews(views) {
 		c := cells[v]
 		n := c.both + c.onlyA + c.onlyB + c.neither
+		ua, ub := *useA[v], *useB[v]
 		cmp := Comparison{View: v, Pairs: n, OnlyA: c.onlyA, OnlyB: c.onlyB,
-			OverallA: round(100*float64(c.both+c.onlyA)/float64(n), 4),
-			OverallB: round(100*float64(c.both+c.onlyB)/float64(n), 4),
-			McNemarP: McNemar(c.onlyA, c.onlyB), // unrounded: small p values matter
-			CallsA:   callsA[v], CallsB: callsB[v], CostA: round(costA[v], 6), CostB: round(costB[v], 6)}
+			OverallA:  round(100*float64(c.both+c.onlyA)/float64(n), 4),
+			OverallB:  round(100*float64(c.both+c.onlyB)/float64(n), 4),
+			McNemarP:  McNemar(c.onlyA, c.onlyB), // unrounded: small p values matter
+			Questions: 2 * n,
+			CallsA:    ua.calls, CallsB: ub.calls, CachedA: ua.cached, CachedB: ub.cached,
+			TokensA: ua.tokens, TokensB: ub.tokens, CostA: round(ua.cost, 6), CostB: round(ub.cost, 6),
+			LatencyA: round(perQuestion(ua.latency, 2*n), 3), LatencyB: round(perQuestion(ub.latency, 2*n), 3)}
 		cmp.DeltaOverall = round(cmp.OverallB-cmp.OverallA, 4)
 		lo, hi := PairedBootstrapDelta(c.both, c.onlyA, c.onlyB, c.neither, seedFor("compare:"+v))
 		cmp.DeltaCI95 = [2]float64{round(100*lo, 4), round(100*hi, 4)}
-		// Priced runs compare dollars; unpriced ones (local servers) compare calls.
-		switch {
-		case costA[v] > 0:
-			r := round(costB[v]/costA[v], 4)
-			cmp.CostRatio = &r
-		case callsA[v] > 0:
-			r := round(float64(callsB[v])/float64(callsA[v]), 4)
-			cmp.CostRatio = &r
-		}
+		cmp.CostRatio, cmp.CostBasis = costRatio(ua, ub)
 		out = append(out, cmp)
 	}
 	return out

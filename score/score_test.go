@@ -292,3 +292,79 @@ func TestCompareRecords(t *testing.T) {
 		t.Fatalf("mixed runs: %v", err)
 	}
 }
+
+// TestCompareCostOnSharedQuestions: calls, tokens, cost and latency are counted
+// on the pairs both runs answered, so a strategy run of a subset is measured
+// against the direct run on that subset, not on its whole; cache hits are
+// counted apart from the calls sent, and dollars are compared only when no
+// shared question was answered from the cache.
+func TestCompareCostOnSharedQuestions(t *testing.T) {
+	const Y, N = eh.AnswerYes, eh.AnswerNo
+	// build makes A (direct, 40 pairs, the last 30 with long passages) and B
+	// (4 calls per question, only the first 10 pairs); cachedB of B's calls
+	// per question come from the cache.
+	build := func(priced bool, cachedB int) Comparison {
+		a, b := NewAccumulator(), NewAccumulator()
+		for i := range 40 {
+			id := fmt.Sprintf("p%02d", i)
+			for _, role := range []eh.Role{eh.Basic, eh.Hallucinated} {
+				ra := rec("a", id, role, eh.Text, eh.Category, map[eh.Role]eh.Answer{eh.Basic: Y, eh.Hallucinated: N}[role])
+				ra.Usage = eh.Usage{PromptTokens: 90, CompletionTokens: 10}
+				ra.LatencyMS = 10
+				if i >= 10 {
+					ra.Usage.PromptTokens = 1990 // long passages outside B's subset
+				}
+				if priced {
+					ra.CostUSD = float64(ra.Usage.PromptTokens+ra.Usage.CompletionTokens) * 1e-6
+				}
+				a.Add(ra)
+				if i >= 10 {
+					continue
+				}
+				rb := rec("b", id, role, eh.Text, eh.Category, Y)
+				rb.Calls, rb.CachedCalls = 4, cachedB
+				rb.Usage = eh.Usage{PromptTokens: 400, CompletionTokens: 50}
+				rb.LatencyMS = 40
+				if priced {
+					rb.CostUSD = float64(4-cachedB) / 4 * 450e-6
+				}
+				b.Add(rb)
+			}
+		}
+		return Compare(a, b)[0]
+	}
+	tests := []struct {
+		name      string
+		priced    bool
+		cachedB   int
+		basis     string
+		ratio     float64
+		cachedSum int
+	}{
+		// Unpriced (a local server): tokens, 450/100 on the shared questions,
+		// not the 450/1525 of A's whole run.
+		{"tokens", false, 0, "tokens", 4.5, 0},
+		// Priced and nothing cached: dollars, which here follow the tokens.
+		{"usd", true, 0, "usd", 4.5, 0},
+		// Priced but B half from the cache: dollars would halve the ratio, so
+		// tokens are compared and the cache hits are counted apart.
+		{"cache hits", true, 2, "tokens", 4.5, 40},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := build(tt.priced, tt.cachedB)
+			if c.Pairs != 10 || c.Questions != 20 {
+				t.Fatalf("pairs %d, questions %d; want the 10 shared pairs", c.Pairs, c.Questions)
+			}
+			if c.CallsA != 20 || c.CallsB != 80 || c.CachedA != 0 || c.CachedB != tt.cachedSum {
+				t.Errorf("calls %d → %d, cache hits %d → %d", c.CallsA, c.CallsB, c.CachedA, c.CachedB)
+			}
+			if c.TokensA != 2000 || c.TokensB != 9000 || c.LatencyA != 10 || c.LatencyB != 40 {
+				t.Errorf("tokens %d → %d, latency %v → %v", c.TokensA, c.TokensB, c.LatencyA, c.LatencyB)
+			}
+			if c.CostBasis != tt.basis || c.CostRatio == nil || math.Abs(*c.CostRatio-tt.ratio) > 1e-9 {
+				t.Errorf("cost ratio %v on %q, want %v on %q", c.CostRatio, c.CostBasis, tt.ratio, tt.basis)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
@@ -22,8 +23,14 @@ func newCompareCmd() *cobra.Command {
 		Short: "Compare two runs on the pairs both scored: Δ overall with CI, McNemar p, cost ratio",
 		Long: `Compare two runs of the same suite pair by pair, for every view: the change in
 overall (pair) accuracy from A to B in percentage points with a paired bootstrap
-95% CI, McNemar's p on pair correctness, and the cost ratio B/A (USD when the runs
-were priced, else model calls). Typical use: a strategy against direct prompting.
+95% CI, McNemar's p on pair correctness, and the cost ratio B/A. Everything,
+costs included, is counted on the pairs both runs answered, so a strategy run
+of a subset is set against the direct run on that subset. The last line gives
+calls (with the cache hits among them: a record counts the calls its strategy
+made and which of them the response cache answered), tokens, dollars and
+latency per question. The cost ratio is in USD when both runs were priced and
+no shared question came from the cache, else in tokens, else in calls.
+Typical use: a strategy against direct prompting.
 
   emohallucer run --model M --out runs/direct
   emohallucer run --model M --strategy pep-mek --out runs/pepmek
@@ -46,7 +53,7 @@ paired difference in pair accuracy, McNemar's p and the consistency.
 		},
 	}
 	cmd.Flags().StringVar(&by, "by", "", `"lang": compare the languages of the runs on the same facts instead of two runs`)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys view, delta_overall, delta_ci95, mcnemar_p, cost_ratio, …)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys view, delta_overall, delta_ci95, mcnemar_p, cost_ratio, cost_basis, calls_a, cache_hits_a, tokens_a, …)")
 	return cmd
 }
 
@@ -79,7 +86,11 @@ func compareCommand(w io.Writer, a, b string, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%+.2f [%+.1f, %+.1f]\t%d/%d\t%.4g\t%s\n",
 			c.View, c.Pairs, c.OverallA, c.OverallB, c.DeltaOverall, c.DeltaCI95[0], c.DeltaCI95[1], c.OnlyA, c.OnlyB, c.McNemarP, ratio)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, report.CostLine(cmps[0]))
+	return err
 }
 
 // compareLangsCommand compares the languages of the pooled runs.

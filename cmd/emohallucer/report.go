@@ -36,7 +36,9 @@ func newReportCmd() *cobra.Command {
 		Short: "Print the paper-style table of one or more runs, and write reports",
 		Long: `Print the table (Pct. Diff, FP Ratio, Basic, Hallucinated, Overall with its
 95% CI; one row per run) for a view, and optionally write a Markdown report of
-every view. A folder holding run folders (such as runs/) stands for all of them.
+every view. A folder holding run folders (such as runs/) stands for all of them,
+at any depth (runs/builtin/direct, runs/b7/pep-mek). When the runs come from
+several suites, the tables name each run's suite.
 
 The HTML report is one self-contained file (no network needed to open it): the
 leaderboard of every view, a yes/no-bias chart, heatmaps by modality and
@@ -65,7 +67,7 @@ context, media and the explanation of the gold answer.
 	cmd.Flags().StringVar(&o.HTML, "html", "", "write a self-contained HTML report to this file")
 	cmd.Flags().StringVar(&o.CSV, "csv", "", "write the leaderboard of every view as CSV to this file")
 	cmd.Flags().StringVar(&o.JSON, "json", "", "write scores, comparisons and risk–coverage curves as JSON to this file")
-	cmd.Flags().StringVar(&o.Suite, "suite", "", `suite the runs used ("builtin" or a folder), for contexts, media and explanations in the HTML error browser (default: the suite named by the runs when it is builtin)`)
+	cmd.Flags().StringVar(&o.Suite, "suite", "", `suite the runs used ("builtin" or a folder), for contexts, media and explanations in the HTML error browser (default: each run's own suite, builtin or the folder its run.json names)`)
 	cmd.Flags().StringVar(&o.Store, "store", "", "report runs kept in this PostgreSQL store (postgres://…) instead of run folders")
 	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: a run id to report (repeatable; default every run with records)")
 	cmd.Flags().Float64Var(&o.TargetError, "target-error", 0.05, "highest acceptable error rate of automated answers, for the recommended review threshold")
@@ -111,11 +113,11 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 		{o.CSV, func(w io.Writer) error { return report.CSV(w, runs) }},
 		{o.JSON, func(w io.Writer) error { return report.JSON(w, runs, o.TargetError) }},
 		{o.HTML, func(w io.Writer) error {
-			s, err := suiteForReport(ctx, o.Suite, runs)
+			one, byName, err := suitesForReport(ctx, o.Suite, runs)
 			if err != nil {
 				return err
 			}
-			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: s, Generated: time.Now()})
+			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: one, Suites: byName, Generated: time.Now()})
 		}},
 	}
 	for _, out := range outputs {
@@ -130,32 +132,51 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 	return nil
 }
 
-// suiteForReport loads the suite for the error browser: the one named by
-// --suite, else the one every run used (builtin, or the folder its run.json
-// names, if it is still there), else none.
-func suiteForReport(ctx context.Context, spec string, runs []report.Run) (*eh.Suite, error) {
+// suitesForReport loads the suites for the error browser: the one named by
+// --suite for every run, else each suite the runs used (builtin, or the folder
+// a run's run.json names, if it is still there), by the suite name their
+// records carry.
+func suitesForReport(ctx context.Context, spec string, runs []report.Run) (*eh.Suite, map[string]*eh.Suite, error) {
 	if spec != "" {
-		return loadSuite(ctx, spec)
+		s, err := loadSuite(ctx, spec)
+		return s, nil, err
 	}
+	out := map[string]*eh.Suite{}
 	for _, r := range runs {
-		if r.Scores.Run.Suite != runs[0].Scores.Run.Suite || suiteDirOf(r.Dir) != suiteDirOf(runs[0].Dir) {
-			return nil, nil
+		name := r.Scores.Run.Suite
+		if _, done := out[name]; done {
+			continue
+		}
+		out[name] = nil
+		if name == builtin.Name {
+			s, err := builtin.Suite()
+			if err != nil {
+				return nil, nil, err
+			}
+			out[name] = s
+			continue
+		}
+		dir := suiteDirOf(r.Dir)
+		if dir == "" {
+			continue
+		}
+		// The media are only shown, never sent: a folder changed since the run
+		// is still worth showing, so only a missing one is skipped.
+		if s, err := suite.Read(dir, suite.Options{SkipMedia: true}); err == nil {
+			out[name] = s
 		}
 	}
-	if runs[0].Scores.Run.Suite == builtin.Name {
-		return builtin.Suite()
+	return nil, out, nil
+}
+
+// suiteForReport is the one suite of the runs for commands that take one:
+// --suite, else the suite every run used (suitesForReport), else none.
+func suiteForReport(ctx context.Context, spec string, runs []report.Run) (*eh.Suite, error) {
+	one, byName, err := suitesForReport(ctx, spec, runs)
+	if one != nil || err != nil || len(byName) != 1 {
+		return one, err
 	}
-	dir := suiteDirOf(runs[0].Dir)
-	if dir == "" {
-		return nil, nil
-	}
-	// The media are only shown, never sent: a folder changed since the run is
-	// still worth showing, so only a missing one is skipped.
-	s, err := suite.Read(dir, suite.Options{SkipMedia: true})
-	if err != nil {
-		return nil, nil
-	}
-	return s, nil
+	return byName[runs[0].Scores.Run.Suite], nil
 }
 
 // suiteDirOf is the suite folder a run recorded in its run.json ("" when
