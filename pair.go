@@ -26,8 +26,42 @@ type Pair struct {
 	// Tags are free-form labels importers add (e.g. "split:adversarial"); views
 	// can select on them.
 	Tags []string `json:"tags,omitempty"`
-	Lang string   `json:"lang,omitempty"`
+	// Lang is the language the pair is written in; empty means English.
+	Lang Lang `json:"lang,omitempty"`
+	// TranslationOf is the id of the pair this one renders in another language
+	// (same dimension, sub-category, modality and gold); empty for an original.
+	// A pair and its renderings are one fact asked in several languages.
+	TranslationOf string `json:"translation_of,omitempty"`
 }
+
+// Lang is the BCP-47 tag of the language of a pair.
+type Lang string
+
+// Languages of the benchmark.
+const (
+	English  Lang = "en"
+	Japanese Lang = "ja"
+	Chinese  Lang = "zh"
+)
+
+// Langs lists every language in the order reports show them.
+var Langs = []Lang{English, Japanese, Chinese}
+
+// Valid reports whether l is a known language tag. The empty tag is not valid
+// here; a pair's empty Lang means English (see Pair.Language).
+func (l Lang) Valid() bool { return l == English || l == Japanese || l == Chinese }
+
+// OrEnglish returns l, or English when l is empty: the default every reader of a
+// pair or record applies.
+func (l Lang) OrEnglish() Lang {
+	if l == "" {
+		return English
+	}
+	return l
+}
+
+// Language returns the pair's language, English when Lang is empty.
+func (p *Pair) Language() Lang { return p.Lang.OrEnglish() }
 
 // Context is what a question is about: a passage of text, media files, or both.
 // Knowledge questions usually have an empty context.
@@ -103,6 +137,12 @@ func (p *Pair) Problems() []string {
 	}
 	if p.Basic.Text != "" && strings.TrimSpace(p.Basic.Text) == strings.TrimSpace(p.Hallucinated.Text) {
 		add("basic and hallucinated questions are identical")
+	}
+	if p.Lang != "" && !p.Lang.Valid() {
+		add("unknown lang %q (want one of %v, or empty for en)", p.Lang, Langs)
+	}
+	if p.TranslationOf != "" && p.TranslationOf == p.ID {
+		add("translation_of names the pair itself")
 	}
 	if p.Modality.Valid() && p.Modality != Text && len(p.Context.Media) == 0 {
 		add("a %s pair needs at least one media file", p.Modality)

@@ -41,8 +41,12 @@ type Record struct {
 	SubCategory SubCategory `json:"subcategory"`
 	Modality    Modality    `json:"modality"`
 	Tags        []string    `json:"tags,omitempty"`
-	Gold        Gold        `json:"gold"`
-	Status      Status      `json:"status"`
+	// Lang and TranslationOf are the pair's, so that scores can be split by
+	// language and a fact compared across its renderings without the suite.
+	Lang          Lang   `json:"lang,omitempty"`
+	TranslationOf string `json:"translation_of,omitempty"`
+	Gold          Gold   `json:"gold"`
+	Status        Status `json:"status"`
 	// Raw is the model text the answer was extracted from (bounded in size).
 	Raw        string   `json:"raw"`
 	Answer     Answer   `json:"answer,omitempty"`
@@ -81,6 +85,8 @@ func (r *Record) Validate() error {
 		return Errorf(EINVALID, "record %s/%s: gold %q does not fit the role", r.Pair, r.Role, r.Gold)
 	case !r.SubCategory.Valid() || !r.Modality.Valid() || !r.Dimension.Valid():
 		return Errorf(EINVALID, "record %s: unknown dimension, subcategory or modality (%q, %q, %q)", r.Pair, r.Dimension, r.SubCategory, r.Modality)
+	case r.Lang != "" && !r.Lang.Valid():
+		return Errorf(EINVALID, "record %s: unknown lang %q", r.Pair, r.Lang)
 	}
 	switch r.Status {
 	case StatusAnswered:
@@ -100,7 +106,7 @@ func NewRecord(run, suite, model, strategy string, p *Pair, role Role) *Record {
 	return &Record{
 		Schema: RecordSchema, Run: run, Suite: suite, Model: model, Strategy: strategy,
 		Pair: p.ID, Role: role, Dimension: p.Dimension, SubCategory: p.SubCategory,
-		Modality: p.Modality, Tags: p.Tags, Gold: p.Question(role).Gold,
+		Modality: p.Modality, Tags: p.Tags, Lang: p.Lang, TranslationOf: p.TranslationOf, Gold: p.Question(role).Gold,
 	}
 }
 

@@ -173,6 +173,35 @@ func crossValidate(e encoded, k int, rng *rand.Rand, flip []bool) cvResult {
 	return res
 }
 
+// artifactResult is the outcome of the question-only classifier on a suite.
+type artifactResult struct {
+	// perPair is each pair's mean credit over its two questions.
+	perPair                []float64
+	accuracy, pairAccuracy float64
+	ci                     [2]float64
+	// boot is the bootstrap stream after the interval was drawn; the
+	// sub-category intervals continue it.
+	boot *rand.Rand
+}
+
+// artifactOf cross-validates the question-only classifier on the encoded
+// suite e with the given number of folds (at least 2 pairs are needed).
+func artifactOf(e encoded, folds int, opt Options) artifactResult {
+	cv := crossValidate(e, folds, rand.New(rand.NewPCG(uint64(opt.Seed), 1)), nil)
+	n := len(e.bags) / 2
+	res := artifactResult{perPair: make([]float64, n), boot: rand.New(rand.NewPCG(uint64(opt.Seed), 2))}
+	sum, rank := 0.0, 0.0
+	for i := range res.perPair {
+		res.perPair[i] = (cv.credit[2*i] + cv.credit[2*i+1]) / 2
+		sum += res.perPair[i]
+		rank += cv.pairRank[i]
+	}
+	res.accuracy = round(sum/float64(n), 4)
+	res.pairAccuracy = round(rank/float64(n), 4)
+	res.ci = bootstrapCI(res.perPair, res.boot, opt.Bootstrap)
+	return res
+}
+
 // bootstrapCI returns the 2.5 and 97.5 percentiles of the mean of per-pair
 // values (each already the mean over the pair's questions) resampled over pairs.
 // Pairs, not questions, are the unit because a pair's two questions share words

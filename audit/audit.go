@@ -140,6 +140,10 @@ type Report struct {
 	OverlapBySubCategory    map[eh.SubCategory]float64 `json:"overlap_by_subcategory"`
 	OverlapPerSubCategory   []OverlapSubCategory       `json:"overlap_per_subcategory"`
 
+	// ByLang repeats the artifact test and the overlap baseline for the
+	// pairs of each language on their own (see LangAudit).
+	ByLang map[eh.Lang]*LangAudit `json:"by_lang"`
+
 	Notes []string `json:"notes,omitempty"`
 }
 
@@ -209,24 +213,16 @@ func Run(s *eh.Suite, opt Options) (r Report) {
 		r.OverlapBySubCategory[sc.SubCategory] = sc.Accuracy
 	}
 	r.SwapTerms = swapTerms(s, opt.TopTokens)
+	defer func() { r.ByLang = byLang(s, &r, opt) }()
 	if len(s.Pairs) < 2 {
 		r.Notes = append(r.Notes, "artifact test skipped: it needs at least 2 pairs")
 		return r
 	}
 	r.Folds = min(opt.Folds, len(s.Pairs))
 	e := encode(s)
-	cv := crossValidate(e, r.Folds, rand.New(rand.NewPCG(uint64(opt.Seed), 1)), nil)
-	perPair := make([]float64, len(s.Pairs))
-	sum, rank := 0.0, 0.0
-	for i := range perPair {
-		perPair[i] = (cv.credit[2*i] + cv.credit[2*i+1]) / 2
-		sum += perPair[i]
-		rank += cv.pairRank[i]
-	}
-	boot := rand.New(rand.NewPCG(uint64(opt.Seed), 2))
-	r.ArtifactAccuracy = round(sum/float64(len(perPair)), 4)
-	r.ArtifactPairAccuracy = round(rank/float64(len(perPair)), 4)
-	r.ArtifactCI95 = bootstrapCI(perPair, boot, opt.Bootstrap)
+	art := artifactOf(e, r.Folds, opt)
+	perPair, boot := art.perPair, art.boot
+	r.ArtifactAccuracy, r.ArtifactPairAccuracy, r.ArtifactCI95 = art.accuracy, art.pairAccuracy, art.ci
 	r.TopBasicTokens, r.TopHallucinatedTokens = topTokens(e, opt.TopTokens, opt.MinTokenCount)
 
 	if opt.Permutations > 0 {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	eh "github.com/emohallucer/emohallucer"
 )
 
 // ArtifactThreshold is the question-only accuracy above which a suite is said to
@@ -15,16 +17,22 @@ const ArtifactThreshold = 0.60
 // above its targets: OverlapThreshold overall, OverlapSubThreshold in any
 // sub-category. It is empty for a suite with no text contexts.
 func (r *Report) OverlapFailures() []string {
-	if r.OverlapPairs == 0 {
+	return overlapFailures("", r.OverlapBaselineAccuracy, r.OverlapPairs, r.OverlapPerSubCategory)
+}
+
+// overlapFailures checks one overlap baseline against its targets, prefixing
+// each failure with prefix (a language, or nothing for the whole suite).
+func overlapFailures(prefix string, acc float64, pairs int, subs []OverlapSubCategory) []string {
+	if pairs == 0 {
 		return nil
 	}
 	var out []string
-	if r.OverlapBaselineAccuracy > OverlapThreshold {
-		out = append(out, fmt.Sprintf("context-overlap baseline pair accuracy %.3f > %.2f over %d pairs", r.OverlapBaselineAccuracy, OverlapThreshold, r.OverlapPairs))
+	if acc > OverlapThreshold {
+		out = append(out, fmt.Sprintf("%scontext-overlap baseline pair accuracy %.3f > %.2f over %d pairs", prefix, acc, OverlapThreshold, pairs))
 	}
-	for _, sc := range r.OverlapPerSubCategory {
+	for _, sc := range subs {
 		if sc.Accuracy > OverlapSubThreshold {
-			out = append(out, fmt.Sprintf("context-overlap baseline on %s %.3f > %.2f over %d pairs", sc.SubCategory, sc.Accuracy, OverlapSubThreshold, sc.Pairs))
+			out = append(out, fmt.Sprintf("%scontext-overlap baseline on %s %.3f > %.2f over %d pairs", prefix, sc.SubCategory, sc.Accuracy, OverlapSubThreshold, sc.Pairs))
 		}
 	}
 	return out
@@ -79,6 +87,18 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("  all with text\t%d\t%.3f\t%d\t(%s)\n", r.OverlapPairs, r.OverlapBaselineAccuracy, r.OverlapTies, verdict)
 		for _, sc := range r.OverlapPerSubCategory {
 			p("  %s\t%d\t%.3f\t%d\t\n", sc.SubCategory, sc.Pairs, sc.Accuracy, sc.Ties)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(r.ByLang) > 1 {
+		fmt.Fprintln(w, "\nper language (each audited on its own; CJK text in character bigrams)")
+		p("  lang\tpairs\tartifact acc\t95%% CI\toverlap acc\toverlap pairs\n")
+		for _, l := range eh.Langs {
+			if la := r.ByLang[l]; la != nil {
+				p("  %s\t%d\t%.3f\t[%.3f, %.3f]\t%.3f\t%d\n", l, la.Pairs, la.ArtifactAccuracy, la.ArtifactCI95[0], la.ArtifactCI95[1], la.OverlapBaselineAccuracy, la.OverlapPairs)
+			}
 		}
 		if err := tw.Flush(); err != nil {
 			return err

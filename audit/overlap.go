@@ -217,20 +217,82 @@ func cvc(w string) bool {
 }
 
 // ContentStems returns the set of content-word stems of s: lower-case word
-// tokens, stop words dropped, each folded by the suffix stripper.
+// tokens, stop words dropped, each folded by the suffix stripper. Japanese and
+// Chinese text, which has no spaces to find words by, gives character bigrams
+// instead (see cjkContent).
 func ContentStems(s string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range tokens(s) {
+	scan(s, func(w string) {
 		// A possessive is its word: "someone's" is as empty as "someone".
 		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "s'")
 		if stopWords[w] {
-			continue
+			return
 		}
 		st := stem(w)
 		if stopWords[st] {
-			continue
+			return
 		}
 		out[st] = true
+	}, func(run []rune) {
+		for _, g := range cjkContent(run) {
+			out[g] = true
+		}
+	})
+	return out
+}
+
+// cjkStopChars are the Japanese and Chinese characters the overlap matcher
+// drops, as stopWords are dropped in English: Japanese particles, copulas and
+// the kana of inflection and politeness (の は が を に で と も か ね よ, です,
+// ます, ない, ません, ている, られる, だった…), and Chinese function
+// characters (的 了 是 在 吗 呢 吧, pronouns, 把 被 得 地 着 过, 不 没 否…).
+// A run of CJK text is cut at them and what remains are the content segments.
+// Negations are among them, as in English: the baseline matches words, not
+// meaning, so 不安 and 安 share their content, as "not angry" does "angry".
+const cjkStopChars = "のはがをにへでとやかねよなただすまてしいるれらうんっせずぬょゃゅぁぃぅぇぉ" +
+	"的了是在吗呢吧啊么嘛不没有和与及也都就很这那个我你他她它们对把被会要得地着过还又否之而或但并所其于以为让给"
+
+// cjkStopGrams are the two-character words that frame a question about a
+// passage rather than say anything the passage could share, like "say",
+// "writer" and "review" in stopWords: ja 書き手, 投稿者, 筆者, 本文, 文章, 述べ,
+// 言及, これ/それ; zh 评论, 作者, 文中, 提到, 表示, 表达, 帖子, 留言, 这段.
+var cjkStopGrams = func() map[string]bool {
+	m := map[string]bool{}
+	for _, g := range strings.Fields(`書き き手 書い 投稿 稿者 筆者 本文 文章 文中 述べ 言っ 言及 記述 表現 示し 示唆 評者
+レビ ビュ ュー これ それ あれ どの この その あの
+评论 论者 作者 提到 表示 表达 帖子 留言 消息 这段 文字 写道 认为 说明`) {
+		m[g] = true
+	}
+	return m
+}()
+
+var cjkStopSet = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, r := range cjkStopChars {
+		m[r] = true
+	}
+	return m
+}()
+
+// cjkContent returns the content units of a run of CJK characters: the run is
+// cut at stop characters, and each remaining segment gives its character
+// bigrams (framing bigrams dropped), or itself when it is a single character
+// (怒 of 怒って, 哭 of 哭了).
+func cjkContent(run []rune) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(run); i++ {
+		if i < len(run) && !cjkStopSet[run[i]] {
+			continue
+		}
+		if i > start {
+			for _, g := range charGrams(run[start:i]) {
+				if !cjkStopGrams[g] {
+					out = append(out, g)
+				}
+			}
+		}
+		start = i + 1
 	}
 	return out
 }

@@ -9,21 +9,44 @@ import (
 
 // tokens splits a question into lower-case words. Letters, digits and in-word
 // apostrophes are kept together so that "isn't" and "don't" stay visible as
-// negations rather than dissolving into "isn" and "t".
+// negations rather than dissolving into "isn" and "t". Japanese and Chinese,
+// written without spaces, have no words to split on: a run of their characters
+// becomes its character bigrams (a single character stays itself), the usual
+// unit of CJK text matching, which needs no dictionary and catches the
+// two-character compounds most content words are.
 func tokens(s string) []string {
-	s = strings.ToLower(strings.NewReplacer("’", "'", "‘", "'").Replace(s))
 	var out []string
+	scan(s, func(w string) { out = append(out, w) }, func(run []rune) { out = append(out, charGrams(run)...) })
+	return out
+}
+
+// scan walks s lower-cased and calls word for each word of a spaced script and
+// cjk for each maximal run of CJK characters.
+func scan(s string, word func(string), cjk func([]rune)) {
+	s = strings.ToLower(strings.NewReplacer("’", "'", "‘", "'").Replace(s))
 	var b strings.Builder
+	var run []rune
 	flush := func() {
-		w := strings.Trim(b.String(), "'")
-		if w != "" {
-			out = append(out, w)
+		if w := strings.Trim(b.String(), "'"); w != "" {
+			word(w)
 		}
 		b.Reset()
+		if len(run) > 0 {
+			cjk(run)
+			run = run[:0]
+		}
 	}
 	for _, r := range s {
 		switch {
+		case isCJK(r):
+			if b.Len() > 0 {
+				flush()
+			}
+			run = append(run, r)
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if len(run) > 0 {
+				flush()
+			}
 			b.WriteRune(r)
 		case r == '\'' && b.Len() > 0:
 			b.WriteRune(r)
@@ -32,6 +55,26 @@ func tokens(s string) []string {
 		}
 	}
 	flush()
+}
+
+// isCJK reports whether r belongs to a script written without spaces between
+// words: Han ideographs, hiragana and katakana, with the prolonged-sound and
+// iteration marks that sit inside their words.
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) ||
+		r == 'ー' || r == '々' || r == '〆'
+}
+
+// charGrams returns the character bigrams of a run, or the run itself when it
+// is one character long.
+func charGrams(run []rune) []string {
+	if len(run) == 1 {
+		return []string{string(run)}
+	}
+	out := make([]string, 0, len(run)-1)
+	for i := 0; i+1 < len(run); i++ {
+		out = append(out, string(run[i:i+2]))
+	}
 	return out
 }
 

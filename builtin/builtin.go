@@ -1,6 +1,8 @@
 // Package builtin assembles the suite embedded in the binary (--suite builtin):
 // the knowledge pairs of package knowledge and the text-perception pairs written
-// by this project in text/*.yaml.
+// by this project in text/*.yaml, their Japanese and Chinese renderings
+// (i18n/<lang>/*.yaml) and the pairs written directly in those languages
+// (native/<lang>/*.yaml).
 package builtin
 
 import (
@@ -8,7 +10,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 
@@ -54,6 +55,11 @@ func Suite() (*eh.Suite, error) {
 		return nil, err
 	}
 	pairs = append(pairs, TextPairs(passages)...)
+	other, _, err := Languages(langFiles, facts, passages)
+	if err != nil {
+		return nil, err
+	}
+	pairs = append(pairs, other...)
 	// Round-trip through the suite decoder so the builtin suite obeys exactly the
 	// rules a user's suite does (ids unique, gold answers right, no repeats).
 	var buf bytes.Buffer
@@ -69,32 +75,50 @@ func Suite() (*eh.Suite, error) {
 }
 
 // Passages returns every embedded text passage, in file then document order.
-func Passages() ([]Passage, error) {
-	names, err := fs.Glob(textFiles, "text/*.yaml")
+func Passages() ([]Passage, error) { return parsePassages(textFiles, "text/*.yaml") }
+
+// parsePassages reads the passage files of fsys matching pattern, in name then
+// document order, and checks what each passage and pair needs to expand.
+func parsePassages(fsys fs.FS, pattern string) ([]Passage, error) {
+	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(names)
 	var all []Passage
 	for _, name := range names {
-		data, err := textFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
 		var ps []Passage
-		if err := dec.Decode(&ps); err != nil {
-			return nil, eh.Errorf(eh.EINVALID, "builtin text file %s: %v", path.Base(name), err)
+		if err := decodeYAML(fsys, name, &ps); err != nil {
+			return nil, err
 		}
 		for i, p := range ps {
 			if p.ID == "" || strings.TrimSpace(p.Context) == "" || len(p.Pairs) == 0 {
-				return nil, eh.Errorf(eh.EINVALID, "builtin text file %s passage %d (%s): needs id, context and pairs", path.Base(name), i+1, p.ID)
+				return nil, eh.Errorf(eh.EINVALID, "builtin text file %s passage %d (%s): needs id, context and pairs", name, i+1, p.ID)
+			}
+			for j, tp := range p.Pairs {
+				if sc := eh.SubCategory(tp.SubCategory); !sc.Valid() || sc.Dimension() != eh.Perception {
+					return nil, eh.Errorf(eh.EINVALID, "builtin text file %s passage %s pair %d: subcategory %q is not a perception sub-category", name, p.ID, j+1, tp.SubCategory)
+				}
 			}
 		}
 		all = append(all, ps...)
 	}
 	return all, nil
+}
+
+// decodeYAML decodes the YAML file name of fsys into v, refusing unknown fields
+// so that a misspelt key is an error rather than a silently empty field.
+func decodeYAML(fsys fs.FS, name string, v any) error {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return eh.Errorf(eh.EINVALID, "builtin file %s: %v", name, err)
+	}
+	return nil
 }
 
 // TextPairs expands passages into pairs with ids "t-<passage id>-<n>".

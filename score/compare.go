@@ -136,6 +136,7 @@ func Compare(a, b *Accumulator) []Comparison {
 			useB[v].add(pb.basic, pb.hall)
 		}
 	}
+	dropSingleLang(cells)
 	views := map[string]*View{}
 	for v := range cells {
 		views[v] = nil

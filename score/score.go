@@ -16,8 +16,9 @@ import (
 	eh "github.com/emohallucer/emohallucer"
 )
 
-// Views every summary has, in report order; modality and sub-category views
-// follow for each value present in the records.
+// Views every summary has, in report order; modality, sub-category and
+// language (lang:en, lang:ja, lang:zh) views follow for each value present in
+// the records.
 const (
 	ViewAll        = "all"
 	ViewNoAudio    = "noaudio"
@@ -83,6 +84,9 @@ type Run struct {
 type Scores struct {
 	Run   Run              `json:"run"`
 	Views map[string]*View `json:"views"`
+	// Crosslingual compares the languages of a run on the facts asked in
+	// several of them; nil when no fact was.
+	Crosslingual *Crosslingual `json:"crosslingual,omitempty"`
 	// Order lists the view names in report order.
 	Order []string `json:"-"`
 }
@@ -114,6 +118,7 @@ type recMeta struct {
 	Dimension                         eh.Dimension
 	SubCategory                       eh.SubCategory
 	Modality                          eh.Modality
+	Lang                              eh.Lang
 	Tags                              []string
 }
 
@@ -127,21 +132,25 @@ type Accumulator struct {
 	order []string
 	err   error
 	metas map[string]*recMeta
+	// original maps a rendering's pair id to the pair it renders, for the
+	// cross-lingual comparison; a map beside the records rather than a field
+	// of recMeta, which is shared by many pairs.
+	original map[string]string
 }
 
 // NewAccumulator returns an empty accumulator.
 func NewAccumulator() *Accumulator {
-	return &Accumulator{recs: map[string]*pairOutcome{}, metas: map[string]*recMeta{}}
+	return &Accumulator{recs: map[string]*pairOutcome{}, metas: map[string]*recMeta{}, original: map[string]string{}}
 }
 
 // slim keeps what scoring needs of r, sharing the metadata of equal records.
 func (a *Accumulator) slim(r *eh.Record) *slimRec {
 	key := strings.Join(append([]string{r.Run, r.Suite, r.Model, r.Strategy, r.Rule, string(r.Role), string(r.Gold),
-		string(r.Dimension), string(r.SubCategory), string(r.Modality)}, r.Tags...), "\x00")
+		string(r.Dimension), string(r.SubCategory), string(r.Modality), string(r.Lang)}, r.Tags...), "\x00")
 	m, ok := a.metas[key]
 	if !ok {
 		m = &recMeta{Run: r.Run, Suite: r.Suite, Model: r.Model, Strategy: r.Strategy, Rule: r.Rule, Role: r.Role, Gold: r.Gold,
-			Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Tags: r.Tags}
+			Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags}
 		a.metas[key] = m
 	}
 	status, answer := r.Status, r.Answer
@@ -178,6 +187,9 @@ func (a *Accumulator) Add(r *eh.Record) error {
 		a.recs[r.Pair] = po
 		a.order = append(a.order, r.Pair)
 	}
+	if r.TranslationOf != "" {
+		a.original[r.Pair] = r.TranslationOf
+	}
 	if r.Role == eh.Basic {
 		po.basic = a.slim(r)
 	} else {
@@ -201,6 +213,9 @@ func (a *Accumulator) Merge(b *Accumulator) error {
 	}
 	if b.runID != a.runID {
 		return eh.Errorf(eh.EINVALID, "records of two runs (%s and %s) in one score; score them separately or use `emohallucer compare`", a.runID, b.runID)
+	}
+	for id, orig := range b.original {
+		a.original[id] = orig
 	}
 	for _, id := range b.order {
 		src := b.recs[id]
@@ -287,10 +302,12 @@ func (a *Accumulator) Close() *Scores {
 		run.TokensPerQuestion = round(float64(run.PromptTokens+run.CompletionTokens)/n, 2)
 	}
 	run.CostUSD = round(run.CostUSD, 6)
+	dropSingleLang(members)
 	for name, m := range members {
 		s.Views[name] = computeView(name, m)
 	}
 	s.Order = OrderViews(s.Views)
+	s.Crosslingual = a.crosslingual(pairs)
 	return s
 }
 
@@ -309,7 +326,7 @@ func viewsOf(po *pairOutcome) []string {
 	} else {
 		vs = append(vs, ViewPerception)
 	}
-	vs = append(vs, "modality:"+string(r.Modality), "subcategory:"+string(r.SubCategory))
+	vs = append(vs, "modality:"+string(r.Modality), "subcategory:"+string(r.SubCategory), "lang:"+string(r.Lang.OrEnglish()))
 	for _, t := range r.Tags {
 		// Benchmark splits (POPE's random/popular/adversarial…) are views too.
 		if strings.HasPrefix(t, "split:") {
@@ -322,7 +339,7 @@ func viewsOf(po *pairOutcome) []string {
 // ViewMatches reports whether a record belongs to the named view; used to run or
 // report a subset (--subset VIEW).
 func ViewMatches(view string, r *eh.Record) bool {
-	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Tags: r.Tags}
+	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags}
 	for _, v := range viewsOf(&pairOutcome{basic: &slimRec{recMeta: m}}) {
 		if v == view {
 			return true
@@ -342,6 +359,9 @@ func ValidView(name string) bool {
 	}
 	if sc, ok := strings.CutPrefix(name, "subcategory:"); ok {
 		return eh.SubCategory(sc).Valid()
+	}
+	if l, ok := strings.CutPrefix(name, "lang:"); ok {
+		return eh.Lang(l).Valid()
 	}
 	return strings.HasPrefix(name, "split:")
 }
@@ -418,7 +438,8 @@ func seedFor(view string) uint64 {
 }
 
 // OrderViews sorts view names in report order: all, noaudio, knowledge,
-// perception, then modalities and sub-categories in vocabulary order, then the rest.
+// perception, then modalities, sub-categories and languages in vocabulary
+// order, then the rest.
 func OrderViews(views map[string]*View) []string {
 	rank := func(name string) (int, int) {
 		switch name {
@@ -437,7 +458,10 @@ func OrderViews(views map[string]*View) []string {
 		if sc, ok := strings.CutPrefix(name, "subcategory:"); ok {
 			return 5, index(eh.SubCategories, eh.SubCategory(sc))
 		}
-		return 6, 0
+		if l, ok := strings.CutPrefix(name, "lang:"); ok {
+			return 6, index(eh.Langs, eh.Lang(l))
+		}
+		return 7, 0
 	}
 	names := make([]string, 0, len(views))
 	for n := range views {

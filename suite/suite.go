@@ -217,6 +217,9 @@ func decode(ctx context.Context, r io.Reader, name string) (*eh.Suite, []int, []
 	if nonBlank == 0 && ctx.Err() == nil {
 		probs = append(probs, Problem{File: name, Message: "no pairs: the file is empty or holds only blank lines"})
 	}
+	if ctx.Err() == nil { // an interrupted read lacks the originals of later lines
+		probs = append(probs, checkTranslations(s.Pairs, seen, name)...)
+	}
 	return s, lines, probs
 }
 
@@ -348,12 +351,15 @@ func Write(dir string, pairs []eh.Pair) error {
 	return f.Close()
 }
 
-// Stats counts pairs by dimension, sub-category and modality.
+// Stats counts pairs by dimension, sub-category, modality and language;
+// NativeByLang counts the pairs of each language that render no other pair.
 type Stats struct {
 	Pairs         int            `json:"pairs"`
 	ByDimension   map[string]int `json:"by_dimension"`
 	BySubCategory map[string]int `json:"by_subcategory"`
 	ByModality    map[string]int `json:"by_modality"`
+	ByLang        map[string]int `json:"by_lang"`
+	NativeByLang  map[string]int `json:"native_by_lang"`
 }
 
 // Count returns the stats of a suite.
@@ -364,6 +370,7 @@ func Count(s *eh.Suite) Stats {
 		st.BySubCategory[string(p.SubCategory)]++
 		st.ByModality[string(p.Modality)]++
 	}
+	countLangs(&st, s)
 	return st
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/emohallucer/emohallucer/report"
@@ -13,9 +14,12 @@ import (
 )
 
 func newCompareCmd() *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON bool
+		by     string
+	)
 	cmd := &cobra.Command{
-		Use:   "compare RUN_A RUN_B",
+		Use:   "compare RUN_A RUN_B | compare --by lang RUN [RUN]",
 		Short: "Compare two runs on the pairs both scored: Δ overall with CI, McNemar p, cost ratio",
 		Long: `Compare two runs of the same suite pair by pair, for every view: the change in
 overall (pair) accuracy from A to B in percentage points with a paired bootstrap
@@ -30,12 +34,25 @@ Typical use: a strategy against direct prompting.
 
   emohallucer run --model M --out runs/direct
   emohallucer run --model M --strategy pep-mek --out runs/pepmek
-  emohallucer compare runs/direct runs/pepmek`,
-		Args: cobra.ExactArgs(2),
+  emohallucer compare runs/direct runs/pepmek
+
+With --by lang, compare the languages of one run (or of two runs of different
+languages, pooled) on the facts asked in several of them: per language pair the
+paired difference in pair accuracy, McNemar's p and the consistency.
+
+  emohallucer compare --by lang runs/gpt4o`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if by == "lang" {
+				return compareLangsCommand(cmd.OutOrStdout(), args, asJSON)
+			}
+			if by != "" || len(args) != 2 {
+				return usagef("compare takes two runs, or --by lang and one or two runs")
+			}
 			return compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON)
 		},
 	}
+	cmd.Flags().StringVar(&by, "by", "", `"lang": compare the languages of the runs on the same facts instead of two runs`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys view, delta_overall, delta_ci95, mcnemar_p, cost_ratio, cost_basis, calls_a, cache_hits_a, tokens_a, …)")
 	return cmd
 }
@@ -74,4 +91,24 @@ func compareCommand(w io.Writer, a, b string, asJSON bool) error {
 	}
 	_, err = fmt.Fprintln(w, report.CostLine(cmps[0]))
 	return err
+}
+
+// compareLangsCommand compares the languages of the pooled runs.
+func compareLangsCommand(w io.Writer, runs []string, asJSON bool) error {
+	var accs []*score.Accumulator
+	for _, r := range runs {
+		acc, err := rundir.Accumulate([]string{r}, nil, nil)
+		if err != nil {
+			return err
+		}
+		accs = append(accs, acc)
+	}
+	c, err := score.CrosslingualOf(accs...)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return usagef("%s: no fact was scored in two languages; run a suite with renderings (translation_of), such as builtin", strings.Join(runs, ", "))
+	}
+	return score.WriteCrosslingual(w, c, asJSON)
 }

@@ -82,7 +82,7 @@ func newSuiteStatsCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "stats",
-		Short: "Count the pairs of a suite by dimension, sub-category and modality",
+		Short: "Count the pairs of a suite by dimension, sub-category, modality and language (native: no translation_of)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSuite(cmd.Context(), spec)
@@ -100,7 +100,7 @@ func newSuiteStatsCmd() *cobra.Command {
 			for _, g := range []struct {
 				name string
 				m    map[string]int
-			}{{"dimension", st.ByDimension}, {"subcategory", st.BySubCategory}, {"modality", st.ByModality}} {
+			}{{"dimension", st.ByDimension}, {"subcategory", st.BySubCategory}, {"modality", st.ByModality}, {"lang", st.ByLang}, {"native", st.NativeByLang}} {
 				keys := make([]string, 0, len(g.m))
 				for k := range g.m {
 					keys = append(keys, k)

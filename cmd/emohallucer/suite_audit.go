@@ -58,7 +58,7 @@ overall or 0.45 in a sub-category the pairs can be solved without reading.`,
 	f.Int64Var(&o.Seed, "seed", 1, "seed for folds, bootstrap and the permutation baseline")
 	f.IntVar(&o.Folds, "folds", 10, "cross-validation folds (split by pair)")
 	f.IntVar(&o.List, "list", 50, "list at most this many duplicate groups and near-duplicates (counts are always complete; -1 for all)")
-	f.BoolVar(&o.Strict, "strict", false, "fail (exit 3) when gold answers are unbalanced, questions repeat, the artifact accuracy is above 0.60, or the context-overlap baseline is above 0.40 overall or 0.45 in a sub-category")
+	f.BoolVar(&o.Strict, "strict", false, "fail (exit 3) when gold answers are unbalanced, questions repeat, the artifact accuracy is above 0.60, or the context-overlap baseline is above 0.40 overall or 0.45 in a sub-category, in the whole suite or in any of its languages")
 	return cmd
 }
 
@@ -98,5 +98,6 @@ func auditFailures(r *audit.Report) []string {
 	if r.Folds > 0 && r.ArtifactAccuracy > audit.ArtifactThreshold {
 		out = append(out, fmt.Sprintf("question-only artifact accuracy %.3f > %.2f", r.ArtifactAccuracy, audit.ArtifactThreshold))
 	}
-	return append(out, r.OverlapFailures()...)
+	out = append(out, r.OverlapFailures()...)
+	return append(out, r.LangFailures()...)
 }

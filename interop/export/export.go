@@ -62,6 +62,9 @@ type Row struct {
 	Corruption  string         `json:"corruption"`
 	Source      eh.Source      `json:"source"`
 	Tags        []string       `json:"tags"`
+	// Lang and TranslationOf are the pair's; absent for English originals.
+	Lang          eh.Lang `json:"lang,omitempty"`
+	TranslationOf string  `json:"translation_of,omitempty"`
 }
 
 // Rows expands a pair into its two rows, basic first.
@@ -73,7 +76,7 @@ func Rows(p *eh.Pair) [2]Row {
 			ID: p.ID + "/" + string(r), PairID: p.ID, Role: r, Question: q.Text, Answer: q.Gold,
 			Dimension: p.Dimension, SubCategory: p.SubCategory, Modality: p.Modality,
 			Context: p.Context.Text, Media: p.Context.Media, Explanation: p.Explanation,
-			Corruption: p.Corruption, Source: p.Source, Tags: p.Tags,
+			Corruption: p.Corruption, Source: p.Source, Tags: p.Tags, Lang: p.Lang, TranslationOf: p.TranslationOf,
 		}
 		if row.Media == nil {
 			row.Media = []eh.Media{}
@@ -115,6 +118,7 @@ func pairFromRows(b, h Row) (eh.Pair, error) {
 		Basic:        eh.Question{Text: b.Question, Gold: b.Answer},
 		Hallucinated: eh.Question{Text: h.Question, Gold: h.Answer},
 		Explanation:  b.Explanation, Corruption: b.Corruption, Source: b.Source, Tags: b.Tags,
+		Lang: b.Lang, TranslationOf: b.TranslationOf,
 	}
 	if len(p.Context.Media) == 0 {
 		p.Context.Media = nil
