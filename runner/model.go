@@ -28,6 +28,8 @@ type model struct {
 	log   io.Writer
 	shard suite.Shard
 	dir   string
+	// digest is the suite's SHA-256 (rundir.Provenance.SuiteSHA256).
+	digest string
 }
 
 // recordSink is where a run's records go, and what tells which questions an
@@ -146,7 +148,8 @@ func (m *model) newInfo(def *Definition, caps eh.Capabilities) *rundir.Info {
 		Rule: m.cfg.Settings.Rule, Decoding: def.Decoding,
 		Modalities: caps.Modalities, Concurrency: o.Concurrency, Adaptive: o.Adaptive,
 		RPM: o.RPM, TPM: o.TPM, Price: e.Price, Metadata: e.Metadata,
-		Started: time.Now().UTC(),
+		Provenance: rundir.NewProvenance(m.digest),
+		Started:    time.Now().UTC(),
 	}
 	if e.MaxCost != nil {
 		info.MaxCostUSD = *e.MaxCost

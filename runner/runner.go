@@ -8,6 +8,8 @@ package runner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
@@ -107,6 +109,10 @@ func (r Result) Runs() []ModelResult {
 // whatever the error.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	var res Result
+	digest, err := SuiteDigest(cfg.Suite.Pairs)
+	if err != nil {
+		return res, err
+	}
 	s, err := selectPairs(cfg)
 	if err != nil {
 		return res, err
@@ -142,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				return
 			}
 			m := &model{cfg: &cfg, suite: s, items: items, setup: cfg.Models[i], cache: cstore, log: log, shard: shard,
-				dir: rundir.Name(cfg.Out, name, len(cfg.Models))}
+				dir: rundir.Name(cfg.Out, name, len(cfg.Models)), digest: digest}
 			res.Models[i] = m.run(ctx)
 		}()
 	}
@@ -245,6 +251,16 @@ func selectPairs(cfg Config) (*eh.Suite, error) {
 	s := *cfg.Suite
 	s.Pairs = pairs
 	return &s, nil
+}
+
+// SuiteDigest is the hex SHA-256 of pairs in suite.jsonl's canonical
+// encoding (see rundir.Provenance.SuiteSHA256).
+func SuiteDigest(pairs []eh.Pair) (string, error) {
+	h := sha256.New()
+	if err := suite.Encode(h, pairs); err != nil {
+		return "", fmt.Errorf("suite digest: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // syncWriter serialises writes of warnings from many goroutines, and takes

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/runner"
 	"github.com/spf13/cobra"
 )
@@ -77,7 +78,9 @@ model, so everything can be re-scored:
   emohallucer report runs/* --md report.md`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       rundir.VersionLine(),
 	}
+	root.SetVersionTemplate("emohallucer {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return eh.Errorf(eh.EUSAGE, "%v", err) })
 	root.SetIn(stdin)
 	root.SetOut(stdout)

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/emohallucer/emohallucer/rundir"
 )
 
 // TestSuitePaths: a suite is taken as its folder, its suite.jsonl or builtin,
@@ -38,5 +44,30 @@ func TestSuitePaths(t *testing.T) {
 		if code != tt.code || !strings.Contains(got, tt.want) {
 			t.Errorf("%v: exit %d (want %d), want %q in:\n%s%s", tt.args, code, tt.code, tt.want, stdout, stderr)
 		}
+	}
+}
+
+// TestVersionAndProvenance: --version names the tool, Go and platform, and
+// run.json records them with the suite's digest, which for a written suite is
+// the SHA-256 of its suite.jsonl.
+func TestVersionAndProvenance(t *testing.T) {
+	code, stdout, _ := runCLI(t, "--version")
+	want := "emohallucer " + rundir.ToolVersion() + " (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if code != 0 || strings.TrimSpace(stdout) != want {
+		t.Fatalf("--version: exit %d, %q, want %q", code, stdout, want)
+	}
+	dir := imageSuite(t)
+	b, err := os.ReadFile(filepath.Join(dir, "suite.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runCLI(t, "run", "--suite", dir, "--model", "baseline:always-no", "--out", out, "--limit", "2", "--progress", "never"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	p := readRunJSON(t, out).Provenance
+	if p == nil || p.SuiteSHA256 != hex.EncodeToString(sum[:]) || p.Tool != rundir.ToolVersion() || p.Go != runtime.Version() || p.OS != runtime.GOOS || p.Arch != runtime.GOARCH {
+		t.Fatalf("provenance %+v, want suite digest %x", p, sum)
 	}
 }
