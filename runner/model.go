@@ -80,6 +80,12 @@ func (m *model) run(ctx context.Context) ModelResult {
 		if !sink.Done(m.items[i].Pair.ID + "/" + string(m.items[i].Role)) {
 			pending++
 		}
+		if mod := m.items[i].Pair.Modality; !caps.Accepts(mod) {
+			if out.NotEvaluated == nil {
+				out.NotEvaluated = map[eh.Modality]int{}
+			}
+			out.NotEvaluated[mod]++
+		}
 	}
 	// The observer is made after the stack (it shows the limiter's state)
 	// and the stack counts retries on it: obs is set before any request.

@@ -88,6 +88,10 @@ type ModelResult struct {
 	Engine engine.Result
 	// Line is the model's final console line ("" when it did not run).
 	Line string
+	// NotEvaluated counts, by modality, the selected questions the model
+	// does not take (and so are not evaluated), this attempt's and earlier
+	// ones' alike.
+	NotEvaluated map[eh.Modality]int
 	Err  error
 }
 

@@ -57,6 +57,8 @@ type runOptions struct {
 	Exclude []string
 	// WaitLock waits for a run folder another run holds instead of failing.
 	WaitLock bool
+	// Modalities replace the models' declared modalities (nil: keep them).
+	Modalities []string
 }
 
 func newRunCmd() *cobra.Command {
@@ -140,6 +142,7 @@ Examples:
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "verdict file of a human review (repeatable): leave out pairs a strict majority of their raters did not judge valid")
 	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
 	o.capFlag(f)
+	f.StringSliceVar(&o.Modalities, "modalities", nil, "modalities every model takes, replacing what its provider or config declares (text is always included): image, audio, short-video, long-video; video also needs video: native|frames in a --config")
 	f.BoolVar(&o.WaitLock, "wait-lock", false, "when another run holds the run folder (or shard), wait for it instead of exiting 3")
 	return cmd
 }
@@ -178,7 +181,14 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err := o.check(); err != nil {
 		return err
 	}
-	setups, err := stack.FromConfig(o.selection(o.Models, o.Config, o.Only))
+	sel := o.selection(o.Models, o.Config, o.Only)
+	if o.changed["modalities"] {
+		var err error
+		if sel.Modalities, err = stack.ParseModalities(o.Modalities); err != nil {
+			return err
+		}
+	}
+	setups, err := stack.FromConfig(sel)
 	if err != nil {
 		return err
 	}
@@ -242,7 +252,33 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if len(o.Models) == 0 && o.Config == "" {
 		fmt.Fprint(stdout, baselineHint)
 	}
+	notEvaluatedNote(stderr, res.Models)
 	return err
+}
+
+// notEvaluatedNote ends a run by saying which questions were not evaluated
+// because a model does not take their modality, and how to send them: a
+// count that only shows up in the table's not-evaluated column is easily
+// taken for a failure, or missed.
+func notEvaluatedNote(w io.Writer, models []runner.ModelResult) {
+	for _, m := range models {
+		if len(m.NotEvaluated) == 0 {
+			continue
+		}
+		total := 0
+		var counts, mods []string
+		for _, mod := range eh.Modalities {
+			if n := m.NotEvaluated[mod]; n > 0 {
+				total += n
+				counts = append(counts, fmt.Sprintf("%d %s", n, mod))
+				mods = append(mods, string(mod))
+			}
+		}
+		fmt.Fprintf(w, "not evaluated: %s does not take %s input, so %d question(s) were not asked (%s); they count in no accuracy.\n",
+			eh.Redact(m.Name), strings.Join(mods, " or "), total, strings.Join(counts, ", "))
+		fmt.Fprintf(w, "  if it does take them: add --modalities %s, or modalities: [text, %s] to its --config entry, and run the same command again\n",
+			strings.Join(mods, ","), strings.Join(mods, ", "))
+	}
 }
 
 const baselineHint = `

@@ -3,12 +3,14 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/emohallucer/emohallucer/internal/fakeapi"
 	"github.com/emohallucer/emohallucer/rundir"
 )
 
@@ -69,5 +71,37 @@ func TestVersionAndProvenance(t *testing.T) {
 	p := readRunJSON(t, out).Provenance
 	if p == nil || p.SuiteSHA256 != hex.EncodeToString(sum[:]) || p.Tool != rundir.ToolVersion() || p.Go != runtime.Version() || p.OS != runtime.GOOS || p.Arch != runtime.GOARCH {
 		t.Fatalf("provenance %+v, want suite digest %x", p, sum)
+	}
+}
+
+// TestNotEvaluatedExplained: questions of a modality the model does not take
+// are explained at the end of the run with their counts and the fix, and
+// --modalities makes the same command send them.
+func TestNotEvaluatedExplained(t *testing.T) {
+	suiteDir := imageSuite(t)
+	srv := fakeapi.New(fakeapi.Config{})
+	defer srv.Close()
+	tmp := t.TempDir()
+	models := filepath.Join(tmp, "models.yaml")
+	os.WriteFile(models, []byte(fmt.Sprintf("models:\n  - provider: openai\n    model: m\n    base_url: %s\n    modalities: [text]\n", srv.OpenAIBaseURL())), 0o644)
+	out := filepath.Join(tmp, "run")
+	args := []string{"run", "--suite", suiteDir, "--config", models, "--out", out, "--no-cache", "--progress", "never"}
+	code, _, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"not evaluated: openai:m does not take image input, so 6 question(s) were not asked (6 image)",
+		"add --modalities image, or modalities: [text, image] to its --config entry"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	// The fix works: the image questions are now asked, the text ones resumed.
+	code, _, stderr = runCLI(t, append(args, "--modalities", "image")...)
+	if code != 0 || strings.Contains(stderr, "not evaluated:") || !strings.Contains(stderr, "6 answered, 0 not evaluated, 0 errors, 6 already recorded") {
+		t.Fatalf("with --modalities image: exit %d:\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, append(args, "--modalities", "smell")...); code != exitUsage || !strings.Contains(stderr, `unknown modality "smell"`) {
+		t.Errorf("--modalities smell: exit %d: %s", code, stderr)
 	}
 }

@@ -52,6 +52,9 @@ type Selection struct {
 	// MaxConcurrency caps the concurrency a config may set (0:
 	// DefaultMaxConcurrency).
 	MaxConcurrency int
+	// Modalities, when set, replace every model's declared modalities
+	// (--modalities; ParseModalities).
+	Modalities []eh.Modality
 	// Flags are the engine settings of the command line, every field set
 	// (defaults included); Set holds only those the user set explicitly,
 	// which beat a config file's.
@@ -123,6 +126,11 @@ func FromConfig(sel Selection) ([]Setup, error) {
 		}
 	} else if len(sel.Only) > 0 {
 		return nil, eh.Errorf(eh.EUSAGE, "--only selects models of a --config file")
+	}
+	if sel.Modalities != nil {
+		for i := range out {
+			out[i].Model = withModalities(out[i].Model, sel.Modalities)
+		}
 	}
 	seen := map[string]bool{}
 	for _, s := range out {
