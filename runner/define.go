@@ -19,6 +19,9 @@ type Settings struct {
 	// Samples and SampleTemperature configure self-consistency.
 	Samples           int
 	SampleTemperature float64
+	// Sample is the stratified sample of pairs (--sample); it enters the run
+	// id, so a sample's run never mixes with a full run or another sample.
+	Sample Sample
 }
 
 // MaxSamples caps self-consistency's samples per question: each is a model
@@ -84,7 +87,8 @@ func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Se
 		Seed                            *int64
 		MaxTokens                       int
 		Sampling                        *[2]float64 `json:",omitempty"`
-	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling})
+		Sample                          string      `json:",omitempty"`
+	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String()})
 	sum := sha256.Sum256(key)
 	return rundir.Slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }

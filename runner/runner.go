@@ -28,8 +28,9 @@ import (
 
 // Config describes a run.
 type Config struct {
-	// Suite is the suite; Subset (a view), Shard ("K/N") and Limit select its
-	// pairs, in that order.
+	// Suite is the suite; Subset (a view), Sample, Shard ("K/N") and Limit
+	// select its pairs, in that order. The sample enters the run id (through
+	// Settings.Sample); Sample and Limit exclude each other.
 	Suite  *eh.Suite
 	Subset string
 	Shard  string
@@ -92,7 +93,7 @@ type ModelResult struct {
 	// does not take (and so are not evaluated), this attempt's and earlier
 	// ones' alike.
 	NotEvaluated map[eh.Modality]int
-	Err  error
+	Err          error
 }
 
 // Runs are the models that finished with scores, for the report.
@@ -233,8 +234,17 @@ func oneLine(s string) string {
 	return s
 }
 
-// selectPairs applies cfg's Subset, Shard and Limit to a copy of its suite.
+// selectPairs applies cfg's Subset, Sample, Shard and Limit to a copy of its
+// suite. The sample is drawn before sharding, so the shards of a sampled run
+// split one sample between them.
 func selectPairs(cfg Config) (*eh.Suite, error) {
+	sample := cfg.Settings.Sample
+	switch {
+	case sample.N < 0:
+		return nil, eh.Errorf(eh.EUSAGE, "--sample must not be negative")
+	case sample.N > 0 && cfg.Limit > 0:
+		return nil, eh.Errorf(eh.EUSAGE, "give --sample or --limit, not both (--limit takes the first N pairs, --sample a stratified random N)")
+	}
 	sel := suite.Selection{Limit: cfg.Limit}
 	if cfg.Subset != "" {
 		if !score.ValidView(cfg.Subset) {
@@ -244,11 +254,19 @@ func selectPairs(cfg Config) (*eh.Suite, error) {
 			return score.ViewMatches(cfg.Subset, eh.NewRecord("", "", "", "", p, eh.Basic))
 		}
 	}
+	pairs := cfg.Suite.Pairs
+	if sample.N > 0 {
+		kept, err := suite.Select(pairs, suite.Selection{Keep: sel.Keep})
+		if err != nil {
+			return nil, err
+		}
+		pairs, sel.Keep = sample.Draw(kept), nil
+	}
 	var err error
 	if sel.Shard, err = suite.ParseShard(cfg.Shard); err != nil {
 		return nil, err
 	}
-	pairs, err := suite.Select(cfg.Suite.Pairs, sel)
+	pairs, err = suite.Select(pairs, sel)
 	if err != nil {
 		return nil, err
 	}

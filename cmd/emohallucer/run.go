@@ -29,13 +29,17 @@ type runOptions struct {
 	Models []string
 	Config string
 	// Only selects models of the config by name.
-	Only   []string
-	Out    string
-	Rule   string
-	Limit  int
-	Subset string
-	Shard  string
-	View   string
+	Only  []string
+	Out   string
+	Rule  string
+	Limit int
+	// Sample draws a stratified random sample of N pairs, seeded by
+	// SampleSeed (default: --seed when given, else 1).
+	Sample     int
+	SampleSeed int64
+	Subset     string
+	Shard      string
+	View       string
 	// Samples and SampleTemperature configure self-consistency.
 	Samples           int
 	SampleTemperature float64
@@ -106,6 +110,9 @@ Examples:
 			}
 			if o.changed["seed"] {
 				o.Seed = &seed
+				if !o.changed["sample-seed"] {
+					o.SampleSeed = seed
+				}
 			}
 			return runModels(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -119,7 +126,9 @@ Examples:
 	f.StringVar(&o.Strategy, "strategy", "direct", "prompting strategy: "+strings.Join(strategy.Names(), ", "))
 	f.StringVar(&o.Rule, "rule", extract.Default, "answer extraction rule: "+strings.Join(extract.Rules, ", "))
 	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
-	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs (smoke tests)")
+	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs in the suite's order (smoke tests; on a mixed suite often one source: see --sample)")
+	f.IntVar(&o.Sample, "sample", 0, "evaluate a random sample of N pairs, stratified by modality and sub-category (proportional, each at least one pair while N allows); recorded in the run id")
+	f.Int64Var(&o.SampleSeed, "sample-seed", 1, "seed of --sample (default: --seed when given, else 1)")
 	f.StringVar(&o.Subset, "subset", "", "evaluate only the pairs of a view (knowledge, noaudio, modality:audio, subcategory:intensity, …)")
 	f.StringVar(&o.Shard, "shard", "", "evaluate shard K of N (K/N, 1-based), split by pair id")
 	f.Float64Var(&temp, "temperature", 0, "sampling temperature (default: the model's)")
@@ -206,8 +215,9 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	s.Pairs = pairs
 	cfg := runner.Config{
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
-		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature},
-		Out:      o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
+		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature,
+			Sample: runner.Sample{N: o.Sample, Seed: o.SampleSeed}},
+		Out: o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
 		WaitLock: o.WaitLock,
 	}
 	if url := storeFromEnv(o.Store); url != "" {

@@ -105,3 +105,40 @@ func TestNotEvaluatedExplained(t *testing.T) {
 		t.Errorf("--modalities smell: exit %d: %s", code, stderr)
 	}
 }
+
+// TestSampleFlag: --sample draws from every stratum where --limit takes the
+// first pairs, enters the run id, and excludes --limit.
+func TestSampleFlag(t *testing.T) {
+	suiteDir := imageSuite(t) // three text pairs, then three image pairs
+	tmp := t.TempDir()
+	run := func(name string, args ...string) rundir.Info {
+		out := filepath.Join(tmp, name)
+		args = append([]string{"run", "--suite", suiteDir, "--model", "baseline:always-yes", "--out", out, "--progress", "never"}, args...)
+		if code, _, stderr := runCLI(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		return readRunJSON(t, out)
+	}
+	modalities := func(name string) map[string]bool {
+		got := map[string]bool{}
+		for _, recs := range recordsByKey(t, filepath.Join(tmp, name)) {
+			got[string(recs[0].Modality)] = true
+		}
+		return got
+	}
+	limit := run("limit", "--limit", "2")
+	if m := modalities("limit"); len(m) != 1 || !m["text"] {
+		t.Fatalf("--limit 2 took %v, want the first (text) pairs", m)
+	}
+	sample := run("sample", "--sample", "2", "--seed", "5")
+	if m := modalities("sample"); !m["text"] || !m["image"] {
+		t.Fatalf("--sample 2 took %v, want both modalities", m)
+	}
+	other := run("sample-seed", "--sample", "2", "--sample-seed", "6")
+	if limit.Run == sample.Run || sample.Run == other.Run {
+		t.Errorf("run ids do not record the sample: %s %s %s", limit.Run, sample.Run, other.Run)
+	}
+	if code, _, stderr := runCLI(t, "run", "--sample", "2", "--limit", "2", "--model", "baseline:always-yes", "--out", filepath.Join(tmp, "x")); code != exitUsage || !strings.Contains(stderr, "not both") {
+		t.Errorf("--sample with --limit: exit %d: %s", code, stderr)
+	}
+}
