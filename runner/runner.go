@@ -247,8 +247,8 @@ func selectPairs(cfg Config) (*eh.Suite, error) {
 	}
 	sel := suite.Selection{Limit: cfg.Limit}
 	if cfg.Subset != "" {
-		if !score.ValidView(cfg.Subset) {
-			return nil, eh.Errorf(eh.EUSAGE, "unknown view %q for --subset", cfg.Subset)
+		if err := CheckView("--subset", cfg.Subset, cfg.Suite.Pairs); err != nil {
+			return nil, err
 		}
 		sel.Keep = func(p *eh.Pair) bool {
 			return score.ViewMatches(cfg.Subset, eh.NewRecord("", "", "", "", p, eh.Basic))

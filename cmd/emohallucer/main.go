@@ -81,7 +81,7 @@ model, so everything can be re-scored:
 		Version:       rundir.VersionLine(),
 	}
 	root.SetVersionTemplate("emohallucer {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return eh.Errorf(eh.EUSAGE, "%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -174,9 +174,6 @@ func (o runOptions) check() error {
 
 // runModels evaluates every model and prints the table.
 func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
-	if !score.ValidView(o.View) {
-		return usagef("unknown view %q", o.View)
-	}
 	draw := false
 	switch o.Progress {
 	case "auto":
@@ -213,6 +210,9 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, review.ExcludedNote(o.Exclude, excluded))
 	}
 	s.Pairs = pairs
+	if err := runner.CheckView("--view", o.View, s.Pairs); err != nil {
+		return err
+	}
 	cfg := runner.Config{
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
 		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature,

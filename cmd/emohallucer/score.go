@@ -78,7 +78,7 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 
 func scoreCommand(stdin io.Reader, stdout, stderr io.Writer, args []string, o scoreOptions) error {
 	if !score.ValidView(o.View) {
-		return usagef("unknown view %q", o.View)
+		return &eh.Error{Code: eh.EUSAGE, Message: fmt.Sprintf("unknown view %q", o.View), Hint: viewForms}
 	}
 	// A torn last line (a crash mid-write) is reported and left out, as a
 	// resumed run cuts it off; any other bad line is an error.
@@ -127,6 +127,10 @@ func checkFailUnder(results []*score.Scores, view string, failUnder float64) err
 	}
 	return nil
 }
+
+// viewForms lists the views a records file may hold, for errors where no
+// suite is at hand.
+const viewForms = "views are all, noaudio, knowledge, perception, modality:<text|image|audio|short-video|long-video>, subcategory:<theory|definition|finding|category|intensity|reasoning-result|reasoning-cue> and split:<x> for tagged pairs"
 
 func describe(v *score.View) string {
 	if v == nil || v.Pairs == 0 {

@@ -142,3 +142,40 @@ func TestSampleFlag(t *testing.T) {
 		t.Errorf("--sample with --limit: exit %d: %s", code, stderr)
 	}
 }
+
+// TestErrorMessages: mistakes on the command line exit 2 and say what would
+// have been right.
+func TestErrorMessages(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	tests := []struct {
+		args []string
+		code int
+		want []string // in stderr
+	}{
+		// a misspelt flag names the closest one
+		{[]string{"run", "--concurency", "3"}, exitUsage, []string{"unknown flag: --concurency", "did you mean --concurrency?"}},
+		{[]string{"run", "--sampel", "3"}, exitUsage, []string{"did you mean --sample?"}},
+		{[]string{"suite", "stats", "--jsn"}, exitUsage, []string{"did you mean --json?"}},
+		// nothing close: where the flags are listed
+		{[]string{"run", "--xyzzy"}, exitUsage, []string{"emohallucer run --help lists the flags"}},
+		// an unknown view lists this suite's views (builtin has no audio)
+		{[]string{"run", "--view", "noaduio", "--out", out}, exitUsage, []string{`unknown view "noaduio" for --view`, "this suite's views: all, noaudio, knowledge, perception, modality:text, subcategory:theory"}},
+		{[]string{"run", "--subset", "modality:audio", "--out", out}, exitUsage, []string{`no pairs of this suite in view "modality:audio" for --subset`, "modality:text"}},
+		{[]string{"score", out, "--view", "x"}, exitUsage, []string{`unknown view "x"`, "subcategory:<theory"}},
+		// refused before anything runs
+		{[]string{"run", "--concurrency", "0", "--out", out}, exitUsage, []string{"--concurrency must be at least 1"}},
+		{[]string{"run", "--model", "nonsense:x", "--out", out}, exitUsage, []string{`unknown provider "nonsense"`}},
+		{[]string{"run", "--model", "openai", "--out", out}, exitUsage, []string{"want provider:model"}},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, tt.args...)
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d: %s", tt.args, code, tt.code, stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", tt.args, w, stderr)
+			}
+		}
+	}
+}
