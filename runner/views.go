@@ -32,19 +32,22 @@ func SuiteViews(pairs []eh.Pair) []string {
 }
 
 // CheckView refuses a view (of the flag named flag) that holds none of the
-// pairs, listing the ones that do: a misspelt view, or one this suite has
-// no pairs in (modality:audio on a text suite), is a usage error, not an
-// empty table or "no pairs left".
+// pairs, listing the ones that do, so that neither a misspelt view nor one
+// this suite has no pairs in (modality:audio on a text suite) ends in an
+// empty table or a bare "no pairs left".
 func CheckView(flag, view string, pairs []eh.Pair) error {
 	views := SuiteViews(pairs)
 	if slices.Contains(views, view) {
 		return nil
 	}
-	what := "unknown view"
+	// A misspelt view is a mistake in the command (EUSAGE); a real view this
+	// suite has no pairs in leaves nothing to run (EINVALID, as any
+	// selection that leaves no pairs).
+	code, what := eh.EUSAGE, "unknown view"
 	if score.ValidView(view) {
-		what = "no pairs of this suite in view"
+		code, what = eh.EINVALID, "no pairs left: this suite has none in view"
 	}
-	return &eh.Error{Code: eh.EUSAGE, Message: what + " " + quote(view) + " for " + flag,
+	return &eh.Error{Code: code, Message: what + " " + quote(view) + " for " + flag,
 		Hint: "this suite's views: " + strings.Join(views, ", ")}
 }
 

@@ -160,7 +160,8 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"run", "--xyzzy"}, exitUsage, []string{"emohallucer run --help lists the flags"}},
 		// an unknown view lists this suite's views (builtin has no audio)
 		{[]string{"run", "--view", "noaduio", "--out", out}, exitUsage, []string{`unknown view "noaduio" for --view`, "this suite's views: all, noaudio, knowledge, perception, modality:text, subcategory:theory"}},
-		{[]string{"run", "--subset", "modality:audio", "--out", out}, exitUsage, []string{`no pairs of this suite in view "modality:audio" for --subset`, "modality:text"}},
+		// a real view with no pairs here leaves nothing to run: exit 3, with the list
+		{[]string{"run", "--subset", "modality:audio", "--out", out}, exitInvalid, []string{`no pairs left: this suite has none in view "modality:audio" for --subset`, "modality:text"}},
 		{[]string{"score", out, "--view", "x"}, exitUsage, []string{`unknown view "x"`, "subcategory:<theory"}},
 		// refused before anything runs
 		{[]string{"run", "--concurrency", "0", "--out", out}, exitUsage, []string{"--concurrency must be at least 1"}},
