@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/emohallucer/emohallucer/internal/fakeapi"
 	"github.com/emohallucer/emohallucer/rundir"
+	"github.com/emohallucer/emohallucer/score"
 )
 
 // TestSuitePaths: a suite is taken as its folder, its suite.jsonl or builtin,
@@ -178,5 +180,56 @@ func TestErrorMessages(t *testing.T) {
 				t.Errorf("%v: stderr lacks %q:\n%s", tt.args, w, stderr)
 			}
 		}
+	}
+}
+
+// TestScoreRule: score --rule re-reads every answer under another rule and
+// says so, leaves summary.json alone, and refuses records without raw text.
+func TestScoreRule(t *testing.T) {
+	srv := fakeapi.New(fakeapi.Config{Answer: func(*fakeapi.Request) string { return "はい、そうです。" }})
+	defer srv.Close()
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "run")
+	if code, _, stderr := runCLI(t, "run", "--model", "openai:m@"+srv.OpenAIBaseURL(), "--limit", "4", "--out", dir, "--no-cache", "--progress", "never"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	summary, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	code, stdout, stderr := runCLI(t, "score", dir, "--rule", "yesno-v1")
+	if code != 0 {
+		t.Fatalf("score --rule: exit %d: %s", code, stderr)
+	}
+	first, body, _ := strings.Cut(stdout, "\n")
+	if !strings.Contains(first, "scored under rule yesno-v1 (records hold yesno-v2; summary.json unchanged)") {
+		t.Errorf("first line %q does not name the rules", first)
+	}
+	var sc score.Scores
+	if err := json.Unmarshal([]byte(body), &sc); err != nil {
+		t.Fatal(err)
+	}
+	// yesno-v2 reads the Japanese yes; yesno-v1 cannot, so all 8 are unparsed.
+	if sc.Run.Rule != "yesno-v1" || sc.Views["all"].Unparsed != 8 || readScores(t, dir).Views["all"].Unparsed != 0 {
+		t.Errorf("rule %s, unparsed %d under v1 and %d under v2", sc.Run.Rule, sc.Views["all"].Unparsed, readScores(t, dir).Views["all"].Unparsed)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "summary.json")); string(after) != string(summary) {
+		t.Error("score --rule rewrote summary.json")
+	}
+	// Records whose raw text was stripped cannot be re-read: refused, not ignored.
+	b, _ := os.ReadFile(filepath.Join(dir, "records.jsonl"))
+	var stripped []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var m map[string]any
+		json.Unmarshal([]byte(line), &m)
+		delete(m, "raw")
+		delete(m, "steps")
+		out, _ := json.Marshal(m)
+		stripped = append(stripped, string(out))
+	}
+	bare := filepath.Join(tmp, "bare.jsonl")
+	os.WriteFile(bare, []byte(strings.Join(stripped, "\n")+"\n"), 0o644)
+	if code, _, stderr := runCLI(t, "score", bare, "--rule", "yesno-v1"); code != exitInvalid || !strings.Contains(stderr, "holds no answer text to re-extract under rule yesno-v1") {
+		t.Errorf("stripped records: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "score", dir, "--rule", "yesno-v9"); code != exitUsage || !strings.Contains(stderr, "known: yesno-v2") {
+		t.Errorf("unknown rule: exit %d: %s", code, stderr)
 	}
 }
