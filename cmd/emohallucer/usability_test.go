@@ -233,3 +233,83 @@ func TestScoreRule(t *testing.T) {
 		t.Errorf("unknown rule: exit %d: %s", code, stderr)
 	}
 }
+
+// TestUserPrompts: a config's system_prompt, template and few_shot reach the
+// server, enter the run id and the cache key (a changed template is sent
+// again, never answered from the cache), and bad ones are refused with the
+// config line.
+func TestUserPrompts(t *testing.T) {
+	srv := fakeapi.New(fakeapi.Config{})
+	defer srv.Close()
+	tmp := t.TempDir()
+	tmpl := filepath.Join(tmp, "ask.tmpl")
+	config := func(name, body string) string {
+		p := filepath.Join(tmp, name)
+		os.WriteFile(p, []byte(fmt.Sprintf("models:\n  - provider: openai\n    model: m\n    base_url: %s\n%s", srv.OpenAIBaseURL(), body)), 0o644)
+		return p
+	}
+	prompts := config("prompts.yaml", `    system_prompt: You are a careful annotator.
+    template: ask.tmpl
+    few_shot:
+      - {question: "Is the sky green?", answer: "no"}
+      - question: Is the writer glad?
+        context: I won!
+        answer: "yes"
+`)
+	cache := filepath.Join(tmp, "cache.jsonl")
+	run := func(cfg, out string) rundir.Info {
+		if code, _, stderr := runCLI(t, "run", "--config", cfg, "--limit", "2", "--out", filepath.Join(tmp, out), "--cache", cache, "--progress", "never"); code != 0 {
+			t.Fatalf("run %s: exit %d: %s", out, code, stderr)
+		}
+		return readRunJSON(t, filepath.Join(tmp, out))
+	}
+	os.WriteFile(tmpl, []byte("[{{.Lang}}/{{.Modality}}/{{.SubCategory}}] {{if .Context}}{{.Context}} | {{end}}Q: {{.Question}} (yes/no)"), 0o644)
+	before := srv.Received()
+	first := run(prompts, "a")
+	last := srv.Last()
+	if srv.Received()-before != 4 || last.System != "You are a careful annotator." || len(last.Messages) != 5 {
+		t.Fatalf("%d requests; last: system %q, %d messages", srv.Received()-before, last.System, len(last.Messages))
+	}
+	// (examples take the question's language, modality and sub-category)
+	wantTurns := []string{"Q: Is the sky green? (yes/no)", "no", "I won! | Q: Is the writer glad? (yes/no)", "yes"}
+	for i, w := range wantTurns {
+		if text := last.Messages[i].Text; !strings.HasSuffix(text, w) || i%2 == 0 && !strings.HasPrefix(text, "[en/text/") {
+			t.Errorf("turn %d: %q, want %q", i, last.Messages[i].Text, w)
+		}
+	}
+	if q := last.Messages[4].Text; !strings.HasPrefix(q, "[en/text/") || !strings.HasSuffix(q, "(yes/no)") {
+		t.Errorf("question not rendered by the template: %q", q)
+	}
+	// The same prompts again: resumed, nothing sent.
+	if again := run(prompts, "a"); again.Run != first.Run || srv.Received()-before != 4 {
+		t.Fatalf("rerun: run %s (was %s), %d requests", again.Run, first.Run, srv.Received()-before)
+	}
+	// A changed template: another run id, and sent again despite the cache.
+	os.WriteFile(tmpl, []byte("Q: {{.Question}} Answer yes or no."), 0o644)
+	if changed := run(prompts, "b"); changed.Run == first.Run || srv.Received()-before != 8 {
+		t.Fatalf("changed template: run %s (was %s), %d requests, want 8", changed.Run, first.Run, srv.Received()-before)
+	}
+	// No prompts at all: a third run id.
+	if plain := run(config("plain.yaml", ""), "c"); plain.Run == first.Run {
+		t.Error("the run id does not depend on the prompts")
+	}
+
+	bad := []struct {
+		name, body, want string
+	}{
+		// a misspelt field fails at load time, with the model's line
+		{"field.yaml", "    template: field.tmpl\n", "model at line 2: template: template:1:2: executing \"template\" at <.Questoin>"},
+		// multi-step strategies build their own prompts
+		{"pep.yaml", "    strategy: pep-mek\n    few_shot: [{question: q, answer: yes}]\n", "model at line 2: few_shot apply to the direct strategy only, not pep-mek"},
+		{"empty.yaml", "    few_shot: [{question: q}]\n", "model at line 2: few_shot example 1: needs a question and an answer"},
+		{"missing.yaml", "    template: nowhere.tmpl\n", "model at line 2: template nowhere.tmpl"},
+		{"key.yaml", "    few_shot: [{question: q, answr: yes}]\n", `unknown key "answr"`},
+	}
+	os.WriteFile(filepath.Join(tmp, "field.tmpl"), []byte("{{.Questoin}}"), 0o644)
+	for _, b := range bad {
+		code, _, stderr := runCLI(t, "run", "--config", config(b.name, b.body), "--out", filepath.Join(tmp, "bad"), "--no-cache")
+		if code != exitInvalid || !strings.Contains(stderr, b.want) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s", b.name, code, exitInvalid, b.want, stderr)
+		}
+	}
+}
