@@ -193,31 +193,47 @@ type fileRecords struct {
 }
 
 func openFileRecords(dir, runID string, caps eh.Capabilities) (*fileRecords, error) {
-	path := filepath.Join(dir, record.FileName)
-	r := &fileRecords{caps: caps, before: score.NewAccumulator(), mine: score.NewAccumulator()}
-	err := record.EachExisting(path, func(rec *eh.Record) error {
-		if rec.Run != runID {
-			return &eh.Error{Code: eh.EINVALID,
-				Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, rec.Run, rec.Model, rec.Strategy, runID),
-				Hint:    "choose another --out folder for a different model, strategy or settings"}
-		}
-		return r.before.Add(rec)
-	})
+	before, err := readEarlier(dir, runID)
 	if err != nil {
-		return nil, rundir.IOError("read", path, err)
+		return nil, err
 	}
+	path := filepath.Join(dir, record.FileName)
+	r := &fileRecords{caps: caps, before: before, mine: score.NewAccumulator()}
 	if r.Appender, err = record.OpenAppend(path); err != nil {
 		return nil, rundir.IOError("open", path, err)
 	}
 	return r, nil
 }
 
-// Done implements engine.Plan's Done by the engine's rule.
-func (r *fileRecords) Done(key string) bool {
-	i := strings.LastIndexByte(key, '/')
-	status, mod, ok := r.before.Recorded(key[:i], eh.Role(key[i+1:]))
-	return ok && engine.Finished(status, mod, r.caps)
+// readEarlier scores the records earlier attempts of run runID left in dir
+// (none when it has no records file), refusing records of another run.
+func readEarlier(dir, runID string) (*score.Accumulator, error) {
+	path := filepath.Join(dir, record.FileName)
+	acc := score.NewAccumulator()
+	err := record.EachExisting(path, func(rec *eh.Record) error {
+		if rec.Run != runID {
+			return &eh.Error{Code: eh.EINVALID,
+				Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, rec.Run, rec.Model, rec.Strategy, runID),
+				Hint:    "choose another --out folder for a different model, strategy or settings"}
+		}
+		return acc.Add(rec)
+	})
+	if err != nil {
+		return nil, rundir.IOError("read", path, err)
+	}
+	return acc, nil
 }
+
+// finished tells by the engine's rule whether acc records the question key
+// ("pair/role") as needing no new answer.
+func finished(acc *score.Accumulator, key string, caps eh.Capabilities) bool {
+	i := strings.LastIndexByte(key, '/')
+	status, mod, ok := acc.Recorded(key[:i], eh.Role(key[i+1:]))
+	return ok && engine.Finished(status, mod, caps)
+}
+
+// Done implements engine.Plan's Done by the engine's rule.
+func (r *fileRecords) Done(key string) bool { return finished(r.before, key, r.caps) }
 
 // Put appends a record and scores it.
 func (r *fileRecords) Put(rec *eh.Record) error {

@@ -63,6 +63,8 @@ type runOptions struct {
 	WaitLock bool
 	// Modalities replace the models' declared modalities (nil: keep them).
 	Modalities []string
+	// DryRun says what the run would do and cost, and does nothing.
+	DryRun bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -152,6 +154,7 @@ Examples:
 	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
 	o.capFlag(f)
 	f.StringSliceVar(&o.Modalities, "modalities", nil, "modalities every model takes, replacing what its provider or config declares (text is always included): image, audio, short-video, long-video; video also needs video: native|frames in a --config")
+	f.BoolVar(&o.DryRun, "dry-run", false, "send and write nothing: print per model the questions that would be asked, not evaluated, already recorded or answered from the cache, and the estimated tokens and cost")
 	f.BoolVar(&o.WaitLock, "wait-lock", false, "when another run holds the run folder (or shard), wait for it instead of exiting 3")
 	return cmd
 }
@@ -220,6 +223,17 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 		Out: o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
 		WaitLock: o.WaitLock,
 	}
+	if o.DryRun {
+		if o.Store != "" || o.Enqueue {
+			return usagef("--dry-run looks at run folders and the cache file, not at a --store or a queue")
+		}
+		dry, err := runner.DryRun(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		printDryRun(stdout, dry)
+		return nil
+	}
 	if url := storeFromEnv(o.Store); url != "" {
 		if cfg.Store, err = openPostgres(ctx, url); err != nil {
 			return err
@@ -264,6 +278,46 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	}
 	notEvaluatedNote(stderr, res.Models)
 	return err
+}
+
+// printDryRun prints what a run would do, one block per model.
+func printDryRun(w io.Writer, models []runner.DryModel) {
+	fmt.Fprintln(w, "dry run: nothing was sent and nothing written")
+	var total float64
+	priced := true
+	for _, m := range models {
+		var ne []string
+		n := 0
+		for _, mod := range eh.Modalities {
+			if c := m.NotEvaluated[mod]; c > 0 {
+				n += c
+				ne = append(ne, fmt.Sprintf("%d %s", c, mod))
+			}
+		}
+		detail := ""
+		if len(ne) > 0 {
+			detail = " (" + strings.Join(ne, ", ") + ")"
+		}
+		fmt.Fprintf(w, "\n%s → %s (run %s)\n", eh.Redact(m.Name), m.Dir, m.Run)
+		fmt.Fprintf(w, "  %d questions: %d to ask (%d calls), %d not evaluated%s, %d already recorded, %d from the cache\n",
+			m.Selected, m.Ask, m.Calls, n, detail, m.Recorded, m.Cached)
+		cost := "no price in the config, so no cost"
+		if m.Priced {
+			cost = fmt.Sprintf("≈ $%.4f at the config's price", m.CostUSD)
+			total += m.CostUSD
+		} else {
+			priced = false
+		}
+		fmt.Fprintf(w, "  estimated %d prompt + %d completion tokens, %s\n", m.Usage.PromptTokens, m.Usage.CompletionTokens, cost)
+		if m.Assumed > 0 {
+			fmt.Fprintf(w, "  (%d media file(s) of unknown length counted as %d s)\n", m.Assumed, runner.DryRunAssumedSeconds)
+		}
+	}
+	if len(models) > 1 && priced {
+		fmt.Fprintf(w, "\ntotal ≈ $%.4f\n", total)
+	}
+	fmt.Fprintf(w, "\nTokens are estimated: text at %d characters a token, %d per image, %d a second of audio, %d a second of video, %d per answer unless max_tokens is set (README \"Dry run\").\n",
+		runner.DryRunCharsPerToken, runner.DryRunImageTokens, runner.DryRunAudioPerSecond, runner.DryRunVideoPerSecond, runner.DryRunAnswerTokens)
 }
 
 // notEvaluatedNote ends a run by saying which questions were not evaluated

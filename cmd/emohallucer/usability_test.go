@@ -1,19 +1,27 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	eh "github.com/emohallucer/emohallucer"
 
 	"github.com/emohallucer/emohallucer/internal/fakeapi"
 	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
+	"github.com/emohallucer/emohallucer/strategy"
+	"github.com/emohallucer/emohallucer/suite"
 )
 
 // TestSuitePaths: a suite is taken as its folder, its suite.jsonl or builtin,
@@ -312,4 +320,101 @@ func TestUserPrompts(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d with %q:\n%s", b.name, code, exitInvalid, b.want, stderr)
 		}
 	}
+}
+
+// TestDryRun: --dry-run sorts the questions into to ask, not evaluated,
+// already recorded and cached, estimates tokens and cost, and sends and
+// writes nothing (the server fails the test if it is hit).
+func TestDryRun(t *testing.T) {
+	suiteDir := imageSuite(t) // 3 text pairs, 3 image pairs
+	fake := fakeapi.New(fakeapi.Config{})
+	defer fake.Close()
+	var allowed atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !allowed.Load() {
+			t.Errorf("the dry run sent %s %s", r.Method, r.URL.Path)
+			http.Error(w, "no", http.StatusTeapot)
+			return
+		}
+		fake.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	tmp := t.TempDir()
+	models := filepath.Join(tmp, "models.yaml")
+	os.WriteFile(models, []byte(fmt.Sprintf("models:\n  - provider: openai\n    model: m\n    base_url: %s/v1\n    modalities: [text]\n    price: {input: 1, output: 2}\n    decoding: {max_tokens: 10}\n", srv.URL)), 0o644)
+	cache := filepath.Join(tmp, "cache.jsonl")
+	base := []string{"run", "--suite", suiteDir, "--config", models, "--cache", cache, "--progress", "never"}
+	// A real run answers the first two text pairs: records in A, answers in the cache.
+	allowed.Store(true)
+	if code, _, stderr := runCLI(t, append(base, "--out", filepath.Join(tmp, "A"), "--limit", "2")...); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	allowed.Store(false)
+	cacheBefore, _ := os.ReadFile(cache)
+
+	// The third text pair's two questions are still to ask: their prompts,
+	// at 4 characters a token, and 10 answer tokens each.
+	var prompt int
+	s, err := suite.Read(suiteDir, suite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range mustItems(t, s)[4:6] {
+		prompt += (len(strategyPrompt(t, &it)) + 3) / 4
+	}
+	cost := fmt.Sprintf("estimated %d prompt + 20 completion tokens, ≈ $%.4f at the config's price", prompt, (float64(prompt)*1+20*2)/1e6)
+	tests := []struct {
+		out  string
+		want string
+	}{
+		// into A: the first four are recorded there
+		{"A", "12 questions: 2 to ask (2 calls), 6 not evaluated (6 image), 4 already recorded, 0 from the cache"},
+		// into a new folder: the same four come from the cache
+		{"B", "12 questions: 2 to ask (2 calls), 6 not evaluated (6 image), 0 already recorded, 4 from the cache"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCLI(t, append(base, "--out", filepath.Join(tmp, tt.out), "--dry-run")...)
+		if code != 0 || !strings.Contains(stdout, tt.want) || !strings.Contains(stdout, cost) {
+			t.Errorf("dry run into %s: exit %d, want %q and %q in:\n%s%s", tt.out, code, tt.want, cost, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "B")); !os.IsNotExist(err) {
+		t.Errorf("the dry run created its run folder: %v", err)
+	}
+	if after, _ := os.ReadFile(cache); string(after) != string(cacheBefore) {
+		t.Error("the dry run changed the cache")
+	}
+}
+
+// mustItems are a suite's questions in run order.
+func mustItems(t *testing.T, s *eh.Suite) []eh.Item {
+	t.Helper()
+	items, err := suite.Items(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+// strategyPrompt is the text the direct strategy sends for an item.
+func strategyPrompt(t *testing.T, it *eh.Item) string {
+	t.Helper()
+	st, _ := strategy.New("direct", strategy.Options{})
+	var got string
+	st.Answer(context.Background(), promptCatcher{&got}, it)
+	return got
+}
+
+// promptCatcher records the text of the request it gets.
+type promptCatcher struct{ text *string }
+
+func (p promptCatcher) Name() string                  { return "catch" }
+func (p promptCatcher) Capabilities() eh.Capabilities { return eh.Capabilities{} }
+func (p promptCatcher) Generate(_ context.Context, r *eh.Request) (*eh.Response, error) {
+	for _, m := range r.Messages {
+		for _, part := range m.Parts {
+			*p.text += part.Text
+		}
+	}
+	return &eh.Response{Text: "yes"}, nil
 }
