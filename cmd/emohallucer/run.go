@@ -103,7 +103,9 @@ Examples:
   emohallucer run --model openai:gpt-4o-mini --max-cost 2
   emohallucer run --model openai:Qwen/Qwen2.5-VL-7B-Instruct@http://localhost:8000/v1 --concurrency 32
   emohallucer run --config examples/models.yaml --subset noaudio
-  emohallucer run --suite ./mysuite --model ollama:gemma3:4b --limit 20`,
+  emohallucer run --suite ./mysuite --model ollama:gemma3:4b --limit 20
+  emohallucer run --suite ./mysuite --model openai:gpt-4o-mini --sample 100 --seed 1
+  emohallucer run --config examples/models.yaml --dry-run       # what it would ask and cost`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.visit(cmd)
@@ -130,7 +132,7 @@ Examples:
 	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs in the suite's order (smoke tests; on a mixed suite often one source: see --sample)")
 	f.IntVar(&o.Sample, "sample", 0, "evaluate a random sample of N pairs, stratified by modality and sub-category (proportional, each at least one pair while N allows); recorded in the run id")
-	f.Int64Var(&o.SampleSeed, "sample-seed", 1, "seed of --sample (default: --seed when given, else 1)")
+	f.Int64Var(&o.SampleSeed, "sample-seed", 1, "seed of --sample; unset, --seed is used when given")
 	f.StringVar(&o.Subset, "subset", "", "evaluate only the pairs of a view (knowledge, noaudio, modality:audio, subcategory:intensity, …)")
 	f.StringVar(&o.Shard, "shard", "", "evaluate shard K of N (K/N, 1-based), split by pair id")
 	f.Float64Var(&temp, "temperature", 0, "sampling temperature (default: the model's)")
