@@ -12,7 +12,6 @@ import (
 	"github.com/emohallucer/emohallucer/media"
 	"github.com/emohallucer/emohallucer/provider/cache"
 	"github.com/emohallucer/emohallucer/rundir"
-	"github.com/emohallucer/emohallucer/suite"
 )
 
 // Token estimate of a dry run (README "Dry run"). Prompt text counts one
@@ -72,11 +71,7 @@ func DryRun(ctx context.Context, cfg Config) ([]DryModel, error) {
 	if cfg.Store != nil {
 		return nil, eh.Errorf(eh.EUSAGE, "--dry-run reads run folders and the cache file; it does not look into a --store")
 	}
-	s, err := selectPairs(cfg)
-	if err != nil {
-		return nil, err
-	}
-	items, err := suite.Items(s)
+	s, items, err := selectItems(cfg)
 	if err != nil {
 		return nil, err
 	}

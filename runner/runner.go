@@ -118,11 +118,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	s, err := selectPairs(cfg)
-	if err != nil {
-		return res, err
-	}
-	items, err := suite.Items(s)
+	s, items, err := selectItems(cfg)
 	if err != nil {
 		return res, err
 	}
@@ -232,6 +228,16 @@ func oneLine(s string) string {
 		s = string(r[:300]) + "…"
 	}
 	return s
+}
+
+// selectItems is the selected suite (selectPairs) and its questions.
+func selectItems(cfg Config) (*eh.Suite, []eh.Item, error) {
+	s, err := selectPairs(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := suite.Items(s)
+	return s, items, err
 }
 
 // selectPairs applies cfg's Subset, Sample, Shard and Limit to a copy of its
