@@ -81,6 +81,7 @@ model, so everything can be re-scored:
 		Version:       rundir.VersionLine(),
 	}
 	root.SetVersionTemplate("emohallucer {{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version (module version or VCS revision), Go version and platform")
 	root.SetFlagErrorFunc(flagError)
 	root.SetIn(stdin)
 	root.SetOut(stdout)

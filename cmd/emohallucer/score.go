@@ -83,7 +83,7 @@ benchmark's own metrics, computed as its reference code does, next to ours:
 	cmd.Flags().StringVar(&o.Format, "format", "", "score another benchmark's predictions: hallusionbench, pope or videohallucer")
 	cmd.Flags().StringVar(&o.Predictions, "predictions", "", "with --format: the prediction file")
 	cmd.Flags().StringVar(&o.Questions, "questions", "", "with --format: the benchmark's question file")
-	cmd.Flags().StringVar(&o.Rule, "rule", "", "re-score run records under this extraction rule ("+strings.Join(extract.Rules, ", ")+"), re-reading each answer from its raw text, and print the summary; with --format: the rule for the predictions (also first-word, or reference: the benchmark's own parser)")
+	cmd.Flags().StringVar(&o.Rule, "rule", "", "re-score run records under this extraction rule ("+strings.Join(extract.Rules, ", ")+"), re-reading each answer from its raw text, and print the summary; with --format: the rule for the predictions (or reference: the benchmark's own parser)")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --format: print JSON")
 	cmd.Flags().StringVar(&o.Store, "store", "", "score runs kept in this PostgreSQL store (postgres://…; default $"+storeEnv+" when --run is given)")
 	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: the run id to score (repeatable); prints its summary.json")
