@@ -10,7 +10,7 @@ import (
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/media"
-	"github.com/emohallucer/emohallucer/provider/cache"
+	"github.com/emohallucer/emohallucer/provider/stack"
 	"github.com/emohallucer/emohallucer/rundir"
 )
 
@@ -127,7 +127,7 @@ func DryRun(ctx context.Context, cfg Config) ([]DryModel, error) {
 
 // dryCache opens the response cache read-only in effect: a dry run only
 // looks up; a cache file that does not exist yet is not created.
-func dryCache(ctx context.Context, cfg Config) (cache.Store, func(), error) {
+func dryCache(ctx context.Context, cfg Config) (stack.Store, func(), error) {
 	path := cfg.CachePath
 	if path == "" {
 		path = DefaultCachePath()
@@ -146,7 +146,7 @@ func dryCache(ctx context.Context, cfg Config) (cache.Store, func(), error) {
 type dryModel struct {
 	eh.Model
 	caps      eh.Capabilities
-	store     cache.Store
+	store     stack.Store
 	est       *estimator
 	maxTokens int
 	misses    int // of the current question
@@ -164,15 +164,10 @@ func (m *dryModel) Generate(ctx context.Context, req *eh.Request) (*eh.Response,
 		return m.Model.Generate(ctx, req)
 	}
 	if m.store != nil {
-		key, err := cache.Key(m.caps.Identity, req)
+		resp, ok, err := stack.Lookup(ctx, m.store, m.caps.Identity, req)
 		if err != nil {
 			m.err = err
 			return nil, err
-		}
-		resp, ok, err := m.store.LookupResponse(ctx, key)
-		if err != nil {
-			m.err = &eh.Error{Code: eh.EINTERNAL, Message: "response cache lookup", Err: err}
-			return nil, m.err
 		}
 		if ok {
 			resp.Cached = true

@@ -19,6 +19,7 @@
 package stack
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -142,4 +143,19 @@ func (w *Model) LimitState() string {
 	}
 	st := w.Limiter.State()
 	return fmt.Sprintf("conc %d/%d", st.InFlight, st.Limit)
+}
+
+// Lookup finds the stored answer to req sent to a model of the given
+// identity, under the key the cache decorator uses, without calling
+// anything (a dry run).
+func Lookup(ctx context.Context, store Store, identity string, req *eh.Request) (*eh.Response, bool, error) {
+	key, err := cache.Key(identity, req)
+	if err != nil {
+		return nil, false, err
+	}
+	resp, ok, err := store.LookupResponse(ctx, key)
+	if err != nil {
+		return nil, false, &eh.Error{Code: eh.EINTERNAL, Message: "response cache lookup", Err: err}
+	}
+	return resp, ok, nil
 }
