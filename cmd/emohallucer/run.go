@@ -61,8 +61,6 @@ type runOptions struct {
 	Exclude []string
 	// WaitLock waits for a run folder another run holds instead of failing.
 	WaitLock bool
-	// Modalities replace the models' declared modalities (nil: keep them).
-	Modalities []string
 	// DryRun says what the run would do and cost, and does nothing.
 	DryRun bool
 }
@@ -155,14 +153,13 @@ Examples:
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "verdict file of a human review (repeatable): leave out pairs a strict majority of their raters did not judge valid")
 	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
 	o.capFlag(f)
-	f.StringSliceVar(&o.Modalities, "modalities", nil, "modalities every model takes, replacing what its provider or config declares (text is always included): image, audio, short-video, long-video; video also needs video: native|frames in a --config")
 	f.BoolVar(&o.DryRun, "dry-run", false, "send and write nothing: print per model the questions that would be asked, not evaluated, already recorded or answered from the cache, and the estimated tokens and cost")
 	f.BoolVar(&o.WaitLock, "wait-lock", false, "when another run holds the run folder (or shard), wait for it instead of exiting 3")
 	return cmd
 }
 
 // check refuses flag values no run can use.
-func (o runOptions) check() error {
+func (o *runOptions) check() error {
 	if err := o.engineFlags.check(); err != nil {
 		return err
 	}
@@ -192,14 +189,7 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err := o.check(); err != nil {
 		return err
 	}
-	sel := o.selection(o.Models, o.Config, o.Only)
-	if o.changed["modalities"] {
-		var err error
-		if sel.Modalities, err = stack.ParseModalities(o.Modalities); err != nil {
-			return err
-		}
-	}
-	setups, err := stack.FromConfig(sel)
+	setups, err := stack.FromConfig(o.selection(o.Models, o.Config, o.Only))
 	if err != nil {
 		return err
 	}
