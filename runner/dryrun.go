@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -65,8 +66,9 @@ type DryModel struct {
 // estimated tokens and cost of the calls it would send. Each question
 // still to answer is put through the run's strategy against a model that
 // looks every request up in the cache and, for a miss, counts it and
-// answers with empty text, so that multi-step strategies show all their
-// calls (a later step's prompt then lacks the earlier answer, a few tokens).
+// answers with filler text as long as the answer it estimates, so that
+// multi-step strategies show all their calls, and a later step's prompt
+// counts the earlier answers it quotes.
 func DryRun(ctx context.Context, cfg Config) ([]DryModel, error) {
 	if cfg.Store != nil {
 		return nil, eh.Errorf(eh.EUSAGE, "--dry-run reads run folders and the cache file; it does not look into a --store")
@@ -94,7 +96,7 @@ func DryRun(ctx context.Context, cfg Config) ([]DryModel, error) {
 		}
 		caps := setup.Model.Capabilities()
 		d := DryModel{Name: setup.Name, Run: def.ID, Dir: dir, Selected: len(items), NotEvaluated: map[eh.Modality]int{}, Priced: setup.Engine.Price != nil}
-		dm := &dryModel{Model: setup.Model, caps: caps, store: store, est: est, maxTokens: def.Decoding.MaxTokens}
+		dm := &dryModel{Model: setup.Model, caps: caps, store: store, est: est, maxTokens: def.Decoding.MaxTokens, assumed: map[string]bool{}}
 		for i := range items {
 			it := &items[i]
 			switch {
@@ -118,7 +120,7 @@ func DryRun(ctx context.Context, cfg Config) ([]DryModel, error) {
 				d.Ask++
 			}
 		}
-		d.Calls, d.Usage, d.Assumed = dm.calls, dm.usage, est.assumed
+		d.Calls, d.Usage, d.Assumed = dm.calls, dm.usage, len(dm.assumed)
 		d.CostUSD = setup.Engine.Price.Cost(d.Usage)
 		out = append(out, d)
 	}
@@ -152,7 +154,9 @@ type dryModel struct {
 	misses    int // of the current question
 	calls     int
 	usage     eh.Usage
-	err       error
+	// assumed are the media (by digest) whose length was assumed.
+	assumed map[string]bool
+	err     error
 }
 
 // Generate implements emohallucer.Model without sending anything. A
@@ -180,19 +184,33 @@ func (m *dryModel) Generate(ctx context.Context, req *eh.Request) (*eh.Response,
 	if answer == 0 {
 		answer = DryRunAnswerTokens
 	}
-	m.usage = m.usage.Add(eh.Usage{PromptTokens: m.est.prompt(req), CompletionTokens: answer})
-	return &eh.Response{}, nil
+	prompt, assumed := m.est.prompt(req)
+	for _, sha := range assumed {
+		m.assumed[sha] = true
+	}
+	m.usage = m.usage.Add(eh.Usage{PromptTokens: prompt, CompletionTokens: answer})
+	return &eh.Response{Text: strings.Repeat("x", answer*DryRunCharsPerToken)}, nil
 }
 
 // estimator estimates a request's prompt tokens, reading each media file's
 // duration once.
 type estimator struct {
-	seconds map[string]float64 // by SHA-256
-	assumed int
+	seconds map[string]float64 // by SHA-256; 0: unknown
 }
 
-func (e *estimator) prompt(req *eh.Request) int {
+// prompt is req's estimated prompt tokens, and the digests of its media
+// whose length was assumed.
+func (e *estimator) prompt(req *eh.Request) (int, []string) {
 	n := textTokens(req.System)
+	var assumed []string
+	seconds := func(f *eh.MediaFile) float64 {
+		d := e.duration(f)
+		if d == 0 {
+			assumed = append(assumed, f.SHA256)
+			d = DryRunAssumedSeconds
+		}
+		return d
+	}
 	for _, msg := range req.Messages {
 		for _, p := range msg.Parts {
 			if p.Media == nil {
@@ -203,13 +221,13 @@ func (e *estimator) prompt(req *eh.Request) int {
 			case eh.Image:
 				n += DryRunImageTokens
 			case eh.Audio:
-				n += int(math.Ceil(e.duration(p.Media) * DryRunAudioPerSecond))
+				n += int(math.Ceil(seconds(p.Media) * DryRunAudioPerSecond))
 			default:
-				n += max(int(math.Ceil(e.duration(p.Media)*DryRunVideoPerSecond)), DryRunVideoMinFrames*DryRunImageTokens)
+				n += max(int(math.Ceil(seconds(p.Media)*DryRunVideoPerSecond)), DryRunVideoMinFrames*DryRunImageTokens)
 			}
 		}
 	}
-	return n
+	return n, assumed
 }
 
 // textTokens counts ASCII at DryRunCharsPerToken characters a token and
@@ -226,19 +244,16 @@ func textTokens(s string) int {
 	return (ascii+DryRunCharsPerToken-1)/DryRunCharsPerToken + other
 }
 
-// duration is a media file's length in seconds from its WAV header, else
-// DryRunAssumedSeconds (counted in assumed). The file was checked (a
-// regular file inside the suite, its digest) when the suite was read.
+// duration is a media file's length in seconds from its WAV header, 0 when
+// unknown. The file was checked (a regular file inside the suite, its
+// digest) when the suite was read.
 func (e *estimator) duration(f *eh.MediaFile) float64 {
-	if d, ok := e.seconds[f.SHA256]; ok {
-		return d
+	d, ok := e.seconds[f.SHA256]
+	if !ok {
+		if info, err := media.ReadWAV(f.Path); err == nil {
+			d = info.Duration
+		}
+		e.seconds[f.SHA256] = d
 	}
-	d := float64(DryRunAssumedSeconds)
-	if info, err := media.ReadWAV(f.Path); err == nil && info.Duration > 0 {
-		d = info.Duration
-	} else {
-		e.assumed++
-	}
-	e.seconds[f.SHA256] = d
 	return d
 }

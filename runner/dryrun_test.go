@@ -2,9 +2,14 @@ package runner
 
 import (
 	"context"
+	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
+	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/builtin"
+	"github.com/emohallucer/emohallucer/media"
 	"github.com/emohallucer/emohallucer/provider/stack"
 )
 
@@ -65,6 +70,42 @@ func TestTextTokens(t *testing.T) {
 	for _, tt := range tests {
 		if got := textTokens(tt.text); got != tt.want {
 			t.Errorf("textTokens(%q) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestMediaTokens: a WAV file costs its length at the audio rate, audio of
+// another format the assumed length, reported as assumed; an image the
+// fixed figure; video at least 8 frames' worth.
+func TestMediaTokens(t *testing.T) {
+	wav := filepath.Join("..", "..", "shared", "data", "ravdess", "speech", "03-01-03-01-02-01-16.wav")
+	mp3 := filepath.Join("..", "..", "shared", "data", "cremad", "audio_mp3", "1002_DFA_ANG_XX.mp3")
+	for _, f := range []string{wav, mp3} {
+		if _, err := os.Stat(f); err != nil {
+			t.Skipf("../shared/data is absent (%v); this test reads a RAVDESS WAV and a CREMA-D MP3", err)
+		}
+	}
+	info, err := media.ReadWAV(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		file    eh.MediaFile
+		tokens  int
+		assumed bool
+	}{
+		{"wav: its length", eh.MediaFile{Kind: eh.Audio, Path: wav, SHA256: "w"}, int(math.Ceil(info.Duration * DryRunAudioPerSecond)), false},
+		{"mp3: assumed length", eh.MediaFile{Kind: eh.Audio, Path: mp3, SHA256: "m"}, DryRunAssumedSeconds * DryRunAudioPerSecond, true},
+		{"image: fixed", eh.MediaFile{Kind: eh.Image, Path: "x.png", SHA256: "i"}, DryRunImageTokens, false},
+		{"video: assumed length at the video rate", eh.MediaFile{Kind: eh.ShortVideo, Path: "x.mp4", SHA256: "v"}, DryRunAssumedSeconds * DryRunVideoPerSecond, true},
+	}
+	est := &estimator{seconds: map[string]float64{}}
+	for _, tt := range tests {
+		req := &eh.Request{Messages: []eh.Message{{Role: "user", Parts: []eh.Part{{Media: &tt.file}}}}}
+		got, assumed := est.prompt(req)
+		if got != tt.tokens || (len(assumed) == 1) != tt.assumed {
+			t.Errorf("%s: %d tokens (assumed %v), want %d (assumed %v)", tt.name, got, assumed, tt.tokens, tt.assumed)
 		}
 	}
 }
