@@ -94,6 +94,10 @@ tokens-per-minute limits, and retries with exponential backoff that honour
 Retry-After. A 401/403 stops that model's run at once. The first Ctrl-C stops
 scheduling, lets the requests in flight finish and saves; a second quits.
 
+A --config entry may also set the model's prompts: system_prompt, template (a
+Go text/template file) and few_shot examples (README "Prompts"); they enter the
+run id and the cache key. --dry-run shows what a run would ask and cost first.
+
 Model specs:
 ` + all.Help() + `
 Examples:
@@ -120,7 +124,7 @@ Examples:
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Suite, "suite", builtin.Name, `suite folder, or "builtin"`)
+	f.StringVar(&o.Suite, "suite", builtin.Name, `suite folder (or its suite.jsonl), or "builtin"`)
 	f.StringArrayVar(&o.Models, "model", nil, "model spec (repeatable); default: the three baselines")
 	f.StringVar(&o.Config, "config", "", "YAML file describing models (see examples/models.yaml); flags set explicitly override it")
 	f.StringSliceVar(&o.Only, "only", nil, "evaluate only these models of --config, by name (comma-separated or repeated)")
