@@ -59,10 +59,13 @@ type Info struct {
 	Price       *Price        `json:"price,omitempty"`
 	MaxCostUSD  float64       `json:"max_cost_usd,omitempty"`
 	Metadata    *Metadata     `json:"metadata,omitempty"`
-	Started     time.Time     `json:"started"`
-	Finished    time.Time     `json:"finished,omitzero"`
-	Result      *Result       `json:"result,omitempty"`
-	Requests    Requests      `json:"requests"`
+	// Provenance is the binary, platform and suite digest of the run's
+	// latest attempt (absent in run.json files written before it existed).
+	Provenance *Provenance `json:"provenance,omitempty"`
+	Started    time.Time   `json:"started"`
+	Finished   time.Time   `json:"finished,omitzero"`
+	Result     *Result     `json:"result,omitempty"`
+	Requests   Requests    `json:"requests"`
 }
 
 // Result is the engine's count of one attempt of the run (one invocation).

@@ -19,6 +19,9 @@ type Settings struct {
 	// Samples and SampleTemperature configure self-consistency.
 	Samples           int
 	SampleTemperature float64
+	// Sample is the stratified sample of pairs (--sample); it enters the run
+	// id, so a sample's run never mixes with a full run or another sample.
+	Sample Sample
 }
 
 // MaxSamples caps self-consistency's samples per question: each is a model
@@ -61,17 +64,17 @@ func Define(suiteName string, m stack.Setup, st Settings) (*Definition, error) {
 		name = *m.Engine.Strategy
 	}
 	opts := strategy.Options{Rule: st.Rule, Temperature: dec.Temperature, Seed: dec.Seed, MaxTokens: dec.MaxTokens,
-		Logprobs: caps.Logprobs, Samples: st.Samples, SampleTemperature: &st.SampleTemperature}
+		Logprobs: caps.Logprobs, Samples: st.Samples, SampleTemperature: &st.SampleTemperature, Prompt: m.Prompt}
 	strat, err := strategy.New(name, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Definition{ID: runID(suiteName, m.Model, strat.Name(), dec, st), Strategy: strat, Options: opts, Decoding: dec}, nil
+	return &Definition{ID: runID(suiteName, m.Model, strat.Name(), dec, st, m.Prompt.Digest()), Strategy: strat, Options: opts, Decoding: dec}, nil
 }
 
 // runID derives the run id from everything that determines the answers, so
 // the same command always continues the same run.
-func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Settings) string {
+func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Settings, prompt string) string {
 	// Sampling settings matter only to self-consistency; leaving them out
 	// otherwise keeps every other run's id unchanged.
 	var sampling *[2]float64
@@ -84,7 +87,9 @@ func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Se
 		Seed                            *int64
 		MaxTokens                       int
 		Sampling                        *[2]float64 `json:",omitempty"`
-	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling})
+		Sample                          string      `json:",omitempty"`
+		Prompt                          string      `json:",omitempty"`
+	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String(), prompt})
 	sum := sha256.Sum256(key)
 	return rundir.Slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }

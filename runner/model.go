@@ -28,6 +28,8 @@ type model struct {
 	log   io.Writer
 	shard suite.Shard
 	dir   string
+	// digest is the suite's SHA-256 (rundir.Provenance.SuiteSHA256).
+	digest string
 }
 
 // recordSink is where a run's records go, and what tells which questions an
@@ -77,6 +79,12 @@ func (m *model) run(ctx context.Context) ModelResult {
 	for i := range m.items {
 		if !sink.Done(m.items[i].Pair.ID + "/" + string(m.items[i].Role)) {
 			pending++
+		}
+		if mod := m.items[i].Pair.Modality; !caps.Accepts(mod) {
+			if out.NotEvaluated == nil {
+				out.NotEvaluated = map[eh.Modality]int{}
+			}
+			out.NotEvaluated[mod]++
 		}
 	}
 	// The observer is made after the stack (it shows the limiter's state)
@@ -146,7 +154,8 @@ func (m *model) newInfo(def *Definition, caps eh.Capabilities) *rundir.Info {
 		Rule: m.cfg.Settings.Rule, Decoding: def.Decoding,
 		Modalities: caps.Modalities, Concurrency: o.Concurrency, Adaptive: o.Adaptive,
 		RPM: o.RPM, TPM: o.TPM, Price: e.Price, Metadata: e.Metadata,
-		Started: time.Now().UTC(),
+		Provenance: rundir.NewProvenance(m.digest),
+		Started:    time.Now().UTC(),
 	}
 	if e.MaxCost != nil {
 		info.MaxCostUSD = *e.MaxCost
@@ -184,31 +193,47 @@ type fileRecords struct {
 }
 
 func openFileRecords(dir, runID string, caps eh.Capabilities) (*fileRecords, error) {
-	path := filepath.Join(dir, record.FileName)
-	r := &fileRecords{caps: caps, before: score.NewAccumulator(), mine: score.NewAccumulator()}
-	err := record.EachExisting(path, func(rec *eh.Record) error {
-		if rec.Run != runID {
-			return &eh.Error{Code: eh.EINVALID,
-				Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, rec.Run, rec.Model, rec.Strategy, runID),
-				Hint:    "choose another --out folder for a different model, strategy or settings"}
-		}
-		return r.before.Add(rec)
-	})
+	before, err := readEarlier(dir, runID)
 	if err != nil {
-		return nil, rundir.IOError("read", path, err)
+		return nil, err
 	}
+	path := filepath.Join(dir, record.FileName)
+	r := &fileRecords{caps: caps, before: before, mine: score.NewAccumulator()}
 	if r.Appender, err = record.OpenAppend(path); err != nil {
 		return nil, rundir.IOError("open", path, err)
 	}
 	return r, nil
 }
 
-// Done implements engine.Plan's Done by the engine's rule.
-func (r *fileRecords) Done(key string) bool {
-	i := strings.LastIndexByte(key, '/')
-	status, mod, ok := r.before.Recorded(key[:i], eh.Role(key[i+1:]))
-	return ok && engine.Finished(status, mod, r.caps)
+// readEarlier scores the records earlier attempts of run runID left in dir
+// (none when it has no records file), refusing records of another run.
+func readEarlier(dir, runID string) (*score.Accumulator, error) {
+	path := filepath.Join(dir, record.FileName)
+	acc := score.NewAccumulator()
+	err := record.EachExisting(path, func(rec *eh.Record) error {
+		if rec.Run != runID {
+			return &eh.Error{Code: eh.EINVALID,
+				Message: fmt.Sprintf("%s holds records of run %s (model %s, strategy %s), not of this run (%s)", dir, rec.Run, rec.Model, rec.Strategy, runID),
+				Hint:    "choose another --out folder for a different model, strategy or settings"}
+		}
+		return acc.Add(rec)
+	})
+	if err != nil {
+		return nil, rundir.IOError("read", path, err)
+	}
+	return acc, nil
 }
+
+// finished tells by the engine's rule whether acc records the question key
+// ("pair/role") as needing no new answer.
+func finished(acc *score.Accumulator, key string, caps eh.Capabilities) bool {
+	i := strings.LastIndexByte(key, '/')
+	status, mod, ok := acc.Recorded(key[:i], eh.Role(key[i+1:]))
+	return ok && engine.Finished(status, mod, caps)
+}
+
+// Done implements engine.Plan's Done by the engine's rule.
+func (r *fileRecords) Done(key string) bool { return finished(r.before, key, r.caps) }
 
 // Put appends a record and scores it.
 func (r *fileRecords) Put(rec *eh.Record) error {

@@ -8,6 +8,8 @@ package runner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
@@ -26,8 +28,9 @@ import (
 
 // Config describes a run.
 type Config struct {
-	// Suite is the suite; Subset (a view), Shard ("K/N") and Limit select its
-	// pairs, in that order.
+	// Suite is the suite; Subset (a view), Sample, Shard ("K/N") and Limit
+	// select its pairs, in that order. The sample enters the run id (through
+	// Settings.Sample); Sample and Limit exclude each other.
 	Suite  *eh.Suite
 	Subset string
 	Shard  string
@@ -86,7 +89,11 @@ type ModelResult struct {
 	Engine engine.Result
 	// Line is the model's final console line ("" when it did not run).
 	Line string
-	Err  error
+	// NotEvaluated counts, by modality, the selected questions the model
+	// does not take (and so are not evaluated), this attempt's and earlier
+	// ones' alike.
+	NotEvaluated map[eh.Modality]int
+	Err          error
 }
 
 // Runs are the models that finished with scores, for the report.
@@ -107,11 +114,11 @@ func (r Result) Runs() []ModelResult {
 // whatever the error.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	var res Result
-	s, err := selectPairs(cfg)
+	digest, err := SuiteDigest(cfg.Suite.Pairs)
 	if err != nil {
 		return res, err
 	}
-	items, err := suite.Items(s)
+	s, items, err := selectItems(cfg)
 	if err != nil {
 		return res, err
 	}
@@ -142,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				return
 			}
 			m := &model{cfg: &cfg, suite: s, items: items, setup: cfg.Models[i], cache: cstore, log: log, shard: shard,
-				dir: rundir.Name(cfg.Out, name, len(cfg.Models))}
+				dir: rundir.Name(cfg.Out, name, len(cfg.Models)), digest: digest}
 			res.Models[i] = m.run(ctx)
 		}()
 	}
@@ -223,28 +230,65 @@ func oneLine(s string) string {
 	return s
 }
 
-// selectPairs applies cfg's Subset, Shard and Limit to a copy of its suite.
+// selectItems is the selected suite (selectPairs) and its questions.
+func selectItems(cfg Config) (*eh.Suite, []eh.Item, error) {
+	s, err := selectPairs(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := suite.Items(s)
+	return s, items, err
+}
+
+// selectPairs applies cfg's Subset, Sample, Shard and Limit to a copy of its
+// suite. The sample is drawn before sharding, so the shards of a sampled run
+// split one sample between them.
 func selectPairs(cfg Config) (*eh.Suite, error) {
+	sample := cfg.Settings.Sample
+	switch {
+	case sample.N < 0:
+		return nil, eh.Errorf(eh.EUSAGE, "--sample must not be negative")
+	case sample.N > 0 && cfg.Limit > 0:
+		return nil, eh.Errorf(eh.EUSAGE, "give --sample or --limit, not both (--limit takes the first N pairs, --sample a stratified random N)")
+	}
 	sel := suite.Selection{Limit: cfg.Limit}
 	if cfg.Subset != "" {
-		if !score.ValidView(cfg.Subset) {
-			return nil, eh.Errorf(eh.EUSAGE, "unknown view %q for --subset", cfg.Subset)
+		if err := CheckView("--subset", cfg.Subset, cfg.Suite.Pairs); err != nil {
+			return nil, err
 		}
 		sel.Keep = func(p *eh.Pair) bool {
 			return score.ViewMatches(cfg.Subset, eh.NewRecord("", "", "", "", p, eh.Basic))
 		}
 	}
+	pairs := cfg.Suite.Pairs
+	if sample.N > 0 {
+		kept, err := suite.Select(pairs, suite.Selection{Keep: sel.Keep})
+		if err != nil {
+			return nil, err
+		}
+		pairs, sel.Keep = sample.Draw(kept), nil
+	}
 	var err error
 	if sel.Shard, err = suite.ParseShard(cfg.Shard); err != nil {
 		return nil, err
 	}
-	pairs, err := suite.Select(cfg.Suite.Pairs, sel)
+	pairs, err = suite.Select(pairs, sel)
 	if err != nil {
 		return nil, err
 	}
 	s := *cfg.Suite
 	s.Pairs = pairs
 	return &s, nil
+}
+
+// SuiteDigest is the hex SHA-256 of pairs in suite.jsonl's canonical
+// encoding (see rundir.Provenance.SuiteSHA256).
+func SuiteDigest(pairs []eh.Pair) (string, error) {
+	h := sha256.New()
+	if err := suite.Encode(h, pairs); err != nil {
+		return "", fmt.Errorf("suite digest: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // syncWriter serialises writes of warnings from many goroutines, and takes

@@ -28,7 +28,6 @@ func (v *Vote) Name() string { return v.name }
 func (v *Vote) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome, error) {
 	d := dataFor(it)
 	out := &eh.Outcome{Rule: v.opt.Rule}
-	var yes, no int
 	for _, name := range v.templates {
 		tmpl, text, err := prompt(name, it, d)
 		if err != nil {
@@ -41,36 +40,9 @@ func (v *Vote) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome
 				return out, err
 			}
 			st.Answer, _ = extract.Extract(v.opt.Rule, st.Response)
-			switch st.Answer {
-			case eh.AnswerYes:
-				yes++
-			case eh.AnswerNo:
-				no++
-			}
 			out.Steps = append(out.Steps, st)
 		}
 	}
-	switch {
-	case yes > no:
-		out.Answer = eh.AnswerYes
-	case no > yes:
-		out.Answer = eh.AnswerNo
-	default:
-		out.Answer = eh.AnswerUnparsed
-	}
-	if out.Answer != eh.AnswerUnparsed {
-		c := float64(max(yes, no)) / float64(yes+no)
-		out.Confidence = &c
-	}
-	// The raw text shown for the item is the first sample that agrees.
-	for _, st := range out.Steps {
-		if st.Answer == out.Answer {
-			out.Raw = st.Response
-			break
-		}
-	}
-	if out.Raw == "" && len(out.Steps) > 0 {
-		out.Raw = out.Steps[len(out.Steps)-1].Response
-	}
+	out.Answer, out.Confidence, out.Raw = tally(out.Steps)
 	return out, nil
 }

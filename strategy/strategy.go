@@ -101,6 +101,9 @@ type Options struct {
 	// SampleTemperature is the temperature of self-consistency samples
 	// (default 0.7).
 	SampleTemperature *float64
+	// Prompt is the user's system prompt, template and few-shot examples
+	// (nil: the built-in prompts alone).
+	Prompt *Prompt `json:",omitempty"`
 }
 
 // Factory builds a strategy from options.
@@ -108,7 +111,10 @@ type Factory func(Options) (eh.Strategy, error)
 
 // factories is the registry of strategies, by the name users select.
 var factories = map[string]Factory{
-	"direct": func(o Options) (eh.Strategy, error) { return &Single{name: "direct", tmpl: "direct", opt: o}, nil },
+	"direct": func(o Options) (eh.Strategy, error) {
+		user, err := o.Prompt.compile()
+		return &Single{name: "direct", tmpl: "direct", opt: o, user: user}, err
+	},
 	"pep-mek": func(o Options) (eh.Strategy, error) {
 		return &PEP{name: "pep-mek", evidence: "mek", explain: true, opt: o}, nil
 	},
@@ -150,6 +156,9 @@ func New(name string, o Options) (eh.Strategy, error) {
 	if _, ok := extract.Extract(o.Rule, ""); !ok {
 		return nil, eh.Errorf(eh.EINVALID, "unknown extraction rule %q (known: %s)", o.Rule, strings.Join(extract.Rules, ", "))
 	}
+	if err := o.Prompt.Check(name); err != nil {
+		return nil, err
+	}
 	return f(o)
 }
 
@@ -167,12 +176,19 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// promptData is what templates see.
+// promptData is what templates see, the built-in ones and a user's
+// (README "Prompts"): the question, its context passage, the pair's
+// language, modality, dimension and sub-category, and its media.
 type promptData struct {
-	Context   string
-	Question  string
-	HasMedia  bool
-	MediaNoun string
+	Context     string
+	Question    string
+	Lang        string
+	Modality    eh.Modality
+	Dimension   eh.Dimension
+	SubCategory eh.SubCategory
+	HasMedia    bool
+	MediaNoun   string
+	Media       []MediaInfo
 	// Evidence, FirstAnswer and Explanation carry earlier steps' output into
 	// later steps of multi-step strategies.
 	Evidence    string
@@ -181,9 +197,13 @@ type promptData struct {
 }
 
 func dataFor(it *eh.Item) promptData {
-	d := promptData{Context: it.Pair.Context.Text, Question: it.Question(), HasMedia: len(it.Media) > 0}
+	d := promptData{Context: it.Pair.Context.Text, Question: it.Question(), Lang: langOf(it), Modality: it.Pair.Modality,
+		Dimension: it.Pair.Dimension, SubCategory: it.Pair.SubCategory, HasMedia: len(it.Media) > 0}
 	if d.HasMedia {
-		d.MediaNoun = mediaNoun(it.Pair.Modality, langOf(it))
+		d.MediaNoun = mediaNoun(it.Pair.Modality, d.Lang)
+	}
+	for _, m := range it.Media {
+		d.Media = append(d.Media, MediaInfo{Kind: m.Kind, MIME: m.MIME})
 	}
 	return d
 }
@@ -237,6 +257,9 @@ func call(ctx context.Context, m eh.Model, it *eh.Item, o Options, name, tmpl st
 	if temp != nil {
 		req.Temperature = temp
 	}
+	if o.Prompt != nil {
+		req.System = o.Prompt.System
+	}
 	st := eh.Step{Name: name, Template: tmpl, Prompt: msgs}
 	start := time.Now()
 	resp, err := m.Generate(ctx, req)
@@ -273,6 +296,8 @@ type Single struct {
 	name string
 	tmpl string // template name without language and version
 	opt  Options
+	// user is the user's template replacing tmpl (nil: none).
+	user *template.Template
 }
 
 // Name implements emohallucer.Strategy.
@@ -280,11 +305,17 @@ func (s *Single) Name() string { return s.name }
 
 // Answer implements emohallucer.Strategy.
 func (s *Single) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outcome, error) {
-	tmpl, text, err := prompt(s.tmpl, it, dataFor(it))
+	d := dataFor(it)
+	tmpl, text, err := s.render(it, d)
 	if err != nil {
 		return nil, err
 	}
-	st, err := call(ctx, m, it, s.opt, "answer", s.name+":"+tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
+	msgs, err := s.fewShot(it, d)
+	if err != nil {
+		return nil, err
+	}
+	msgs = append(msgs, userMessage(it, text))
+	st, err := call(ctx, m, it, s.opt, "answer", s.name+":"+tmpl, msgs, 0, nil)
 	out := &eh.Outcome{Rule: s.opt.Rule, Steps: []eh.Step{st}}
 	if err != nil {
 		return out, err
@@ -293,4 +324,35 @@ func (s *Single) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Outco
 	out.Raw, out.Answer = st.Response, out.Steps[0].Answer
 	out.Confidence = confidenceFromYesProb(out.Answer, st.YesProb)
 	return out, nil
+}
+
+// render is the question prompt: the user's template when the config gives
+// one (named user-<prompt digest>, so the cache key changes with it), else
+// the built-in template in the item's language.
+func (s *Single) render(it *eh.Item, d promptData) (tmpl, text string, err error) {
+	if s.user == nil {
+		return prompt(s.tmpl, it, d)
+	}
+	text, err = render(s.user, d)
+	return "user-" + s.opt.Prompt.Digest(), text, err
+}
+
+// fewShot renders the configured examples as user and assistant turns,
+// each question through the same template as the real one, in the item's
+// language and modality but without media.
+func (s *Single) fewShot(it *eh.Item, d promptData) ([]eh.Message, error) {
+	if s.opt.Prompt == nil {
+		return nil, nil
+	}
+	var msgs []eh.Message
+	for _, ex := range s.opt.Prompt.FewShot {
+		e := d
+		e.Question, e.Context, e.HasMedia, e.MediaNoun, e.Media = ex.Question, ex.Context, false, "", nil
+		_, text, err := s.render(it, e)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, eh.UserText(text), assistant(ex.Answer))
+	}
+	return msgs, nil
 }

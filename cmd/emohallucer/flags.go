@@ -26,6 +26,10 @@ type engineFlags struct {
 	MaxTokens   int
 	// ConcurrencyCap bounds Concurrency (and a config's concurrency).
 	ConcurrencyCap int
+	// Modalities replace the models' declared modalities (--modalities);
+	// modalities is their parsed form, set by check when the flag is given.
+	Modalities []string
+	modalities []eh.Modality
 	// changed names the flags the user set, which override a config file.
 	changed map[string]bool
 }
@@ -81,13 +85,19 @@ func (e engineFlags) engine(onlySet bool) stack.Engine {
 
 // check applies the config keys' rules to the flags, and the concurrency
 // cap: a value a config would refuse is a usage error, never sent or stored.
-func (e engineFlags) check() error {
+func (e *engineFlags) check() error {
 	if e.ConcurrencyCap < 1 {
 		return usagef("--concurrency-cap must be at least 1")
 	}
 	all := e.engine(false)
 	if err := all.CheckFlags(); err != nil {
 		return err
+	}
+	if e.changed["modalities"] {
+		var err error
+		if e.modalities, err = stack.ParseModalities(e.Modalities); err != nil {
+			return err
+		}
 	}
 	if e.Concurrency > e.ConcurrencyCap {
 		return &eh.Error{Code: eh.EUSAGE, Message: fmt.Sprintf("--concurrency %d is above the cap of %d", e.Concurrency, e.ConcurrencyCap),
@@ -96,14 +106,17 @@ func (e engineFlags) check() error {
 	return nil
 }
 
-// capFlag adds --concurrency-cap.
+// capFlag adds --concurrency-cap and --modalities, the flags of run and
+// worker that bound or change what the config says.
 func (e *engineFlags) capFlag(f *pflag.FlagSet) {
 	f.IntVar(&e.ConcurrencyCap, "concurrency-cap", stack.DefaultMaxConcurrency, "highest --concurrency (or config concurrency) accepted; raise it only for servers that take that many requests at once")
+	f.StringSliceVar(&e.Modalities, "modalities", nil, "modalities every model takes, replacing what its provider or config declares (text is always included): image, audio, short-video, long-video; video also needs video: native|frames in a --config")
 }
 
 // selection is what stack.FromConfig builds for these flags.
 func (e engineFlags) selection(specs []string, config string, only []string) stack.Selection {
-	return stack.Selection{Specs: specs, Config: config, Only: only, Registry: registry, MaxConcurrency: e.ConcurrencyCap, Flags: e.engine(false), Set: e.engine(true)}
+	return stack.Selection{Specs: specs, Config: config, Only: only, Registry: registry, MaxConcurrency: e.ConcurrencyCap,
+		Modalities: e.modalities, Flags: e.engine(false), Set: e.engine(true)}
 }
 
 // registry builds every provider this binary knows.

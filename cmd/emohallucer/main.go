@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/runner"
 	"github.com/spf13/cobra"
 )
@@ -77,8 +78,11 @@ model, so everything can be re-scored:
   emohallucer report runs/* --md report.md`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       rundir.VersionLine(),
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return eh.Errorf(eh.EUSAGE, "%v", err) })
+	root.SetVersionTemplate("emohallucer {{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version (module version or VCS revision), Go version and platform")
+	root.SetFlagErrorFunc(flagError)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -29,13 +29,17 @@ type runOptions struct {
 	Models []string
 	Config string
 	// Only selects models of the config by name.
-	Only   []string
-	Out    string
-	Rule   string
-	Limit  int
-	Subset string
-	Shard  string
-	View   string
+	Only  []string
+	Out   string
+	Rule  string
+	Limit int
+	// Sample draws a stratified random sample of N pairs, seeded by
+	// SampleSeed (default: --seed when given, else 1).
+	Sample     int
+	SampleSeed int64
+	Subset     string
+	Shard      string
+	View       string
 	// Samples and SampleTemperature configure self-consistency.
 	Samples           int
 	SampleTemperature float64
@@ -57,6 +61,8 @@ type runOptions struct {
 	Exclude []string
 	// WaitLock waits for a run folder another run holds instead of failing.
 	WaitLock bool
+	// DryRun says what the run would do and cost, and does nothing.
+	DryRun bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -88,6 +94,10 @@ tokens-per-minute limits, and retries with exponential backoff that honour
 Retry-After. A 401/403 stops that model's run at once. The first Ctrl-C stops
 scheduling, lets the requests in flight finish and saves; a second quits.
 
+A --config entry may also set the model's prompts: system_prompt, template (a
+Go text/template file) and few_shot examples (README "Prompts"); they enter the
+run id and the cache key. --dry-run shows what a run would ask and cost first.
+
 Model specs:
 ` + all.Help() + `
 Examples:
@@ -95,7 +105,9 @@ Examples:
   emohallucer run --model openai:gpt-4o-mini --max-cost 2
   emohallucer run --model openai:Qwen/Qwen2.5-VL-7B-Instruct@http://localhost:8000/v1 --concurrency 32
   emohallucer run --config examples/models.yaml --subset noaudio
-  emohallucer run --suite ./mysuite --model ollama:gemma3:4b --limit 20`,
+  emohallucer run --suite ./mysuite --model ollama:gemma3:4b --limit 20
+  emohallucer run --suite ./mysuite --model openai:gpt-4o-mini --sample 100 --seed 1
+  emohallucer run --config examples/models.yaml --dry-run       # what it would ask and cost`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.visit(cmd)
@@ -104,12 +116,15 @@ Examples:
 			}
 			if o.changed["seed"] {
 				o.Seed = &seed
+				if !o.changed["sample-seed"] {
+					o.SampleSeed = seed
+				}
 			}
 			return runModels(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Suite, "suite", builtin.Name, `suite folder, or "builtin"`)
+	f.StringVar(&o.Suite, "suite", builtin.Name, `suite folder (or its suite.jsonl), or "builtin"`)
 	f.StringArrayVar(&o.Models, "model", nil, "model spec (repeatable); default: the three baselines")
 	f.StringVar(&o.Config, "config", "", "YAML file describing models (see examples/models.yaml); flags set explicitly override it")
 	f.StringSliceVar(&o.Only, "only", nil, "evaluate only these models of --config, by name (comma-separated or repeated)")
@@ -117,7 +132,9 @@ Examples:
 	f.StringVar(&o.Strategy, "strategy", "direct", "prompting strategy: "+strings.Join(strategy.Names(), ", "))
 	f.StringVar(&o.Rule, "rule", extract.Default, "answer extraction rule: "+strings.Join(extract.Rules, ", "))
 	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
-	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs (smoke tests)")
+	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs in the suite's order (smoke tests; on a mixed suite often one source: see --sample)")
+	f.IntVar(&o.Sample, "sample", 0, "evaluate a random sample of N pairs, stratified by modality and sub-category (proportional, each at least one pair while N allows); recorded in the run id")
+	f.Int64Var(&o.SampleSeed, "sample-seed", 1, "seed of --sample; unset, --seed is used when given")
 	f.StringVar(&o.Subset, "subset", "", "evaluate only the pairs of a view (knowledge, noaudio, modality:audio, subcategory:intensity, …)")
 	f.StringVar(&o.Shard, "shard", "", "evaluate shard K of N (K/N, 1-based), split by pair id")
 	f.Float64Var(&temp, "temperature", 0, "sampling temperature (default: the model's)")
@@ -140,12 +157,13 @@ Examples:
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "verdict file of a human review (repeatable): leave out pairs a strict majority of their raters did not judge valid")
 	f.BoolVar(&o.Enqueue, "enqueue", false, "queue every question for `emohallucer worker` processes instead of answering here (needs --store)")
 	o.capFlag(f)
+	f.BoolVar(&o.DryRun, "dry-run", false, "send and write nothing: print per model the questions that would be asked, not evaluated, already recorded or answered from the cache, and the estimated tokens and cost")
 	f.BoolVar(&o.WaitLock, "wait-lock", false, "when another run holds the run folder (or shard), wait for it instead of exiting 3")
 	return cmd
 }
 
 // check refuses flag values no run can use.
-func (o runOptions) check() error {
+func (o *runOptions) check() error {
 	if err := o.engineFlags.check(); err != nil {
 		return err
 	}
@@ -162,9 +180,6 @@ func (o runOptions) check() error {
 
 // runModels evaluates every model and prints the table.
 func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
-	if !score.ValidView(o.View) {
-		return usagef("unknown view %q", o.View)
-	}
 	draw := false
 	switch o.Progress {
 	case "auto":
@@ -194,11 +209,26 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, review.ExcludedNote(o.Exclude, excluded))
 	}
 	s.Pairs = pairs
+	if err := runner.CheckView("--view", o.View, s.Pairs); err != nil {
+		return err
+	}
 	cfg := runner.Config{
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
-		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature},
-		Out:      o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
+		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature,
+			Sample: runner.Sample{N: o.Sample, Seed: o.SampleSeed}},
+		Out: o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
 		WaitLock: o.WaitLock,
+	}
+	if o.DryRun {
+		if o.Store != "" || o.Enqueue {
+			return usagef("--dry-run looks at run folders and the cache file, not at a --store or a queue")
+		}
+		dry, err := runner.DryRun(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		printDryRun(stdout, dry)
+		return nil
 	}
 	if url := storeFromEnv(o.Store); url != "" {
 		if cfg.Store, err = openPostgres(ctx, url); err != nil {
@@ -242,7 +272,73 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if len(o.Models) == 0 && o.Config == "" {
 		fmt.Fprint(stdout, baselineHint)
 	}
+	notEvaluatedNote(stderr, res.Models)
 	return err
+}
+
+// printDryRun prints what a run would do, one block per model.
+func printDryRun(w io.Writer, models []runner.DryModel) {
+	fmt.Fprintln(w, "dry run: nothing was sent and nothing written")
+	var total float64
+	priced := true
+	for _, m := range models {
+		var ne []string
+		n := 0
+		for _, mod := range eh.Modalities {
+			if c := m.NotEvaluated[mod]; c > 0 {
+				n += c
+				ne = append(ne, fmt.Sprintf("%d %s", c, mod))
+			}
+		}
+		detail := ""
+		if len(ne) > 0 {
+			detail = " (" + strings.Join(ne, ", ") + ")"
+		}
+		fmt.Fprintf(w, "\n%s → %s (run %s)\n", eh.Redact(m.Name), m.Dir, m.Run)
+		fmt.Fprintf(w, "  %d questions: %d to ask (%d calls), %d not evaluated%s, %d already recorded, %d from the cache\n",
+			m.Selected, m.Ask, m.Calls, n, detail, m.Recorded, m.Cached)
+		cost := "no price in the config, so no cost"
+		if m.Priced {
+			cost = fmt.Sprintf("≈ $%.4f at the config's price", m.CostUSD)
+			total += m.CostUSD
+		} else {
+			priced = false
+		}
+		fmt.Fprintf(w, "  estimated %d prompt + %d completion tokens, %s\n", m.Usage.PromptTokens, m.Usage.CompletionTokens, cost)
+		if m.Assumed > 0 {
+			fmt.Fprintf(w, "  (%d media file(s) of unknown length counted as %d s)\n", m.Assumed, runner.DryRunAssumedSeconds)
+		}
+	}
+	if len(models) > 1 && priced {
+		fmt.Fprintf(w, "\ntotal ≈ $%.4f\n", total)
+	}
+	fmt.Fprintf(w, "\nTokens are estimated: text at %d characters a token, %d per image, %d a second of audio, %d a second of video, %d per answer unless max_tokens is set (README \"Dry run\").\n",
+		runner.DryRunCharsPerToken, runner.DryRunImageTokens, runner.DryRunAudioPerSecond, runner.DryRunVideoPerSecond, runner.DryRunAnswerTokens)
+}
+
+// notEvaluatedNote ends a run by saying which questions were not evaluated
+// because a model does not take their modality, and how to send them: a
+// count that only shows up in the table's not-evaluated column is easily
+// taken for a failure, or missed.
+func notEvaluatedNote(w io.Writer, models []runner.ModelResult) {
+	for _, m := range models {
+		if len(m.NotEvaluated) == 0 {
+			continue
+		}
+		total := 0
+		var counts, mods []string
+		for _, mod := range eh.Modalities {
+			if n := m.NotEvaluated[mod]; n > 0 {
+				total += n
+				counts = append(counts, fmt.Sprintf("%d %s", n, mod))
+				mods = append(mods, string(mod))
+			}
+		}
+		fmt.Fprintf(w, "not evaluated: %s does not take %s input, so %d question(s) were not asked (%s); they count in no accuracy.\n",
+			eh.Redact(m.Name), strings.Join(mods, " or "), total, strings.Join(counts, ", "))
+		fmt.Fprintf(w, "  if it does take them: add --modalities %s, or modalities: [text, %s] to its --config entry, and run the same command again\n",
+			strings.Join(mods, ","), strings.Join(mods, ", "))
+	}
 }
 
 const baselineHint = `

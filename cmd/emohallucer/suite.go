@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -12,13 +14,39 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// loadSuite resolves a --suite value: "builtin" or a suite folder. Media are
-// checked (existence, digest, confinement to the folder).
+// loadSuite resolves a --suite value: "builtin" or a suite folder (or its
+// suite.jsonl, see suiteDir). Media are checked (existence, digest,
+// confinement to the folder).
 func loadSuite(ctx context.Context, spec string) (*eh.Suite, error) {
 	if spec == builtin.Name {
 		return builtin.Suite()
 	}
-	return suite.ReadContext(ctx, spec, suite.Options{})
+	return suite.ReadContext(ctx, suiteDir(spec), suite.Options{})
+}
+
+// suiteDir takes DIR/suite.jsonl as DIR: users point at the file they see
+// (tab completion ends there), and the suite is its folder either way, so the
+// run id and run.json name the same suite for both spellings.
+func suiteDir(spec string) string {
+	if filepath.Base(spec) == suite.FileName {
+		if st, err := os.Stat(spec); err == nil && st.Mode().IsRegular() {
+			return filepath.Dir(spec)
+		}
+	}
+	return spec
+}
+
+// suiteArg is the suite of a command that takes it as an optional positional
+// argument or --suite (the older spelling, kept): giving both, differently,
+// is a usage error rather than one silently winning.
+func suiteArg(cmd *cobra.Command, args []string, flag string) (string, error) {
+	if len(args) == 0 {
+		return flag, nil
+	}
+	if cmd.Flags().Changed("suite") && flag != args[0] {
+		return "", usagef("give the suite once: %s as argument, or --suite %s", args[0], flag)
+	}
+	return args[0], nil
 }
 
 func newSuiteCmd() *cobra.Command {
@@ -34,8 +62,9 @@ func newSuiteCmd() *cobra.Command {
 func newSuiteValidateCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "validate PATH",
-		Short: "Check a suite folder and report every problem with file and line",
+		Use:     "validate PATH",
+		Example: "  emohallucer suite validate ./mysuite\n  emohallucer suite validate ./mysuite/suite.jsonl --json",
+		Short:   "Check a suite folder and report every problem with file and line",
 		Long: `Check a suite folder (or "builtin"): malformed JSON, duplicate pair ids,
 missing or wrong gold answers (basic must be yes, hallucinated no), unknown
 dimension, sub-category or modality, missing media, digest mismatches, and media
@@ -81,10 +110,18 @@ func newSuiteStatsCmd() *cobra.Command {
 		asJSON bool
 	)
 	cmd := &cobra.Command{
-		Use:   "stats",
+		Use:   "stats [PATH]",
 		Short: "Count the pairs of a suite by dimension, sub-category, modality and language (native: no translation_of)",
-		Args:  cobra.NoArgs,
+		Long: `Count the pairs of a suite (a folder, its suite.jsonl, or "builtin"; default
+builtin) by dimension, sub-category, modality and language; native pairs are
+those with no translation_of.`,
+		Example: "  emohallucer suite stats ./mysuite\n  emohallucer suite stats builtin --json",
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			spec, err := suiteArg(cmd, args, spec)
+			if err != nil {
+				return err
+			}
 			s, err := loadSuite(cmd.Context(), spec)
 			if err != nil {
 				return err
@@ -113,7 +150,7 @@ func newSuiteStatsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&spec, "suite", builtin.Name, `suite folder, or "builtin"`)
+	cmd.Flags().StringVar(&spec, "suite", builtin.Name, `suite folder, or "builtin" (or give it as the argument)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -13,10 +13,10 @@ import (
 )
 
 const suiteAuditExamples = `  # audit the suite embedded in the binary
-  emohallucer suite audit --suite builtin
+  emohallucer suite audit builtin
 
   # audit a built suite folder, machine-readable, failing CI on a leak
-  emohallucer suite audit --suite ./my-suite --json --strict | jq '.artifact_accuracy'`
+  emohallucer suite audit ./my-suite --json --strict | jq '.artifact_accuracy'`
 
 // suiteAuditOptions are the resolved flags of "suite audit".
 type suiteAuditOptions struct {
@@ -31,7 +31,7 @@ type suiteAuditOptions struct {
 func newSuiteAuditCmd() *cobra.Command {
 	var o suiteAuditOptions
 	cmd := &cobra.Command{
-		Use:   "audit",
+		Use:   "audit [PATH]",
 		Short: "Check a suite for duplicates, imbalance and wording that gives answers away",
 		Long: `Audit a suite before trusting scores on it. Reports gold yes/no balance, exact and
 near-duplicate questions, the length difference between hallucinated and basic
@@ -47,13 +47,17 @@ inflections folded) with the passage and no to the other, a guess on a tie. Its
 pair accuracy (chance 0.25) shows how far word matching alone gets; above 0.40
 overall or 0.45 in a sub-category the pairs can be solved without reading.`,
 		Example: suiteAuditExamples,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if o.Suite, err = suiteArg(cmd, args, o.Suite); err != nil {
+				return err
+			}
 			return suiteAudit(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Suite, "suite", "builtin", `suite to audit: "builtin" or a suite folder`)
+	f.StringVar(&o.Suite, "suite", "builtin", `suite to audit: "builtin" or a suite folder (or give it as the argument)`)
 	f.BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	f.Int64Var(&o.Seed, "seed", 1, "seed for folds, bootstrap and the permutation baseline")
 	f.IntVar(&o.Folds, "folds", 10, "cross-validation folds (split by pair)")

@@ -18,6 +18,7 @@ import (
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/internal/strictyaml"
 	"github.com/emohallucer/emohallucer/rundir"
+	"github.com/emohallucer/emohallucer/strategy"
 )
 
 // File is a models file: engine defaults and a list of models.
@@ -70,6 +71,12 @@ type Engine struct {
 	Strategy    *string          `yaml:"strategy"`
 	Decoding    *rundir.Decoding `yaml:"decoding"`
 	Metadata    *rundir.Metadata `yaml:"metadata"`
+	// SystemPrompt, Template (a Go text/template file, relative to the
+	// config file) and FewShot put the model's prompts under the user's
+	// control (strategy.Prompt); they enter the run id and the cache key.
+	SystemPrompt *string            `yaml:"system_prompt"`
+	Template     *string            `yaml:"template"`
+	FewShot      []strategy.Example `yaml:"few_shot"`
 }
 
 var releasedRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$`)

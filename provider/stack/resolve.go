@@ -4,12 +4,15 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/rundir"
+	"github.com/emohallucer/emohallucer/strategy"
 )
 
 // Registry builds providers: the command passes provider/all's functions, so
@@ -37,6 +40,9 @@ type Setup struct {
 	Name   string
 	Model  eh.Model
 	Engine Engine
+	// Prompt is the config's system prompt, template and few-shot examples
+	// (nil: none).
+	Prompt *strategy.Prompt
 }
 
 // Selection says which models to build and with which engine settings.
@@ -52,6 +58,9 @@ type Selection struct {
 	// MaxConcurrency caps the concurrency a config may set (0:
 	// DefaultMaxConcurrency).
 	MaxConcurrency int
+	// Modalities, when set, replace every model's declared modalities
+	// (--modalities; ParseModalities).
+	Modalities []eh.Modality
 	// Flags are the engine settings of the command line, every field set
 	// (defaults included); Set holds only those the user set explicitly,
 	// which beat a config file's.
@@ -119,10 +128,20 @@ func FromConfig(sel Selection) ([]Setup, error) {
 				return nil, &eh.Error{Code: eh.EINVALID, Message: fmt.Sprintf("config %s, model at line %d: concurrency %d is above the cap of %d", sel.Config, mc.Line, *eng.Concurrency, limit),
 					Hint: "raise the cap with --concurrency-cap if the server really takes that many requests at once"}
 			}
-			out = append(out, Setup{Name: m.Name(), Model: m, Engine: eng})
+			where := fmt.Sprintf("config %s, model at line %d", sel.Config, mc.Line)
+			p, err := promptOf(eng, filepath.Dir(sel.Config), where)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Setup{Name: m.Name(), Model: m, Engine: eng, Prompt: p})
 		}
 	} else if len(sel.Only) > 0 {
 		return nil, eh.Errorf(eh.EUSAGE, "--only selects models of a --config file")
+	}
+	if sel.Modalities != nil {
+		for i := range out {
+			out[i].Model = withModalities(out[i].Model, sel.Modalities)
+		}
 	}
 	seen := map[string]bool{}
 	for _, s := range out {
@@ -132,6 +151,39 @@ func FromConfig(sel Selection) ([]Setup, error) {
 		seen[s.Name] = true
 	}
 	return out, nil
+}
+
+// promptOf reads a resolved model's prompt settings: the template file
+// (relative to dir, the config's folder) is read and checked with the
+// examples for the model's strategy, every error naming where (the config
+// file and the model's line).
+func promptOf(eng Engine, dir, where string) (*strategy.Prompt, error) {
+	p := &strategy.Prompt{FewShot: eng.FewShot}
+	if eng.SystemPrompt != nil {
+		p.System = *eng.SystemPrompt
+	}
+	if eng.Template != nil {
+		path := *eng.Template
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("%s: template %s", where, *eng.Template), Err: err}
+		}
+		p.Template = string(b)
+	}
+	if p.Empty() {
+		return nil, nil
+	}
+	name := "direct"
+	if eng.Strategy != nil {
+		name = *eng.Strategy
+	}
+	if err := p.Check(name); err != nil {
+		return nil, &eh.Error{Code: eh.EINVALID, Message: where, Err: err}
+	}
+	return p, nil
 }
 
 // mergeDecoding takes each decoding parameter from the first layer that sets it.

@@ -6,17 +6,20 @@
 //
 //  1. cache (provider/cache): a stored answer costs no request, no slot and no
 //     retry;
-//  2. drop watch (provider/prep): warns when the server ignores media; it sees
+//  2. log-probability watch, for models configured with logprobs: warns when
+//     the server returns none; it sees only real answers;
+//  3. drop watch (provider/prep): warns when the server ignores media; it sees
 //     only real answers;
-//  3. retry (provider/retry): waits out a backoff without holding a slot;
-//  4. limit (provider/limit): paces and measures each attempt;
-//  5. the provider.
+//  4. retry (provider/retry): waits out a backoff without holding a slot;
+//  5. limit (provider/limit): paces and measures each attempt;
+//  6. the provider.
 //
 // Deterministic models (baselines) are used bare: they need neither pacing nor
 // caching.
 package stack
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -88,6 +91,9 @@ func Wrap(m eh.Model, o Options) *Model {
 	})
 	checker, _ := m.(prep.MediaChecker)
 	var next eh.Model = prep.NewDropWatch(w.Retry, checker, log)
+	if m.Capabilities().Logprobs {
+		next = &logprobWatch{Model: next, log: log}
+	}
 	if o.Cache != nil {
 		w.Cache = cache.New(next, o.Cache)
 		w.Cache.OnSaveError = func(key string, err error) {
@@ -137,4 +143,19 @@ func (w *Model) LimitState() string {
 	}
 	st := w.Limiter.State()
 	return fmt.Sprintf("conc %d/%d", st.InFlight, st.Limit)
+}
+
+// Lookup finds the stored answer to req sent to a model of the given
+// identity, under the key the cache decorator uses, without calling
+// anything (a dry run).
+func Lookup(ctx context.Context, store Store, identity string, req *eh.Request) (*eh.Response, bool, error) {
+	key, err := cache.Key(identity, req)
+	if err != nil {
+		return nil, false, err
+	}
+	resp, ok, err := store.LookupResponse(ctx, key)
+	if err != nil {
+		return nil, false, &eh.Error{Code: eh.EINTERNAL, Message: "response cache lookup", Err: err}
+	}
+	return resp, ok, nil
 }
