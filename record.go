@@ -41,6 +41,7 @@ type Record struct {
 	SubCategory SubCategory `json:"subcategory"`
 	Modality    Modality    `json:"modality"`
 	Tags        []string    `json:"tags,omitempty"`
+	Source      string      `json:"source,omitempty"` // Pair.Source.Dataset, for the source:<dataset> views
 	Gold        Gold        `json:"gold"`
 	Status      Status      `json:"status"`
 	// Raw is the model text the answer was extracted from (bounded in size).
@@ -100,7 +101,7 @@ func NewRecord(run, suite, model, strategy string, p *Pair, role Role) *Record {
 	return &Record{
 		Schema: RecordSchema, Run: run, Suite: suite, Model: model, Strategy: strategy,
 		Pair: p.ID, Role: role, Dimension: p.Dimension, SubCategory: p.SubCategory,
-		Modality: p.Modality, Tags: p.Tags, Gold: p.Question(role).Gold,
+		Modality: p.Modality, Tags: p.Tags, Source: p.Source.Dataset, Gold: p.Question(role).Gold,
 	}
 }
 

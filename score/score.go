@@ -85,6 +85,9 @@ type Scores struct {
 	Views map[string]*View `json:"views"`
 	// Order lists the view names in report order.
 	Order []string `json:"-"`
+	// Confusion and IntensityConfusion: see confusion.go.
+	Confusion          Confusion `json:"confusion,omitempty"`
+	IntensityConfusion Confusion `json:"confusion_intensity,omitempty"`
 }
 
 // outcome of one pair in a run, for views, bootstraps and paired comparisons.
@@ -115,6 +118,7 @@ type recMeta struct {
 	SubCategory                       eh.SubCategory
 	Modality                          eh.Modality
 	Tags                              []string
+	Source                            string // the pair's dataset
 }
 
 // Correct reports whether the answer matches the gold answer, as Record.Correct.
@@ -137,11 +141,11 @@ func NewAccumulator() *Accumulator {
 // slim keeps what scoring needs of r, sharing the metadata of equal records.
 func (a *Accumulator) slim(r *eh.Record) *slimRec {
 	key := strings.Join(append([]string{r.Run, r.Suite, r.Model, r.Strategy, r.Rule, string(r.Role), string(r.Gold),
-		string(r.Dimension), string(r.SubCategory), string(r.Modality)}, r.Tags...), "\x00")
+		string(r.Dimension), string(r.SubCategory), string(r.Modality), r.Source}, r.Tags...), "\x00")
 	m, ok := a.metas[key]
 	if !ok {
 		m = &recMeta{Run: r.Run, Suite: r.Suite, Model: r.Model, Strategy: r.Strategy, Rule: r.Rule, Role: r.Role, Gold: r.Gold,
-			Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Tags: r.Tags}
+			Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Tags: r.Tags, Source: r.Source}
 		a.metas[key] = m
 	}
 	status, answer := r.Status, r.Answer
@@ -287,9 +291,11 @@ func (a *Accumulator) Close() *Scores {
 		run.TokensPerQuestion = round(float64(run.PromptTokens+run.CompletionTokens)/n, 2)
 	}
 	run.CostUSD = round(run.CostUSD, 6)
+	dropWideTagViews(members)
 	for name, m := range members {
 		s.Views[name] = computeView(name, m)
 	}
+	s.Confusion, s.IntensityConfusion = confusions(a.recs, pairs)
 	s.Order = OrderViews(s.Views)
 	return s
 }
@@ -316,13 +322,13 @@ func viewsOf(po *pairOutcome) []string {
 			vs = append(vs, t)
 		}
 	}
-	return vs
+	return append(vs, labelViews(r.recMeta)...)
 }
 
 // ViewMatches reports whether a record belongs to the named view; used to run or
 // report a subset (--subset VIEW).
 func ViewMatches(view string, r *eh.Record) bool {
-	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Tags: r.Tags}
+	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Tags: r.Tags, Source: r.Source}
 	for _, v := range viewsOf(&pairOutcome{basic: &slimRec{recMeta: m}}) {
 		if v == view {
 			return true
@@ -343,7 +349,7 @@ func ValidView(name string) bool {
 	if sc, ok := strings.CutPrefix(name, "subcategory:"); ok {
 		return eh.SubCategory(sc).Valid()
 	}
-	return strings.HasPrefix(name, "split:")
+	return strings.HasPrefix(name, "split:") || validLabelView(name)
 }
 
 func computeView(name string, members []*pairOutcome) *View {
@@ -436,6 +442,9 @@ func OrderViews(views map[string]*View) []string {
 		}
 		if sc, ok := strings.CutPrefix(name, "subcategory:"); ok {
 			return 5, index(eh.SubCategories, eh.SubCategory(sc))
+		}
+		if r, ok := labelViewRank(name); ok {
+			return r, 0
 		}
 		return 6, 0
 	}

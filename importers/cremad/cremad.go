@@ -300,7 +300,7 @@ func (it *item) category(wrong swap.Label) eh.Pair {
 		Corruption:   "swap",
 		Explanation:  fmt.Sprintf("CREMA-D actor %s acted %s and the %s perceived %s by majority (mean intensity %s); %s is far from %s.", c.actor, c.emotion, it.v.raters, c.emotion, it.v.level, wrong, c.emotion),
 		Source:       eh.Source{Dataset: Name, ID: c.stem},
-		Tags:         append(it.tags(), "sentence:"+c.sentence, "emotion:"+string(c.emotion), "intensity:"+c.level),
+		Tags:         append(it.tags(), "sentence:"+c.sentence, "emotion:"+string(c.emotion), importers.AskedTag(wrong), "intensity:"+c.level),
 	}
 }
 
@@ -334,6 +334,7 @@ func comparisons(items []*item, r *swap.Rand) []eh.Pair {
 		if importers.ClearlyMore(a.take(), b.take()) {
 			adj, _ := swap.Comparative(b.c.emotion)
 			p := twoClips(a, b, eh.Category, "-"+string(b.c.emotion))
+			p.Tags = append(p.Tags, "emotion:"+string(b.c.emotion))
 			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s: the %s perceived %s in one, as acted, and %s in the other, far from it.", a.c.actor, a.v.raters, b.c.emotion, a.c.emotion)
 			out = append(out, importers.Compare(p, a.m, b.m, r, importers.MoreQuestion(a.v.who, a.v.verb, adj, a.v.unit)))
 		}
@@ -347,7 +348,7 @@ func twoClips(a, b *item, sub eh.SubCategory, suffix string) eh.Pair {
 		ID:        fmt.Sprintf("cremad-%s-vs-%s-%s-%s%s%s", a.c.stem, b.c.stem, kindWord(a.m), sub, suffix, a.v.suffix()),
 		Dimension: eh.Perception, SubCategory: sub, Modality: a.m.Kind,
 		Source: eh.Source{Dataset: Name, ID: a.c.stem + "+" + b.c.stem},
-		Tags: append(a.tags(), "sentence:"+a.c.sentence+"+"+b.c.sentence, "emotion:"+string(a.c.emotion)+"+"+string(b.c.emotion),
+		Tags: append(a.tags(), "sentence:"+a.c.sentence+"+"+b.c.sentence, "emotions:"+string(a.c.emotion)+"+"+string(b.c.emotion),
 			"intensity:"+a.c.level+"+"+b.c.level),
 	}
 }

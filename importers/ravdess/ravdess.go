@@ -393,7 +393,7 @@ func (c *clip) category(wrong swap.Label) eh.Pair {
 		Corruption:   "swap",
 		Explanation:  fmt.Sprintf("RAVDESS actor %02d: %s; %s is far from %s, not a neighbouring emotion listeners confuse with it.", c.actor, c.heard(), wrong, c.emotion),
 		Source:       eh.Source{Dataset: Name, ID: c.stem},
-		Tags: append(c.tags(), "emotion:"+string(c.emotion), "intensity:"+c.intensity,
+		Tags: append(c.tags(), "emotion:"+string(c.emotion), importers.AskedTag(wrong), "intensity:"+c.intensity,
 			fmt.Sprintf("statement:%d", c.statement)),
 	}
 	return p
@@ -405,7 +405,7 @@ func twoClips(a, b *clip, sub eh.SubCategory, suffix string) eh.Pair {
 	return eh.Pair{
 		ID: fmt.Sprintf("ravdess-%s-vs-%s-%s%s", a.stem, b.stem, sub, suffix), Dimension: eh.Perception, SubCategory: sub, Modality: kind,
 		Source: eh.Source{Dataset: Name, ID: a.stem + "+" + b.stem},
-		Tags: append(a.tags(), "emotion:"+string(a.emotion)+"+"+string(b.emotion),
+		Tags: append(a.tags(), "emotions:"+string(a.emotion)+"+"+string(b.emotion),
 			"intensity:"+a.intensity+"+"+b.intensity, fmt.Sprintf("statement:%d+%d", a.statement, b.statement)),
 	}
 }
@@ -425,6 +425,7 @@ func comparePair(a, b *clip, r *swap.Rand) eh.Pair {
 	who, verb, unit, _ := a.subject()
 	adj, _ := swap.Comparative(b.emotion)
 	p := twoClips(a, b, eh.Category, "-"+string(b.emotion))
+	p.Tags = append(p.Tags, "emotion:"+string(b.emotion))
 	p.Explanation = fmt.Sprintf("Two takes of RAVDESS actor %02d: %s; the other portrays %s (%s intensity), far from %s.", a.actor, b.heard(), a.emotion, a.intensity, b.emotion)
 	return importers.Compare(p, a.media, b.media, r, importers.MoreQuestion(who, verb, adj, unit))
 }
