@@ -76,6 +76,7 @@ type page struct {
 	Views       []leaderView
 	BiasSVG     template.HTML
 	HeatModSVG  template.HTML
+	Confusions  []confusionBlock
 	HeatSubSVG  template.HTML
 	DateSVG     template.HTML
 	SizeSVG     template.HTML
@@ -169,6 +170,7 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs)
+	d.Confusions = confusions(runs)
 	if d.DateSVG, d.SizeSVG, d.NoMeta, err = metaCharts(runs); err != nil {
 		return nil, err
 	}
