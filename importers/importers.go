@@ -86,6 +86,8 @@ type Result struct {
 	// (agreement thresholds, distractor choice, what is never paired). The
 	// build copies them into manifest.json next to the source.
 	Rules []string
+	// Sequences lists the constructed long sequences and the clips in each.
+	Sequences []Sequence
 }
 
 // Drop records a dropped item.

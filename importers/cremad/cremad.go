@@ -70,6 +70,16 @@ type clip struct {
 
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
+	src, opts, err := importers.SplitSource(Name, src, "long-video")
+	if err != nil {
+		return nil, err
+	}
+	longClips := -1 // no long videos
+	if v, ok := opts["long-video"]; ok {
+		if longClips, err = importers.ParseSequenceClips(Name, "long-video", v); err != nil {
+			return nil, err
+		}
+	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
 	}
@@ -190,7 +200,65 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		res.Pairs = append(res.Pairs, it.category(wrong))
 	}
 	res.Pairs = append(res.Pairs, comparisons(items, env.Rand("cremad comparison"))...)
+	if longClips >= 0 {
+		res.Rules = append(res.Rules, importers.SequenceRules("video")...)
+		res.Rules = append(res.Rules, "A long video joins videos of one actor whose audio-visual raters perceived the acted emotion; the questions ask how the person comes across, as those raters judged.")
+		if err := longVideos(ctx, env, items, longClips, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// longVideos builds the long-video sequences of each actor from the videos
+// whose audio-visual vote agrees with the acted emotion, and their temporal
+// pairs (importers.SequencePairs).
+func longVideos(ctx context.Context, env *importers.Env, items []*item, n int, res *importers.Result) error {
+	byActor := map[string][]importers.SeqClip{}
+	who := map[string]*clip{}
+	var actors []string
+	for _, it := range items {
+		if it.v.name != "multimodal" {
+			continue
+		}
+		info, err := env.Tools.Probe(ctx, it.c.full)
+		if err != nil {
+			return err
+		}
+		if byActor[it.c.actor] == nil {
+			actors = append(actors, it.c.actor)
+			who[it.c.actor] = it.c
+		}
+		byActor[it.c.actor] = append(byActor[it.c.actor], importers.SeqClip{ID: it.c.stem, Path: it.c.full, Emotion: it.c.emotion, Seconds: info.Duration})
+	}
+	for _, actor := range actors {
+		c := who[actor]
+		subj := importers.SeqSubject{Who: "the " + c.person(), Verb: "seem", Unit: "video"}
+		r := env.Rand("cremad long-video " + actor)
+		for _, plan := range importers.PlanSequences(byActor[actor], n, r) {
+			name := actor + "-" + plan.Name()
+			if sec := plan.Seconds(); sec < importers.MinSequenceSeconds {
+				res.Drop(name, "", "long video of %d clips lasts %.1f s, under %d s: give long-video=N with more clips", len(plan.Clips), sec, importers.MinSequenceSeconds)
+				continue
+			}
+			m, seq, err := env.Out.Concat(ctx, plan, "cremad/long/"+name+".mp4", eh.LongVideo, true)
+			if err != nil {
+				return err
+			}
+			res.Sequences = append(res.Sequences, seq)
+			var ids, parts []string
+			for _, sc := range plan.Clips {
+				ids = append(ids, sc.ID)
+				parts = append(parts, fmt.Sprintf("%s (%s)", sc.ID, sc.Emotion))
+			}
+			base := eh.Pair{ID: "cremad-long-" + name, Modality: eh.LongVideo, Context: eh.Context{Media: []eh.Media{m}},
+				Source:      eh.Source{Dataset: Name, ID: strings.Join(ids, "+")},
+				Tags:        append((&item{c: c, v: view{name: "multimodal"}}).tags(), "long"),
+				Explanation: fmt.Sprintf("A constructed %.0f s video of CREMA-D actor %s: %s, each perceived as acted by the audio-visual raters.", plan.Seconds(), actor, strings.Join(parts, ", "))}
+			res.Pairs = append(res.Pairs, importers.SequencePairs(plan, base, subj, r)...)
+		}
+	}
+	return nil
 }
 
 // item is one way of asking about a clip, with the media that way shows.

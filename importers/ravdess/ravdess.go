@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers"
@@ -72,9 +73,18 @@ type clip struct {
 
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
-	src, opts, err := importers.SplitSource(Name, src, "ratings")
+	src, opts, err := importers.SplitSource(Name, src, "ratings", "long-audio", importers.SignalCueOption)
 	if err != nil {
 		return nil, err
+	}
+	if v, ok := opts[importers.SignalCueOption]; ok && v != "signal" {
+		return nil, eh.Errorf(eh.EINVALID, "ravdess: source option %s=%s: the only value is signal", importers.SignalCueOption, v)
+	}
+	longClips := -1 // no long audio
+	if v, ok := opts["long-audio"]; ok {
+		if longClips, err = importers.ParseSequenceClips(Name, "long-audio", v); err != nil {
+			return nil, err
+		}
 	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
@@ -187,6 +197,16 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	for _, cp := range comps {
 		used[cp.a], used[cp.b] = true, true
 	}
+	var cues []cueJob
+	if opts[importers.SignalCueOption] != "" {
+		if cues, err = measuredCues(ctx, env, clips); err != nil {
+			return nil, err
+		}
+		for _, j := range cues {
+			used[j.ref], used[j.target] = true, true
+		}
+		res.Rules = append(res.Rules, importers.SignalCueRules()...)
+	}
 	for _, c := range clips {
 		if !used[c] {
 			res.Skip("recording in no pair (no far label for it alone, no clear comparison with the actor's other takes)")
@@ -211,7 +231,133 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Pairs = append(res.Pairs, comparePair(cp.a, cp.b, r))
 		}
 	}
+	rc := env.Rand("ravdess measured cues")
+	for _, j := range cues {
+		who, _, _, kind := j.target.subject()
+		base := eh.Pair{ID: fmt.Sprintf("ravdess-%s-vs-%s", j.ref.stem, j.target.stem), Modality: kind,
+			Source: eh.Source{Dataset: Name, ID: j.ref.stem + "+" + j.target.stem},
+			Tags:   append(j.target.tags(), "emotions:"+string(j.ref.emotion)+"+"+string(j.target.emotion))}
+		res.Pairs = append(res.Pairs, importers.SignalCues(base,
+			importers.CueClip{Name: j.ref.stem, Media: j.ref.media, Signal: j.refSig},
+			importers.CueClip{Name: j.target.stem, Media: j.target.media, Signal: j.targetSig}, who, rc)...)
+	}
+	if longClips >= 0 {
+		res.Rules = append(res.Rules, importers.SequenceRules("recording")...)
+		res.Rules = append(res.Rules, "A long recording joins audio-only recordings of one actor and channel (speech or song) that may be asked about alone (the rule above), any of its statements.")
+		if err := longAudio(ctx, env, clips, longClips, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// cueJob is a measured-cue comparison to make: a recording against a neutral
+// take of the same actor and channel, with what was measured of both.
+type cueJob struct {
+	ref, target       *clip
+	refSig, targetSig importers.Signal
+}
+
+// measuredCues measures every audio-only recording of an actor and channel
+// that has a neutral take and returns the comparisons whose measured
+// difference is large enough for a question (importers.SignalCues decides
+// which questions); the neutral take of the same statement is preferred.
+func measuredCues(ctx context.Context, env *importers.Env, clips []*clip) ([]cueJob, error) {
+	sig := map[*clip]importers.Signal{}
+	measure := func(c *clip) (importers.Signal, error) {
+		if s, ok := sig[c]; ok {
+			return s, nil
+		}
+		s, err := importers.MeasureSignal(ctx, env.Tools, c.full)
+		sig[c] = s
+		return s, err
+	}
+	group := func(c *clip) string { return fmt.Sprintf("%s-%02d", c.channel, c.actor) }
+	neutrals := map[string][]*clip{}
+	for _, c := range clips {
+		if c.modality == "03" && c.emotion == swap.Neutral {
+			neutrals[group(c)] = append(neutrals[group(c)], c)
+		}
+	}
+	var out []cueJob
+	for _, c := range clips {
+		refs := neutrals[group(c)]
+		if c.modality != "03" || c.emotion == swap.Neutral || len(refs) == 0 {
+			continue
+		}
+		ref := refs[0]
+		for _, n := range refs {
+			if n.statement == c.statement {
+				ref = n
+				break
+			}
+		}
+		rs, err := measure(ref)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := measure(c)
+		if err != nil {
+			return nil, err
+		}
+		probe := importers.SignalCues(eh.Pair{}, importers.CueClip{Signal: rs}, importers.CueClip{Signal: ts}, "", swap.New(0, ""))
+		if len(probe) > 0 {
+			out = append(out, cueJob{ref: ref, target: c, refSig: rs, targetSig: ts})
+		}
+	}
+	return out, nil
+}
+
+// longAudio builds the long-audio sequences of each actor and channel from
+// the audio recordings that may be asked about alone, and their temporal
+// pairs (importers.SequencePairs): modality audio, tagged long.
+func longAudio(ctx context.Context, env *importers.Env, clips []*clip, n int, res *importers.Result) error {
+	groups := map[string][]importers.SeqClip{}
+	first := map[string]*clip{}
+	var keys []string
+	for _, c := range clips {
+		if !c.single || c.modality != "03" {
+			continue
+		}
+		info, err := env.Tools.Probe(ctx, c.full)
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("%02d-%s", c.actor, map[bool]string{true: "song", false: "speech"}[c.channel == "02"])
+		if groups[key] == nil {
+			keys = append(keys, key)
+			first[key] = c
+		}
+		groups[key] = append(groups[key], importers.SeqClip{ID: c.stem, Path: c.full, Emotion: c.emotion, Seconds: info.Duration})
+	}
+	for _, key := range keys {
+		c := first[key]
+		who, verb, unit, _ := c.subject()
+		r := env.Rand("ravdess long-audio " + key)
+		for _, plan := range importers.PlanSequences(groups[key], n, r) {
+			name := key + "-" + plan.Name()
+			if sec := plan.Seconds(); sec < importers.MinSequenceSeconds {
+				res.Drop(name, "", "long recording of %d clips lasts %.1f s, under %d s: give long-audio=N with more clips", len(plan.Clips), sec, importers.MinSequenceSeconds)
+				continue
+			}
+			m, seq, err := env.Out.Concat(ctx, plan, "ravdess/long/"+name+".wav", eh.Audio, false)
+			if err != nil {
+				return err
+			}
+			res.Sequences = append(res.Sequences, seq)
+			var ids, parts []string
+			for _, sc := range plan.Clips {
+				ids = append(ids, sc.ID)
+				parts = append(parts, fmt.Sprintf("%s (%s)", sc.ID, sc.Emotion))
+			}
+			base := eh.Pair{ID: "ravdess-long-" + name, Modality: eh.Audio, Context: eh.Context{Media: []eh.Media{m}},
+				Source:      eh.Source{Dataset: Name, ID: strings.Join(ids, "+")},
+				Tags:        append(c.tags(), "long"),
+				Explanation: fmt.Sprintf("A constructed %.0f s recording of RAVDESS actor %02d: %s, each a portrayal listeners identify alone.", plan.Seconds(), c.actor, strings.Join(parts, ", "))}
+			res.Pairs = append(res.Pairs, importers.SequencePairs(plan, base, importers.SeqSubject{Who: who, Verb: verb, Unit: unit}, r)...)
+		}
+	}
+	return nil
 }
 
 // rules states the selection rules, for the manifest.
