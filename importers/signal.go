@@ -102,3 +102,66 @@ func SignalCues(base eh.Pair, ref, target CueClip, who string, r *swap.Rand) []e
 func SignalCueRules() []string {
 	return []string{fmt.Sprintf("Measured cues compare a recording with a neutral take of the same person: louder only where the integrated loudness (EBU R 128) differs by at least %.0f LU, higher-pitched only where the median pitch differs by at least %.0f semitones (each recording with at least %d voiced frames); the measured values are in each pair's explanation, and the order of the two recordings is drawn with the seed.", LoudnessLU, PitchSemitones, MinVoicedFrames)}
 }
+
+// CueJob is a measured-cue comparison to make: a recording against a neutral
+// take of the same person, with what was measured of both.
+type CueJob[T any] struct {
+	Ref, Target       T
+	RefSig, TargetSig Signal
+}
+
+// CueTake describes one recording to PlanSignalCues.
+type CueTake struct {
+	Group   string // who and how: the same person, channel and view
+	Neutral bool   // a neutral take, the reference
+	Path    string // the file to measure
+	Match   string // a neutral take with the same Match (statement) is preferred
+}
+
+// PlanSignalCues measures every recording of a group that has a neutral take,
+// and that neutral take, and returns the comparisons whose measured
+// difference is large enough for a question (SignalCues decides which).
+func PlanSignalCues[T comparable](ctx context.Context, t *media.Tools, items []T, take func(T) CueTake) ([]CueJob[T], error) {
+	sig := map[T]Signal{}
+	measure := func(it T) (Signal, error) {
+		if s, ok := sig[it]; ok {
+			return s, nil
+		}
+		s, err := MeasureSignal(ctx, t, take(it).Path)
+		sig[it] = s
+		return s, err
+	}
+	neutrals := map[string][]T{}
+	for _, it := range items {
+		if tk := take(it); tk.Neutral {
+			neutrals[tk.Group] = append(neutrals[tk.Group], it)
+		}
+	}
+	var out []CueJob[T]
+	for _, it := range items {
+		tk := take(it)
+		refs := neutrals[tk.Group]
+		if tk.Neutral || len(refs) == 0 {
+			continue
+		}
+		ref := refs[0]
+		for _, n := range refs {
+			if take(n).Match == tk.Match {
+				ref = n
+				break
+			}
+		}
+		rs, err := measure(ref)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := measure(it)
+		if err != nil {
+			return nil, err
+		}
+		if len(SignalCues(eh.Pair{}, CueClip{Signal: rs}, CueClip{Signal: ts}, "", swap.New(0, ""))) > 0 {
+			out = append(out, CueJob[T]{Ref: ref, Target: it, RefSig: rs, TargetSig: ts})
+		}
+	}
+	return out, nil
+}

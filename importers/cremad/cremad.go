@@ -70,9 +70,12 @@ type clip struct {
 
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
-	src, opts, err := importers.SplitSource(Name, src, "long-video")
+	src, opts, err := importers.SplitSource(Name, src, "long-video", importers.SignalCueOption)
 	if err != nil {
 		return nil, err
+	}
+	if v, ok := opts[importers.SignalCueOption]; ok && v != "signal" {
+		return nil, eh.Errorf(eh.EINVALID, "cremad: source option %s=%s: the only value is signal", importers.SignalCueOption, v)
 	}
 	longClips := -1 // no long videos
 	if v, ok := opts["long-video"]; ok {
@@ -200,6 +203,11 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		res.Pairs = append(res.Pairs, it.category(wrong))
 	}
 	res.Pairs = append(res.Pairs, comparisons(items, env.Rand("cremad comparison"))...)
+	if opts[importers.SignalCueOption] != "" {
+		if err := measuredCues(ctx, env, items, res); err != nil {
+			return nil, err
+		}
+	}
 	if longClips >= 0 {
 		res.Rules = append(res.Rules, importers.SequenceRules("video")...)
 		res.Rules = append(res.Rules, "A long video joins videos of one actor whose audio-visual raters perceived the acted emotion; the questions ask how the person comes across, as those raters judged.")
@@ -208,6 +216,35 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		}
 	}
 	return res, nil
+}
+
+// measuredCues adds the measured loudness and pitch comparisons of each
+// actor's voice (audio files and the voice of videos) against the actor's
+// neutral clip (importers.SignalCues).
+func measuredCues(ctx context.Context, env *importers.Env, items []*item, res *importers.Result) error {
+	var voices []*item
+	for _, it := range items {
+		if it.m.Kind == eh.Audio {
+			voices = append(voices, it)
+		}
+	}
+	jobs, err := importers.PlanSignalCues(ctx, env.Tools, voices, func(it *item) importers.CueTake {
+		return importers.CueTake{Group: it.c.actor + "/" + it.v.name, Neutral: it.c.emotion == swap.Neutral, Path: it.c.full, Match: it.c.sentence}
+	})
+	if err != nil {
+		return err
+	}
+	res.Rules = append(res.Rules, importers.SignalCueRules()...)
+	r := env.Rand("cremad measured cues")
+	for _, j := range jobs {
+		base := eh.Pair{ID: fmt.Sprintf("cremad-%s-vs-%s-audio%s", j.Ref.c.stem, j.Target.c.stem, j.Target.v.suffix()), Modality: eh.Audio,
+			Source: eh.Source{Dataset: Name, ID: j.Ref.c.stem + "+" + j.Target.c.stem},
+			Tags:   append(j.Target.tags(), "emotions:"+string(j.Ref.c.emotion)+"+"+string(j.Target.c.emotion))}
+		res.Pairs = append(res.Pairs, importers.SignalCues(base,
+			importers.CueClip{Name: j.Ref.c.stem, Media: j.Ref.m, Signal: j.RefSig},
+			importers.CueClip{Name: j.Target.c.stem, Media: j.Target.m, Signal: j.TargetSig}, j.Target.v.who, r)...)
+	}
+	return nil
 }
 
 // longVideos builds the long-video sequences of each actor from the videos

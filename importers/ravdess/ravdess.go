@@ -197,13 +197,22 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	for _, cp := range comps {
 		used[cp.a], used[cp.b] = true, true
 	}
-	var cues []cueJob
+	var cues []importers.CueJob[*clip]
 	if opts[importers.SignalCueOption] != "" {
-		if cues, err = measuredCues(ctx, env, clips); err != nil {
+		var audio []*clip
+		for _, c := range clips {
+			if c.modality == "03" {
+				audio = append(audio, c)
+			}
+		}
+		cues, err = importers.PlanSignalCues(ctx, env.Tools, audio, func(c *clip) importers.CueTake {
+			return importers.CueTake{Group: fmt.Sprintf("%s-%02d", c.channel, c.actor), Neutral: c.emotion == swap.Neutral, Path: c.full, Match: strconv.Itoa(c.statement)}
+		})
+		if err != nil {
 			return nil, err
 		}
 		for _, j := range cues {
-			used[j.ref], used[j.target] = true, true
+			used[j.Ref], used[j.Target] = true, true
 		}
 		res.Rules = append(res.Rules, importers.SignalCueRules()...)
 	}
@@ -233,13 +242,13 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	}
 	rc := env.Rand("ravdess measured cues")
 	for _, j := range cues {
-		who, _, _, kind := j.target.subject()
-		base := eh.Pair{ID: fmt.Sprintf("ravdess-%s-vs-%s", j.ref.stem, j.target.stem), Modality: kind,
-			Source: eh.Source{Dataset: Name, ID: j.ref.stem + "+" + j.target.stem},
-			Tags:   append(j.target.tags(), "emotions:"+string(j.ref.emotion)+"+"+string(j.target.emotion))}
+		who, _, _, kind := j.Target.subject()
+		base := eh.Pair{ID: fmt.Sprintf("ravdess-%s-vs-%s", j.Ref.stem, j.Target.stem), Modality: kind,
+			Source: eh.Source{Dataset: Name, ID: j.Ref.stem + "+" + j.Target.stem},
+			Tags:   append(j.Target.tags(), "emotions:"+string(j.Ref.emotion)+"+"+string(j.Target.emotion))}
 		res.Pairs = append(res.Pairs, importers.SignalCues(base,
-			importers.CueClip{Name: j.ref.stem, Media: j.ref.media, Signal: j.refSig},
-			importers.CueClip{Name: j.target.stem, Media: j.target.media, Signal: j.targetSig}, who, rc)...)
+			importers.CueClip{Name: j.Ref.stem, Media: j.Ref.media, Signal: j.RefSig},
+			importers.CueClip{Name: j.Target.stem, Media: j.Target.media, Signal: j.TargetSig}, who, rc)...)
 	}
 	if longClips >= 0 {
 		res.Rules = append(res.Rules, importers.SequenceRules("recording")...)
@@ -249,63 +258,6 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		}
 	}
 	return res, nil
-}
-
-// cueJob is a measured-cue comparison to make: a recording against a neutral
-// take of the same actor and channel, with what was measured of both.
-type cueJob struct {
-	ref, target       *clip
-	refSig, targetSig importers.Signal
-}
-
-// measuredCues measures every audio-only recording of an actor and channel
-// that has a neutral take and returns the comparisons whose measured
-// difference is large enough for a question (importers.SignalCues decides
-// which questions); the neutral take of the same statement is preferred.
-func measuredCues(ctx context.Context, env *importers.Env, clips []*clip) ([]cueJob, error) {
-	sig := map[*clip]importers.Signal{}
-	measure := func(c *clip) (importers.Signal, error) {
-		if s, ok := sig[c]; ok {
-			return s, nil
-		}
-		s, err := importers.MeasureSignal(ctx, env.Tools, c.full)
-		sig[c] = s
-		return s, err
-	}
-	group := func(c *clip) string { return fmt.Sprintf("%s-%02d", c.channel, c.actor) }
-	neutrals := map[string][]*clip{}
-	for _, c := range clips {
-		if c.modality == "03" && c.emotion == swap.Neutral {
-			neutrals[group(c)] = append(neutrals[group(c)], c)
-		}
-	}
-	var out []cueJob
-	for _, c := range clips {
-		refs := neutrals[group(c)]
-		if c.modality != "03" || c.emotion == swap.Neutral || len(refs) == 0 {
-			continue
-		}
-		ref := refs[0]
-		for _, n := range refs {
-			if n.statement == c.statement {
-				ref = n
-				break
-			}
-		}
-		rs, err := measure(ref)
-		if err != nil {
-			return nil, err
-		}
-		ts, err := measure(c)
-		if err != nil {
-			return nil, err
-		}
-		probe := importers.SignalCues(eh.Pair{}, importers.CueClip{Signal: rs}, importers.CueClip{Signal: ts}, "", swap.New(0, ""))
-		if len(probe) > 0 {
-			out = append(out, cueJob{ref: ref, target: c, refSig: rs, targetSig: ts})
-		}
-	}
-	return out, nil
 }
 
 // longAudio builds the long-audio sequences of each actor and channel from
