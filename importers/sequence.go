@@ -207,7 +207,7 @@ type SeqSubject struct {
 //   - order (switch): "does … seem A first and B later?", the hallucinated
 //     question naming the reverse order;
 //   - change (all kinds): "does the emotion of … change during the video?"
-//     against "does … seem the same throughout the video?", yes where the
+//     against "does … seem the same throughout the whole video?", yes where the
 //     sequence changes and no where it is steady;
 //   - count (switch, return): "does the emotion … change exactly once?"
 //     against "exactly twice", each the basic question where it is true;
@@ -227,7 +227,7 @@ func SequencePairs(p SeqPlan, base eh.Pair, s SeqSubject, r *swap.Rand) []eh.Pai
 		return q
 	}
 	changes := fmt.Sprintf("Does the emotion of %s change during the %s?", s.Who, s.Unit)
-	same := fmt.Sprintf("Does %s %s the same throughout the %s?", s.Who, s.Verb, s.Unit)
+	same := fmt.Sprintf("Does %s %s the same throughout the whole %s?", s.Who, s.Verb, s.Unit)
 	times := func(w string) string {
 		return fmt.Sprintf("Does the emotion of %s change exactly %s during the %s?", s.Who, w, s.Unit)
 	}
