@@ -2,8 +2,14 @@ package media
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
+
+	eh "github.com/emohallucer/emohallucer"
 )
 
 // TestTrackPitchSynthetic checks the tracker on tones whose pitch is known.
@@ -67,5 +73,61 @@ func TestMeasureRealClips(t *testing.T) {
 	}
 	if pn.Median < 75 || pn.Median > 250 || ps.Median < 1.2*pn.Median {
 		t.Errorf("pitch neutral %+v, surprised %+v: want a male register and a higher surprised voice", pn, ps)
+	}
+}
+
+// TestConcat joins real clips of different formats with real ffmpeg: the
+// result has the uniform format, lasts as long as its parts, and the same
+// inputs give the same bytes.
+func TestConcat(t *testing.T) {
+	tl := tools(t)
+	ctx := context.Background()
+	flv, mp3 := data(t, "cremad/video/1001_DFA_ANG_XX.flv"), data(t, "cremad/audio_mp3/1002_DFA_NEU_XX.mp3")
+	wav := data(t, "ravdess/speech/03-01-01-01-01-01-01.wav")
+	for _, c := range []struct {
+		name   string
+		ins    []string
+		video  bool
+		format string
+		codecs [2]string // video, audio
+	}{
+		{"audio from WAV and MP3, a clip repeated", []string{wav, mp3, wav}, false, "wav", [2]string{"", "pcm_s16le"}},
+		{"video from FLV, twice", []string{flv, flv}, true, "mov,mp4,m4a,3gp,3g2,mj2", [2]string{"h264", "aac"}},
+	} {
+		dir := t.TempDir()
+		var want float64
+		for _, in := range c.ins {
+			info, err := tl.Probe(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want += info.Duration
+		}
+		var sums []string
+		for i := range 2 {
+			out := filepath.Join(dir, fmt.Sprintf("out%d.%s", i, map[bool]string{true: "mp4", false: "wav"}[c.video]))
+			if err := tl.Concat(ctx, c.ins, out, c.video); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			info, err := tl.Probe(ctx, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Format != c.format || info.Video != c.codecs[0] || info.Audio != c.codecs[1] || math.Abs(info.Duration-want) > 0.3 ||
+				(c.video && (info.Width != SequenceWidth || info.Height != SequenceHeight)) {
+				t.Errorf("%s: %+v, want %.2f s", c.name, info, want)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sums = append(sums, fmt.Sprintf("%x", sha256.Sum256(b)))
+		}
+		if sums[0] != sums[1] {
+			t.Errorf("%s: two runs gave different bytes", c.name)
+		}
+	}
+	if err := tl.Concat(ctx, []string{wav}, filepath.Join(t.TempDir(), "x.wav"), false); eh.ErrorCode(err) != eh.EINVALID {
+		t.Errorf("one clip: %v, want EINVALID", err)
 	}
 }
