@@ -275,3 +275,51 @@ func SequenceRules(unit string) []string {
 		"Temporal questions: the order of the two emotions (the reverse order is the hallucinated question), whether the emotion changes or stays the same, whether it changes exactly once or twice, and on steady sequences whether an emotion ever occurs against one far from it.",
 	}
 }
+
+// SeqGroup is one actor (and channel or view) whose clips make sequences.
+type SeqGroup struct {
+	Dataset string // importer name, the start of ids and media paths
+	Key     string // the group in ids and file names ("1001", "01-speech")
+	Option  string // the source option, for messages ("long-video")
+	Kind    eh.Modality
+	Video   bool     // MP4 with video, else WAV
+	Tags    []string // the group's tags; "long" is added
+	Subject SeqSubject
+	// About names the group and how each clip's gold holds, for
+	// explanations: "CREMA-D actor 1001", "each perceived as acted by …".
+	About, Held string
+	Clips       []SeqClip
+}
+
+// BuildSequences plans a group's sequences (PlanSequences, clips per sequence
+// n, random choices seeded by the group), joins the clips of each one long
+// enough into media/<dataset>/long/, and adds the sequences and their pairs
+// (SequencePairs) to res; a sequence under MinSequenceSeconds is dropped and
+// listed.
+func BuildSequences(ctx context.Context, env *Env, res *Result, g SeqGroup, n int) error {
+	r := env.Rand(g.Dataset + " " + g.Option + " " + g.Key)
+	ext := map[bool]string{true: ".mp4", false: ".wav"}[g.Video]
+	for _, plan := range PlanSequences(g.Clips, n, r) {
+		name := g.Key + "-" + plan.Name()
+		if sec := plan.Seconds(); sec < MinSequenceSeconds {
+			res.Drop(name, "", "a sequence of %d clips lasts %.1f s, under %d s: give %s=N with more clips", len(plan.Clips), sec, MinSequenceSeconds, g.Option)
+			continue
+		}
+		m, seq, err := env.Out.Concat(ctx, plan, g.Dataset+"/long/"+name+ext, g.Kind, g.Video)
+		if err != nil {
+			return err
+		}
+		res.Sequences = append(res.Sequences, seq)
+		var ids, parts []string
+		for _, sc := range plan.Clips {
+			ids = append(ids, sc.ID)
+			parts = append(parts, fmt.Sprintf("%s (%s)", sc.ID, sc.Emotion))
+		}
+		base := eh.Pair{ID: g.Dataset + "-long-" + name, Modality: g.Kind, Context: eh.Context{Media: []eh.Media{m}},
+			Source:      eh.Source{Dataset: g.Dataset, ID: strings.Join(ids, "+")},
+			Tags:        append(slices.Clone(g.Tags), "long"),
+			Explanation: fmt.Sprintf("A constructed %.0f s %s of %s: %s, %s.", plan.Seconds(), g.Subject.Unit, g.About, strings.Join(parts, ", "), g.Held)}
+		res.Pairs = append(res.Pairs, SequencePairs(plan, base, g.Subject, r)...)
+	}
+	return nil
+}

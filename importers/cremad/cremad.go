@@ -270,29 +270,12 @@ func longVideos(ctx context.Context, env *importers.Env, items []*item, n int, r
 	}
 	for _, actor := range actors {
 		c := who[actor]
-		subj := importers.SeqSubject{Who: "the " + c.person(), Verb: "seem", Unit: "video"}
-		r := env.Rand("cremad long-video " + actor)
-		for _, plan := range importers.PlanSequences(byActor[actor], n, r) {
-			name := actor + "-" + plan.Name()
-			if sec := plan.Seconds(); sec < importers.MinSequenceSeconds {
-				res.Drop(name, "", "long video of %d clips lasts %.1f s, under %d s: give long-video=N with more clips", len(plan.Clips), sec, importers.MinSequenceSeconds)
-				continue
-			}
-			m, seq, err := env.Out.Concat(ctx, plan, "cremad/long/"+name+".mp4", eh.LongVideo, true)
-			if err != nil {
-				return err
-			}
-			res.Sequences = append(res.Sequences, seq)
-			var ids, parts []string
-			for _, sc := range plan.Clips {
-				ids = append(ids, sc.ID)
-				parts = append(parts, fmt.Sprintf("%s (%s)", sc.ID, sc.Emotion))
-			}
-			base := eh.Pair{ID: "cremad-long-" + name, Modality: eh.LongVideo, Context: eh.Context{Media: []eh.Media{m}},
-				Source:      eh.Source{Dataset: Name, ID: strings.Join(ids, "+")},
-				Tags:        append((&item{c: c, v: view{name: "multimodal"}}).tags(), "long"),
-				Explanation: fmt.Sprintf("A constructed %.0f s video of CREMA-D actor %s: %s, each perceived as acted by the audio-visual raters.", plan.Seconds(), actor, strings.Join(parts, ", "))}
-			res.Pairs = append(res.Pairs, importers.SequencePairs(plan, base, subj, r)...)
+		err := importers.BuildSequences(ctx, env, res, importers.SeqGroup{Dataset: Name, Key: actor, Option: "long-video", Kind: eh.LongVideo, Video: true,
+			Tags:    (&item{c: c, v: view{name: "multimodal"}}).tags(),
+			Subject: importers.SeqSubject{Who: "the " + c.person(), Verb: "seem", Unit: "video"},
+			About:   "CREMA-D actor " + actor, Held: "each perceived as acted by the audio-visual raters", Clips: byActor[actor]}, n)
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -30,7 +30,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/importers"
@@ -285,28 +284,11 @@ func longAudio(ctx context.Context, env *importers.Env, clips []*clip, n int, re
 	for _, key := range keys {
 		c := first[key]
 		who, verb, unit, _ := c.subject()
-		r := env.Rand("ravdess long-audio " + key)
-		for _, plan := range importers.PlanSequences(groups[key], n, r) {
-			name := key + "-" + plan.Name()
-			if sec := plan.Seconds(); sec < importers.MinSequenceSeconds {
-				res.Drop(name, "", "long recording of %d clips lasts %.1f s, under %d s: give long-audio=N with more clips", len(plan.Clips), sec, importers.MinSequenceSeconds)
-				continue
-			}
-			m, seq, err := env.Out.Concat(ctx, plan, "ravdess/long/"+name+".wav", eh.Audio, false)
-			if err != nil {
-				return err
-			}
-			res.Sequences = append(res.Sequences, seq)
-			var ids, parts []string
-			for _, sc := range plan.Clips {
-				ids = append(ids, sc.ID)
-				parts = append(parts, fmt.Sprintf("%s (%s)", sc.ID, sc.Emotion))
-			}
-			base := eh.Pair{ID: "ravdess-long-" + name, Modality: eh.Audio, Context: eh.Context{Media: []eh.Media{m}},
-				Source:      eh.Source{Dataset: Name, ID: strings.Join(ids, "+")},
-				Tags:        append(c.tags(), "long"),
-				Explanation: fmt.Sprintf("A constructed %.0f s recording of RAVDESS actor %02d: %s, each a portrayal listeners identify alone.", plan.Seconds(), c.actor, strings.Join(parts, ", "))}
-			res.Pairs = append(res.Pairs, importers.SequencePairs(plan, base, importers.SeqSubject{Who: who, Verb: verb, Unit: unit}, r)...)
+		err := importers.BuildSequences(ctx, env, res, importers.SeqGroup{Dataset: Name, Key: key, Option: "long-audio", Kind: eh.Audio,
+			Tags: c.tags(), Subject: importers.SeqSubject{Who: who, Verb: verb, Unit: unit},
+			About: fmt.Sprintf("RAVDESS actor %02d", c.actor), Held: "each a portrayal the importer asks about alone (see the rules)", Clips: groups[key]}, n)
+		if err != nil {
+			return err
 		}
 	}
 	return nil
