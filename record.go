@@ -45,6 +45,7 @@ type Record struct {
 	// language and a fact compared across its renderings without the suite.
 	Lang          Lang   `json:"lang,omitempty"`
 	TranslationOf string `json:"translation_of,omitempty"`
+	Source        string `json:"source,omitempty"` // Pair.Source.Dataset, for the source:<dataset> views
 	Gold          Gold   `json:"gold"`
 	Status        Status `json:"status"`
 	// Raw is the model text the answer was extracted from (bounded in size).
@@ -106,7 +107,7 @@ func NewRecord(run, suite, model, strategy string, p *Pair, role Role) *Record {
 	return &Record{
 		Schema: RecordSchema, Run: run, Suite: suite, Model: model, Strategy: strategy,
 		Pair: p.ID, Role: role, Dimension: p.Dimension, SubCategory: p.SubCategory,
-		Modality: p.Modality, Tags: p.Tags, Lang: p.Lang, TranslationOf: p.TranslationOf, Gold: p.Question(role).Gold,
+		Modality: p.Modality, Tags: p.Tags, Lang: p.Lang, TranslationOf: p.TranslationOf, Source: p.Source.Dataset, Gold: p.Question(role).Gold,
 	}
 }
 

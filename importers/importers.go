@@ -86,6 +86,8 @@ type Result struct {
 	// (agreement thresholds, distractor choice, what is never paired). The
 	// build copies them into manifest.json next to the source.
 	Rules []string
+	// Sequences lists the constructed long sequences and the clips in each.
+	Sequences []Sequence
 }
 
 // Drop records a dropped item.
@@ -348,3 +350,9 @@ func ReadTable(name string, comma rune) ([]Row, error) {
 	}
 	return rows, nil
 }
+
+// AskedTag is the tag a category pair carries for the label its hallucinated
+// question names (asked:<label>); with the gold label's emotion:<label> tag it
+// places the pair in the score's confusion table (gold × asked). A pair about
+// one clip's intensity carries asked:<level> next to intensity:<level>.
+func AskedTag(l swap.Label) string { return "asked:" + string(l) }

@@ -77,6 +77,7 @@ type page struct {
 	Views       []leaderView
 	BiasSVG     template.HTML
 	HeatModSVG  template.HTML
+	Confusions  []confusionBlock
 	HeatSubSVG  template.HTML
 	DateSVG     template.HTML
 	SizeSVG     template.HTML
@@ -149,6 +150,7 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 	var err error
 	d.BiasSVG = biasChart(runs)
 	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs)
+	d.Confusions = confusions(runs)
 	d.DateSVG, d.SizeSVG, d.NoMeta = metaCharts(runs)
 	if d.Comparisons, err = comparisons(runs); err != nil {
 		return nil, err

@@ -192,7 +192,7 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <h1>{{.Title}}</h1>
 <p>Emotion hallucination: {{len .Runs}} run(s). A pair counts only when both its questions are answered right (chance: 25). Pct. Diff ideal 0, FP Ratio ideal 0.5. Unparsed answers count as wrong.</p>
 </header>
-<nav><a href="#leaderboard">Leaderboard</a><a href="#bias">Bias</a><a href="#heatmaps">Heatmaps</a><a href="#trends">Size &amp; date</a><a href="#strategies">Strategies</a><a href="#review">Human review</a><a href="#errors">Error browser</a><a href="#runs">Runs</a></nav>
+<nav><a href="#leaderboard">Leaderboard</a><a href="#bias">Bias</a><a href="#heatmaps">Heatmaps</a><a href="#confusion">Confusion</a><a href="#trends">Size &amp; date</a><a href="#strategies">Strategies</a><a href="#review">Human review</a><a href="#errors">Error browser</a><a href="#runs">Runs</a></nav>
 <main>
 <section id="leaderboard">
 <h2>Leaderboard</h2>
@@ -220,6 +220,11 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <h2>Overall accuracy by modality and sub-category</h2>
 <p class="muted">Each cell: overall accuracy (%) and n, the pairs scored. Hatched cells rest on fewer than 30 pairs, where the 95% CI is about ±15 points or wider: compare them with care. n/e: not evaluated (the model does not take that modality); —: no pair scored (none in that run's suite, or all failed).</p>
 <div class="charts"><div class="heat">{{.HeatModSVG}}</div><div class="heat">{{.HeatSubSVG}}</div></div>
+</section>
+
+<section id="confusion">
+<h2>Which labels each model says yes to</h2>
+{{range .Confusions}}<h3>{{.Label}}</h3><div class="charts"><div>{{.Category}}</div><div>{{.Intensity}}</div></div>{{else}}<p class="muted">No run has category or intensity pairs that name their gold and asked labels (tags emotion:, intensity:, asked:).</p>{{end}}
 </section>
 
 <section id="trends">

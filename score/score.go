@@ -89,6 +89,9 @@ type Scores struct {
 	Crosslingual *Crosslingual `json:"crosslingual,omitempty"`
 	// Order lists the view names in report order.
 	Order []string `json:"-"`
+	// Confusion and IntensityConfusion: see confusion.go.
+	Confusion          Confusion `json:"confusion,omitempty"`
+	IntensityConfusion Confusion `json:"confusion_intensity,omitempty"`
 }
 
 // outcome of one pair in a run, for views, bootstraps and paired comparisons.
@@ -120,6 +123,7 @@ type recMeta struct {
 	Modality                          eh.Modality
 	Lang                              eh.Lang
 	Tags                              []string
+	Source                            string // the pair's dataset
 }
 
 // Correct reports whether the answer matches the gold answer, as Record.Correct.
@@ -146,11 +150,11 @@ func NewAccumulator() *Accumulator {
 // slim keeps what scoring needs of r, sharing the metadata of equal records.
 func (a *Accumulator) slim(r *eh.Record) *slimRec {
 	key := strings.Join(append([]string{r.Run, r.Suite, r.Model, r.Strategy, r.Rule, string(r.Role), string(r.Gold),
-		string(r.Dimension), string(r.SubCategory), string(r.Modality), string(r.Lang)}, r.Tags...), "\x00")
+		string(r.Dimension), string(r.SubCategory), string(r.Modality), string(r.Lang), r.Source}, r.Tags...), "\x00")
 	m, ok := a.metas[key]
 	if !ok {
 		m = &recMeta{Run: r.Run, Suite: r.Suite, Model: r.Model, Strategy: r.Strategy, Rule: r.Rule, Role: r.Role, Gold: r.Gold,
-			Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags}
+			Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags, Source: r.Source}
 		a.metas[key] = m
 	}
 	status, answer := r.Status, r.Answer
@@ -303,9 +307,11 @@ func (a *Accumulator) Close() *Scores {
 	}
 	run.CostUSD = round(run.CostUSD, 6)
 	dropSingleLang(members)
+	dropWideTagViews(members)
 	for name, m := range members {
 		s.Views[name] = computeView(name, m)
 	}
+	s.Confusion, s.IntensityConfusion = confusions(a.recs, pairs)
 	s.Order = OrderViews(s.Views)
 	s.Crosslingual = a.crosslingual(pairs)
 	return s
@@ -333,13 +339,13 @@ func viewsOf(po *pairOutcome) []string {
 			vs = append(vs, t)
 		}
 	}
-	return vs
+	return append(vs, labelViews(r.recMeta)...)
 }
 
 // ViewMatches reports whether a record belongs to the named view; used to run or
 // report a subset (--subset VIEW).
 func ViewMatches(view string, r *eh.Record) bool {
-	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags}
+	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags, Source: r.Source}
 	for _, v := range viewsOf(&pairOutcome{basic: &slimRec{recMeta: m}}) {
 		if v == view {
 			return true
@@ -363,7 +369,7 @@ func ValidView(name string) bool {
 	if l, ok := strings.CutPrefix(name, "lang:"); ok {
 		return eh.Lang(l).Valid()
 	}
-	return strings.HasPrefix(name, "split:")
+	return strings.HasPrefix(name, "split:") || validLabelView(name)
 }
 
 func computeView(name string, members []*pairOutcome) *View {
@@ -461,7 +467,10 @@ func OrderViews(views map[string]*View) []string {
 		if l, ok := strings.CutPrefix(name, "lang:"); ok {
 			return 6, index(eh.Langs, eh.Lang(l))
 		}
-		return 7, 0
+		if r, ok := labelViewRank(name); ok {
+			return r, 0
+		}
+		return 10, 0
 	}
 	names := make([]string, 0, len(views))
 	for n := range views {

@@ -154,6 +154,8 @@ type SourceReport struct {
 	ByModality    map[string]int `json:"by_modality"`
 	// Rules are the importer's selection rules for valid pairs, as it states them.
 	Rules []string `json:"rules,omitempty"`
+	// Sequences are the constructed long sequences, each with its clips.
+	Sequences []importers.Sequence `json:"sequences,omitempty"`
 }
 
 // Totals counts the whole suite.
@@ -271,7 +273,7 @@ func Build(ctx context.Context, cfg Config) (*Manifest, error) {
 			return nil, fmt.Errorf("build: import %s from %s: %w", src.Name, src.Path, err)
 		}
 		rep := SourceReport{Name: src.Name, Path: src.Path, FilesRead: res.FilesRead, Items: res.Items, Pairs: len(res.Pairs),
-			Dropped: len(res.Dropped), Skipped: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}, Rules: res.Rules}
+			Dropped: len(res.Dropped), Skipped: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}, Rules: res.Rules, Sequences: res.Sequences}
 		for _, p := range res.Pairs {
 			if err := p.Validate(); err != nil {
 				return nil, fmt.Errorf("build: importer %s made an invalid pair (a bug): %w", src.Name, err)

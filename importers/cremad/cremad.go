@@ -70,6 +70,19 @@ type clip struct {
 
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
+	src, opts, err := importers.SplitSource(Name, src, "long-video", importers.SignalCueOption)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := opts[importers.SignalCueOption]; ok && v != "signal" {
+		return nil, eh.Errorf(eh.EINVALID, "cremad: source option %s=%s: the only value is signal", importers.SignalCueOption, v)
+	}
+	longClips := -1 // no long videos
+	if v, ok := opts["long-video"]; ok {
+		if longClips, err = importers.ParseSequenceClips(Name, "long-video", v); err != nil {
+			return nil, err
+		}
+	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
 	}
@@ -190,7 +203,82 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		res.Pairs = append(res.Pairs, it.category(wrong))
 	}
 	res.Pairs = append(res.Pairs, comparisons(items, env.Rand("cremad comparison"))...)
+	if opts[importers.SignalCueOption] != "" {
+		if err := measuredCues(ctx, env, items, res); err != nil {
+			return nil, err
+		}
+	}
+	if longClips >= 0 {
+		res.Rules = append(res.Rules, importers.SequenceRules("video")...)
+		res.Rules = append(res.Rules, "A long video joins videos of one actor whose audio-visual raters perceived the acted emotion; the questions ask how the person comes across, as those raters judged.")
+		if err := longVideos(ctx, env, items, longClips, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// measuredCues adds the measured loudness and pitch comparisons of each
+// actor's voice (audio files and the voice of videos) against the actor's
+// neutral clip (importers.SignalCues).
+func measuredCues(ctx context.Context, env *importers.Env, items []*item, res *importers.Result) error {
+	var voices []*item
+	for _, it := range items {
+		if it.m.Kind == eh.Audio {
+			voices = append(voices, it)
+		}
+	}
+	jobs, err := importers.PlanSignalCues(ctx, env.Tools, voices, func(it *item) importers.CueTake {
+		return importers.CueTake{Group: it.c.actor + "/" + it.v.name, Neutral: it.c.emotion == swap.Neutral, Path: it.c.full, Match: it.c.sentence}
+	})
+	if err != nil {
+		return err
+	}
+	res.Rules = append(res.Rules, importers.SignalCueRules()...)
+	r := env.Rand("cremad measured cues")
+	for _, j := range jobs {
+		base := eh.Pair{ID: fmt.Sprintf("cremad-%s-vs-%s-audio%s", j.Ref.c.stem, j.Target.c.stem, j.Target.v.suffix()), Modality: eh.Audio,
+			Source: eh.Source{Dataset: Name, ID: j.Ref.c.stem + "+" + j.Target.c.stem},
+			Tags:   append(j.Target.tags(), "emotions:"+string(j.Ref.c.emotion)+"+"+string(j.Target.c.emotion))}
+		res.Pairs = append(res.Pairs, importers.SignalCues(base,
+			importers.CueClip{Name: j.Ref.c.stem, Media: j.Ref.m, Signal: j.RefSig},
+			importers.CueClip{Name: j.Target.c.stem, Media: j.Target.m, Signal: j.TargetSig}, j.Target.v.who, r)...)
+	}
+	return nil
+}
+
+// longVideos builds the long-video sequences of each actor from the videos
+// whose audio-visual vote agrees with the acted emotion, and their temporal
+// pairs (importers.SequencePairs).
+func longVideos(ctx context.Context, env *importers.Env, items []*item, n int, res *importers.Result) error {
+	byActor := map[string][]importers.SeqClip{}
+	who := map[string]*clip{}
+	var actors []string
+	for _, it := range items {
+		if it.v.name != "multimodal" {
+			continue
+		}
+		info, err := env.Tools.Probe(ctx, it.c.full)
+		if err != nil {
+			return err
+		}
+		if byActor[it.c.actor] == nil {
+			actors = append(actors, it.c.actor)
+			who[it.c.actor] = it.c
+		}
+		byActor[it.c.actor] = append(byActor[it.c.actor], importers.SeqClip{ID: it.c.stem, Path: it.c.full, Emotion: it.c.emotion, Seconds: info.Duration})
+	}
+	for _, actor := range actors {
+		c := who[actor]
+		err := importers.BuildSequences(ctx, env, res, importers.SeqGroup{Dataset: Name, Key: actor, Option: "long-video", Kind: eh.LongVideo, Video: true,
+			Tags:    (&item{c: c, v: view{name: "multimodal"}}).tags(),
+			Subject: importers.SeqSubject{Who: "the " + c.person(), Verb: "seem", Unit: "video"},
+			About:   "CREMA-D actor " + actor, Held: "each perceived as acted by the audio-visual raters", Clips: byActor[actor]}, n)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // item is one way of asking about a clip, with the media that way shows.
@@ -300,7 +388,7 @@ func (it *item) category(wrong swap.Label) eh.Pair {
 		Corruption:   "swap",
 		Explanation:  fmt.Sprintf("CREMA-D actor %s acted %s and the %s perceived %s by majority (mean intensity %s); %s is far from %s.", c.actor, c.emotion, it.v.raters, c.emotion, it.v.level, wrong, c.emotion),
 		Source:       eh.Source{Dataset: Name, ID: c.stem},
-		Tags:         append(it.tags(), "sentence:"+c.sentence, "emotion:"+string(c.emotion), "intensity:"+c.level),
+		Tags:         append(it.tags(), "sentence:"+c.sentence, "emotion:"+string(c.emotion), importers.AskedTag(wrong), "intensity:"+c.level),
 	}
 }
 
@@ -334,6 +422,7 @@ func comparisons(items []*item, r *swap.Rand) []eh.Pair {
 		if importers.ClearlyMore(a.take(), b.take()) {
 			adj, _ := swap.Comparative(b.c.emotion)
 			p := twoClips(a, b, eh.Category, "-"+string(b.c.emotion))
+			p.Tags = append(p.Tags, "emotion:"+string(b.c.emotion))
 			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s: the %s perceived %s in one, as acted, and %s in the other, far from it.", a.c.actor, a.v.raters, b.c.emotion, a.c.emotion)
 			out = append(out, importers.Compare(p, a.m, b.m, r, importers.MoreQuestion(a.v.who, a.v.verb, adj, a.v.unit)))
 		}
@@ -347,7 +436,7 @@ func twoClips(a, b *item, sub eh.SubCategory, suffix string) eh.Pair {
 		ID:        fmt.Sprintf("cremad-%s-vs-%s-%s-%s%s%s", a.c.stem, b.c.stem, kindWord(a.m), sub, suffix, a.v.suffix()),
 		Dimension: eh.Perception, SubCategory: sub, Modality: a.m.Kind,
 		Source: eh.Source{Dataset: Name, ID: a.c.stem + "+" + b.c.stem},
-		Tags: append(a.tags(), "sentence:"+a.c.sentence+"+"+b.c.sentence, "emotion:"+string(a.c.emotion)+"+"+string(b.c.emotion),
+		Tags: append(a.tags(), "sentence:"+a.c.sentence+"+"+b.c.sentence, "emotions:"+string(a.c.emotion)+"+"+string(b.c.emotion),
 			"intensity:"+a.c.level+"+"+b.c.level),
 	}
 }

@@ -433,6 +433,7 @@ func (it *item) category(wrong swap.Label) eh.Pair {
 	p.Basic = eh.Question{Text: q(it.label), Gold: eh.Yes}
 	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
 	p.Corruption = "swap"
+	p.Tags = append(p.Tags, "emotion:"+string(it.label), importers.AskedTag(wrong))
 	p.Explanation = fmt.Sprintf("Labelled %s (line %d), not %s.", it.label, it.line, wrong)
 	return p
 }
@@ -446,6 +447,7 @@ func (it *item) intensityPair() eh.Pair {
 	p.Basic = eh.Question{Text: q(it.intensity), Gold: eh.Yes}
 	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
 	p.Corruption = "distortion"
+	p.Tags = append(p.Tags, "intensity:"+it.intensity, "asked:"+wrong)
 	p.Explanation = fmt.Sprintf("Labelled %s at %s intensity (line %d), not %s.", it.label, it.intensity, it.line, wrong)
 	return p
 }

@@ -339,6 +339,7 @@ func (f *face) category(wrong swap.Label) eh.Pair {
 	p.Basic = eh.Question{Text: q(f.label), Gold: eh.Yes}
 	p.Hallucinated = eh.Question{Text: q(wrong), Gold: eh.No}
 	p.Corruption = "swap"
+	p.Tags = append(p.Tags, importers.AskedTag(wrong))
 	p.Explanation = fmt.Sprintf("%d of %d FER+ annotators labelled this face %s and %d chose %s.", f.votes, f.total, f.label, f.all[wrong], wrong)
 	return p
 }

@@ -72,9 +72,18 @@ type clip struct {
 
 // Import implements importers.Importer.
 func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*importers.Result, error) {
-	src, opts, err := importers.SplitSource(Name, src, "ratings")
+	src, opts, err := importers.SplitSource(Name, src, "ratings", "long-audio", importers.SignalCueOption)
 	if err != nil {
 		return nil, err
+	}
+	if v, ok := opts[importers.SignalCueOption]; ok && v != "signal" {
+		return nil, eh.Errorf(eh.EINVALID, "ravdess: source option %s=%s: the only value is signal", importers.SignalCueOption, v)
+	}
+	longClips := -1 // no long audio
+	if v, ok := opts["long-audio"]; ok {
+		if longClips, err = importers.ParseSequenceClips(Name, "long-audio", v); err != nil {
+			return nil, err
+		}
 	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
@@ -187,6 +196,25 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	for _, cp := range comps {
 		used[cp.a], used[cp.b] = true, true
 	}
+	var cues []importers.CueJob[*clip]
+	if opts[importers.SignalCueOption] != "" {
+		var audio []*clip
+		for _, c := range clips {
+			if c.modality == "03" {
+				audio = append(audio, c)
+			}
+		}
+		cues, err = importers.PlanSignalCues(ctx, env.Tools, audio, func(c *clip) importers.CueTake {
+			return importers.CueTake{Group: fmt.Sprintf("%s-%02d", c.channel, c.actor), Neutral: c.emotion == swap.Neutral, Path: c.full, Match: strconv.Itoa(c.statement)}
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, j := range cues {
+			used[j.Ref], used[j.Target] = true, true
+		}
+		res.Rules = append(res.Rules, importers.SignalCueRules()...)
+	}
 	for _, c := range clips {
 		if !used[c] {
 			res.Skip("recording in no pair (no far label for it alone, no clear comparison with the actor's other takes)")
@@ -211,7 +239,59 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Pairs = append(res.Pairs, comparePair(cp.a, cp.b, r))
 		}
 	}
+	rc := env.Rand("ravdess measured cues")
+	for _, j := range cues {
+		who, _, _, kind := j.Target.subject()
+		base := eh.Pair{ID: fmt.Sprintf("ravdess-%s-vs-%s", j.Ref.stem, j.Target.stem), Modality: kind,
+			Source: eh.Source{Dataset: Name, ID: j.Ref.stem + "+" + j.Target.stem},
+			Tags:   append(j.Target.tags(), "emotions:"+string(j.Ref.emotion)+"+"+string(j.Target.emotion))}
+		res.Pairs = append(res.Pairs, importers.SignalCues(base,
+			importers.CueClip{Name: j.Ref.stem, Media: j.Ref.media, Signal: j.RefSig},
+			importers.CueClip{Name: j.Target.stem, Media: j.Target.media, Signal: j.TargetSig}, who, rc)...)
+	}
+	if longClips >= 0 {
+		res.Rules = append(res.Rules, importers.SequenceRules("recording")...)
+		res.Rules = append(res.Rules, "A long recording joins audio-only recordings of one actor and channel (speech or song) that may be asked about alone (the rule above), any of its statements.")
+		if err := longAudio(ctx, env, clips, longClips, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// longAudio builds the long-audio sequences of each actor and channel from
+// the audio recordings that may be asked about alone, and their temporal
+// pairs (importers.SequencePairs): modality audio, tagged long.
+func longAudio(ctx context.Context, env *importers.Env, clips []*clip, n int, res *importers.Result) error {
+	groups := map[string][]importers.SeqClip{}
+	first := map[string]*clip{}
+	var keys []string
+	for _, c := range clips {
+		if !c.single || c.modality != "03" {
+			continue
+		}
+		info, err := env.Tools.Probe(ctx, c.full)
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("%02d-%s", c.actor, map[bool]string{true: "song", false: "speech"}[c.channel == "02"])
+		if groups[key] == nil {
+			keys = append(keys, key)
+			first[key] = c
+		}
+		groups[key] = append(groups[key], importers.SeqClip{ID: c.stem, Path: c.full, Emotion: c.emotion, Seconds: info.Duration})
+	}
+	for _, key := range keys {
+		c := first[key]
+		who, verb, unit, _ := c.subject()
+		err := importers.BuildSequences(ctx, env, res, importers.SeqGroup{Dataset: Name, Key: key, Option: "long-audio", Kind: eh.Audio,
+			Tags: c.tags(), Subject: importers.SeqSubject{Who: who, Verb: verb, Unit: unit},
+			About: fmt.Sprintf("RAVDESS actor %02d", c.actor), Held: "each a portrayal the importer asks about alone (see the rules)", Clips: groups[key]}, n)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rules states the selection rules, for the manifest.
@@ -393,7 +473,7 @@ func (c *clip) category(wrong swap.Label) eh.Pair {
 		Corruption:   "swap",
 		Explanation:  fmt.Sprintf("RAVDESS actor %02d: %s; %s is far from %s, not a neighbouring emotion listeners confuse with it.", c.actor, c.heard(), wrong, c.emotion),
 		Source:       eh.Source{Dataset: Name, ID: c.stem},
-		Tags: append(c.tags(), "emotion:"+string(c.emotion), "intensity:"+c.intensity,
+		Tags: append(c.tags(), "emotion:"+string(c.emotion), importers.AskedTag(wrong), "intensity:"+c.intensity,
 			fmt.Sprintf("statement:%d", c.statement)),
 	}
 	return p
@@ -405,7 +485,7 @@ func twoClips(a, b *clip, sub eh.SubCategory, suffix string) eh.Pair {
 	return eh.Pair{
 		ID: fmt.Sprintf("ravdess-%s-vs-%s-%s%s", a.stem, b.stem, sub, suffix), Dimension: eh.Perception, SubCategory: sub, Modality: kind,
 		Source: eh.Source{Dataset: Name, ID: a.stem + "+" + b.stem},
-		Tags: append(a.tags(), "emotion:"+string(a.emotion)+"+"+string(b.emotion),
+		Tags: append(a.tags(), "emotions:"+string(a.emotion)+"+"+string(b.emotion),
 			"intensity:"+a.intensity+"+"+b.intensity, fmt.Sprintf("statement:%d+%d", a.statement, b.statement)),
 	}
 }
@@ -425,6 +505,7 @@ func comparePair(a, b *clip, r *swap.Rand) eh.Pair {
 	who, verb, unit, _ := a.subject()
 	adj, _ := swap.Comparative(b.emotion)
 	p := twoClips(a, b, eh.Category, "-"+string(b.emotion))
+	p.Tags = append(p.Tags, "emotion:"+string(b.emotion))
 	p.Explanation = fmt.Sprintf("Two takes of RAVDESS actor %02d: %s; the other portrays %s (%s intensity), far from %s.", a.actor, b.heard(), a.emotion, a.intensity, b.emotion)
 	return importers.Compare(p, a.media, b.media, r, importers.MoreQuestion(who, verb, adj, unit))
 }
