@@ -1,0 +1,97 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+
+	eh "github.com/emohallucer/emohallucer"
+)
+
+// TestParseRegister checks the strict decoding and the checks of a register,
+// each error naming the line of the use case.
+func TestParseRegister(t *testing.T) {
+	const ok = "usecases:\n  - name: support\n    view: tag:usecase:support\n    max_error: 0.05\n    review_cost_usd: 0.4\n    volume_per_month: 1000\n"
+	tests := []struct {
+		name, body, want string
+	}{
+		// A valid register with a tag view (added by the csv importer).
+		{"valid", ok, ""},
+		// A typo is an unknown key, with its line.
+		{"unknown key", strings.Replace(ok, "max_error", "max_eror", 1), `line 4: unknown key "max_eror"`},
+		// A view no package produces.
+		{"bad view", strings.Replace(ok, "tag:usecase:support", "colour:red", 1), `line 2: use case 1: support: unknown view "colour:red"`},
+		// An error rate above 1 (a percentage written by mistake).
+		{"max_error above 1", strings.Replace(ok, "0.05", "5", 1), "max_error must be a fraction in [0, 1], not 5"},
+		// No volume: monthly costs would be meaningless.
+		{"no volume", strings.Replace(ok, "    volume_per_month: 1000\n", "", 1), "volume_per_month must be positive"},
+		// Two use cases of the same name.
+		{"duplicate", ok + strings.Replace(ok, "usecases:\n", "", 1), `line 7: use case "support" is already defined at line 2`},
+		// An empty file.
+		{"empty", "", "empty register"},
+		// Other helpers' view families are accepted before runs carry them.
+		{"lang view", strings.Replace(ok, "tag:usecase:support", "lang:en", 1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ucs, err := ParseRegister([]byte(tt.body), "usecases.yaml")
+			if tt.want == "" {
+				if err != nil || len(ucs) == 0 {
+					t.Fatalf("%v", err)
+				}
+				return
+			}
+			if err == nil || eh.ErrorCode(err) != eh.EINVALID || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "usecases.yaml") {
+				t.Errorf("error %v, want EINVALID containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestUpperBound95: the bound is above the observed rate, shrinks with more
+// answers, is deterministic, and is not 0 when no answer was wrong.
+func TestUpperBound95(t *testing.T) {
+	tests := []struct {
+		name     string
+		wrong, n int
+		lo, hi   float64
+	}{
+		// 3 right answers prove little: exact bound 1 − 0.05^(1/3).
+		{"three right", 0, 3, 0.63, 0.64},
+		// 1000 right answers: about 0.3 %.
+		{"thousand right", 0, 1000, 0.0029, 0.0031},
+		// 5 of 100 wrong: the bootstrap's upper end, above 5 %.
+		{"5 of 100", 5, 100, 0.08, 0.11},
+		// 50 of 1000 wrong: tighter.
+		{"50 of 1000", 50, 1000, 0.06, 0.07},
+		// Nothing automated: nothing is known.
+		{"none", 0, 0, 1, 1},
+	}
+	for _, tt := range tests {
+		got := UpperBound95(tt.wrong, tt.n)
+		if got < tt.lo || got > tt.hi || got != UpperBound95(tt.wrong, tt.n) {
+			t.Errorf("%s: %g, want in [%g, %g]", tt.name, got, tt.lo, tt.hi)
+		}
+	}
+}
+
+// TestMatches: score's views, and tag views over the record's tags.
+func TestMatches(t *testing.T) {
+	r := &eh.Record{Dimension: eh.Perception, SubCategory: eh.Category, Modality: eh.Text, Tags: []string{"usecase:support", "lang:en"}}
+	tests := []struct {
+		view string
+		want bool
+	}{
+		{"perception", true},      // score's own view
+		{"modality:audio", false}, // score's own view, not this record
+		{"tag:usecase:support", true},
+		{"tag:usecase:hr", false},
+		{"lang:en", true}, // a tag of the view's own name
+		{"lang:ja", false},
+		{"colour:red", false}, // no such family
+	}
+	for _, tt := range tests {
+		if got := Matches(tt.view, r); got != tt.want {
+			t.Errorf("Matches(%q) = %v, want %v", tt.view, got, tt.want)
+		}
+	}
+}
