@@ -14,6 +14,7 @@ import (
 
 func newCompareCmd() *cobra.Command {
 	var asJSON bool
+	var gate regressionGate
 	cmd := &cobra.Command{
 		Use:   "compare RUN_A RUN_B",
 		Short: "Compare two runs on the pairs both scored: Δ overall with CI, McNemar p, cost ratio",
@@ -30,12 +31,26 @@ Typical use: a strategy against direct prompting.
 
   emohallucer run --model M --out runs/direct
   emohallucer run --model M --strategy pep-mek --out runs/pepmek
-  emohallucer compare runs/direct runs/pepmek`,
+  emohallucer compare runs/direct runs/pepmek
+
+As a CI gate, --fail-on-regression POINTS exits 4 when B's overall accuracy
+is below A's by more than POINTS percentage points with McNemar's p < --alpha
+(default 0.05), on --view or on any view, and names the views that regressed:
+
+  emohallucer compare runs/gpt-old runs/gpt-new --fail-on-regression 2 --view perception`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON)
+			if err := compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON); err != nil {
+				return err
+			}
+			var out io.Writer
+			if !asJSON {
+				out = cmd.OutOrStdout()
+			}
+			return gate.check(cmd, args[0], args[1], out)
 		},
 	}
+	addRegressionFlags(cmd, &gate)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys view, delta_overall, delta_ci95, mcnemar_p, cost_ratio, cost_basis, calls_a, cache_hits_a, tokens_a, …)")
 	return cmd
 }
