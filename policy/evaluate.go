@@ -32,21 +32,17 @@ type Run struct {
 	Records []*eh.Record
 }
 
-// LoadRun reads a run folder: its records and run.json.
-func LoadRun(dir string) (*Run, error) {
-	r := &Run{Dir: dir}
-	if err := record.ReadPaths([]string{dir}, nil, func(rec *eh.Record) error {
-		r.Records = append(r.Records, rec)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if len(r.Records) == 0 {
+// NewRun describes a run from its records alone (a run kept in a store):
+// its start is its first record's, and it counts as priced when a record
+// cost something.
+func NewRun(dir string, recs []*eh.Record) (*Run, error) {
+	if len(recs) == 0 {
 		return nil, eh.Errorf(eh.ENOTFOUND, "run %s has no records", dir)
 	}
-	first := r.Records[0]
+	r := &Run{Dir: dir, Records: recs}
+	first := recs[0]
 	r.ID, r.Model, r.Strategy, r.Suite = first.Run, first.Model, first.Strategy, first.Suite
-	for _, rec := range r.Records {
+	for _, rec := range recs {
 		if !rec.Started.IsZero() && (r.Started.IsZero() || rec.Started.Before(r.Started)) {
 			r.Started = rec.Started
 		}
@@ -54,22 +50,45 @@ func LoadRun(dir string) (*Run, error) {
 			r.Priced = true
 		}
 	}
+	return r, nil
+}
+
+// LoadRun reads a run folder: its records, and run.json for its prices, start
+// and suite.
+func LoadRun(dir string) (*Run, error) {
+	var recs []*eh.Record
+	if err := record.ReadPaths([]string{dir}, nil, func(rec *eh.Record) error {
+		recs = append(recs, rec)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	r, err := NewRun(dir, recs)
+	if err != nil {
+		return nil, err
+	}
 	info, err := rundir.ReadInfo(dir)
 	if err != nil {
 		return nil, err
 	}
-	if info != nil {
-		if info.Price != nil {
-			r.Priced = true
-		}
-		if !info.Started.IsZero() {
-			r.Started = info.Started
-		}
-		if info.Suite != "" {
-			r.Suite = info.Suite
-		}
-	}
+	r.UseInfo(info)
 	return r, nil
+}
+
+// UseInfo takes prices, start and suite from run.json (nil: nothing to take).
+func (r *Run) UseInfo(info *rundir.Info) {
+	if info == nil {
+		return
+	}
+	if info.Price != nil {
+		r.Priced = true
+	}
+	if !info.Started.IsZero() {
+		r.Started = info.Started
+	}
+	if info.Suite != "" {
+		r.Suite = info.Suite
+	}
 }
 
 // LoadRuns reads every run under the paths (folders holding run folders stand
