@@ -95,3 +95,14 @@ func TestMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleRegister: the register the README walks through parses.
+func TestExampleRegister(t *testing.T) {
+	ucs, err := ReadRegister("../examples/usecases.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ucs) != 2 || ucs[0].Name != "support-chat" || ucs[1].View != "modality:audio" || ucs[1].ErrorCostUSD == nil {
+		t.Errorf("example register %+v", ucs)
+	}
+}

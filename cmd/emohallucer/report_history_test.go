@@ -4,14 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emohallucer/emohallucer/internal/fakeapi"
 	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
+	"github.com/emohallucer/emohallucer/store/postgres/pgtest"
 )
 
 // redate moves a run to another day, as if it had been made then: every
@@ -131,5 +134,37 @@ func TestReportUseCasesSection(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "report", runs.calibrated, "--usecases", reg); code != exitUsage || !strings.Contains(stderr, "--html") {
 		t.Errorf("--usecases without --html: exit %d %s", code, stderr)
+	}
+}
+
+// TestReportHistoryFromStore follows a model over two runs kept in a
+// PostgreSQL store (DATABASE_URL), whose records carry the start dates.
+func TestReportHistoryFromStore(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	t.Setenv("OPENAI_API_KEY", "test-key")
+	tmp := t.TempDir()
+	good, bad := goldServer(t, 1, true), goldServer(t, 3, false)
+	for i, srv := range []*fakeapi.Server{good, bad} {
+		args := []string{"run", "--suite", "builtin", "--subset", "perception", "--model", "openai:bot@" + srv.OpenAIBaseURL(), "--store", url,
+			"--out", filepath.Join(tmp, fmt.Sprint(i)), "--progress", "never"}
+		if code, _, stderr := runCLI(t, args...); code != exitOK {
+			t.Fatalf("run %d: exit %d\n%s", i, code, stderr)
+		}
+	}
+	hjson := filepath.Join(tmp, "history.json")
+	code, stdout, stderr := runCLI(t, "report", "--store", url, "--history", "--json", hjson)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(hjson)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h report.History
+	if err := json.Unmarshal(data, &h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Models) != 1 || len(h.Models[0].Runs) != 2 || h.Models[0].Runs[0].Started == "" || !strings.Contains(stdout, "openai:bot: 2 run(s)") {
+		t.Errorf("history from the store %+v\n%s", h, stdout)
 	}
 }
