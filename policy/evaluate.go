@@ -175,26 +175,13 @@ type Evaluation struct {
 	UseCases []Decision `json:"usecases"`
 }
 
-// question is one answered question of a view.
-type question struct {
-	conf    float64
-	hasConf bool
-	correct bool
-	cost    float64
-}
-
-// questionsOf collects the answered questions of the view.
-func questionsOf(run *Run, view string) []question {
-	var qs []question
+// questionsOf collects the answered questions (records) of the view.
+func questionsOf(run *Run, view string) []*eh.Record {
+	var qs []*eh.Record
 	for _, r := range run.Records {
-		if r.Status != eh.StatusAnswered || !Matches(view, r) {
-			continue
+		if r.Status == eh.StatusAnswered && Matches(view, r) {
+			qs = append(qs, r)
 		}
-		q := question{correct: r.Correct(), cost: r.CostUSD}
-		if r.Confidence != nil {
-			q.conf, q.hasConf = *r.Confidence, true
-		}
-		qs = append(qs, q)
 	}
 	return qs
 }
@@ -226,12 +213,12 @@ type operatingPoint struct {
 }
 
 // pointAt measures the threshold on the questions.
-func pointAt(qs []question, threshold float64) operatingPoint {
+func pointAt(qs []*eh.Record, threshold float64) operatingPoint {
 	p := operatingPoint{threshold: threshold}
 	for _, q := range qs {
-		if q.hasConf && q.conf >= threshold {
+		if q.Confidence != nil && *q.Confidence >= threshold {
 			p.automated++
-			if !q.correct {
+			if !q.Correct() {
 				p.wrong++
 			}
 		}
@@ -249,25 +236,14 @@ func (p *operatingPoint) fill(questions int) {
 }
 
 // bestPoint is the threshold with the largest automated share whose upper
-// bound stays within maxError; ok is false when none does. Every distinct
-// confidence is a candidate threshold.
-func bestPoint(qs []question, maxError float64) (best operatingPoint, ok bool) {
-	var conf []question
-	for _, q := range qs {
-		if q.hasConf {
-			conf = append(conf, q)
-		}
-	}
-	sort.SliceStable(conf, func(i, j int) bool { return conf[i].conf > conf[j].conf })
-	wrong := 0
-	for i, q := range conf {
-		if !q.correct {
-			wrong++
-		}
-		if i+1 < len(conf) && conf[i+1].conf == q.conf {
-			continue // one point per distinct threshold, after its last tie
-		}
-		p := operatingPoint{threshold: q.conf, automated: i + 1, wrong: wrong}
+// bound stays within maxError; ok is false when none does. The candidate
+// thresholds are the points of score's risk–coverage curve of the questions
+// (every distinct confidence).
+func bestPoint(qs []*eh.Record, maxError float64) (best operatingPoint, ok bool) {
+	// The questions are the view already: "all" keeps every one of them.
+	rc := score.RiskCoverageOf(qs, score.ViewAll, maxError)
+	for _, rp := range rc.Points {
+		p := operatingPoint{threshold: rp.Threshold, automated: rp.Automated, wrong: rp.Wrong}
 		p.fill(len(qs))
 		if p.upper95 <= maxError && (!ok || p.automated > best.automated) {
 			best, ok = p, true
@@ -278,18 +254,18 @@ func bestPoint(qs []question, maxError float64) (best operatingPoint, ok bool) {
 
 // candidate measures a run on a use case at the operating point p (ok false:
 // no threshold meets the limit).
-func candidate(u UseCase, run *Run, qs []question, p operatingPoint, ok bool) Candidate {
+func candidate(u UseCase, run *Run, qs []*eh.Record, p operatingPoint, ok bool) Candidate {
 	c := Candidate{Run: run.ID, Dir: run.Dir, Model: run.Model, Strategy: run.Strategy, Questions: len(qs), HumanShare: 1}
 	var correct int
 	var cost float64
 	for _, q := range qs {
-		if q.correct {
+		if q.Correct() {
 			correct++
 		}
-		if q.hasConf {
+		if q.Confidence != nil {
 			c.WithConfidence++
 		}
-		cost += q.cost
+		cost += q.CostUSD
 	}
 	c.Accuracy = round(100*float64(correct)/float64(len(qs)), 2)
 	c.CostPerQuestion = cost / float64(len(qs))

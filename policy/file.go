@@ -166,7 +166,7 @@ func Check(f *File, runs []*Run) (results []CheckResult, failed bool) {
 				ErrorUpper95: round(pt.upper95, 4), MaxError: p.MaxError}
 			withConf := 0
 			for _, q := range qs {
-				if q.hasConf {
+				if q.Confidence != nil {
 					withConf++
 				}
 			}

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/emohallucer/emohallucer/report"
-	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -56,11 +55,7 @@ is below A's by more than POINTS percentage points with McNemar's p < --alpha
 }
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, err := rundir.Accumulate([]string{a}, nil, nil)
-	if err != nil {
-		return err
-	}
-	accB, err := rundir.Accumulate([]string{b}, nil, nil)
+	accA, accB, err := accumulateBoth(a, b)
 	if err != nil {
 		return err
 	}

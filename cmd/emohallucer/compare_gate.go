@@ -44,11 +44,7 @@ func (g regressionGate) check(cmd *cobra.Command, a, b string, out io.Writer) er
 	case g.View != "" && !score.ValidView(g.View):
 		return usagef("unknown view %q", g.View)
 	}
-	accA, err := rundir.Accumulate([]string{a}, nil, nil)
-	if err != nil {
-		return err
-	}
-	accB, err := rundir.Accumulate([]string{b}, nil, nil)
+	accA, accB, err := accumulateBoth(a, b)
 	if err != nil {
 		return err
 	}
@@ -79,4 +75,17 @@ func (g regressionGate) check(cmd *cobra.Command, a, b string, out io.Writer) er
 			b, a, g.Points, g.Alpha, len(regressed), strings.Join(regressed, "; "))
 	}
 	return nil
+}
+
+// accumulateBoth reads the records of the two runs compare sets side by side.
+func accumulateBoth(a, b string) (*score.Accumulator, *score.Accumulator, error) {
+	accA, err := rundir.Accumulate([]string{a}, nil, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	accB, err := rundir.Accumulate([]string{b}, nil, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return accA, accB, nil
 }
