@@ -23,7 +23,11 @@ func TestParseRegister(t *testing.T) {
 		// An error rate above 1 (a percentage written by mistake).
 		{"max_error above 1", strings.Replace(ok, "0.05", "5", 1), "max_error must be a fraction in [0, 1], not 5"},
 		// No volume: monthly costs would be meaningless.
-		{"no volume", strings.Replace(ok, "    volume_per_month: 1000\n", "", 1), "volume_per_month must be positive"},
+		{"no volume", strings.Replace(ok, "    volume_per_month: 1000\n", "", 1), "line 2: use case 1: volume_per_month is required"},
+		// No limit: it would read as 0 (no error tolerated).
+		{"no max_error", strings.Replace(ok, "    max_error: 0.05\n", "", 1), "max_error is required"},
+		// A zero volume is written but meaningless.
+		{"zero volume", strings.Replace(ok, "volume_per_month: 1000", "volume_per_month: 0", 1), "volume_per_month must be positive"},
 		// Two use cases of the same name.
 		{"duplicate", ok + strings.Replace(ok, "usecases:\n", "", 1), `line 7: use case "support" is already defined at line 2`},
 		// An empty file.

@@ -109,13 +109,17 @@ func ParseRegister(data []byte, where string) ([]UseCase, error) {
 	if len(reg.UseCases) == 0 {
 		return nil, eh.Errorf(eh.EINVALID, "%s: no use cases (want usecases: [...])", where)
 	}
-	lines := itemLines(&doc)
+	items := itemNodes(&doc)
 	seen := map[string]int{}
 	for i := range reg.UseCases {
 		u := &reg.UseCases[i]
 		line := 0
-		if i < len(lines) {
-			line = lines[i]
+		if i < len(items) {
+			line = items[i].Line
+			// A missing limit or volume would read as 0: say so instead.
+			if k := missingKey(items[i], "name", "view", "max_error", "review_cost_usd", "volume_per_month"); k != "" {
+				return nil, eh.Errorf(eh.EINVALID, "%s: line %d: use case %d: %s is required", where, line, i+1, k)
+			}
 		}
 		if err := u.check(); err != nil {
 			return nil, eh.Errorf(eh.EINVALID, "%s: line %d: use case %d: %v", where, line, i+1, err)
@@ -128,22 +132,32 @@ func ParseRegister(data []byte, where string) ([]UseCase, error) {
 	return reg.UseCases, nil
 }
 
-// itemLines gives the line of every entry of the usecases list.
-func itemLines(doc *yaml.Node) []int {
+// itemNodes gives the entries of the usecases list.
+func itemNodes(doc *yaml.Node) []*yaml.Node {
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "usecases" {
-			var out []int
-			for _, c := range root.Content[i+1].Content {
-				out = append(out, c.Line)
-			}
-			return out
+			return root.Content[i+1].Content
 		}
 	}
 	return nil
+}
+
+// missingKey is the first of keys the mapping n lacks ("" when it has them all).
+func missingKey(n *yaml.Node, keys ...string) string {
+	have := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		have[n.Content[i].Value] = true
+	}
+	for _, k := range keys {
+		if !have[k] {
+			return k
+		}
+	}
+	return ""
 }
 
 func (u *UseCase) check() error {
