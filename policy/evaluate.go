@@ -238,18 +238,26 @@ func (p *operatingPoint) fill(questions int) {
 // bestPoint is the threshold with the largest automated share whose upper
 // bound stays within maxError; ok is false when none does. The candidate
 // thresholds are the points of score's risk–coverage curve of the questions
-// (every distinct confidence).
+// (every distinct confidence), tried from the largest share down, so that the
+// first that meets the limit is the answer. A point whose observed error is
+// already above the limit cannot have its upper bound within it and is not
+// resampled: with continuous log-probability confidences every question is a
+// point, and a bootstrap for each would cost seconds on a large suite.
 func bestPoint(qs []*eh.Record, maxError float64) (best operatingPoint, ok bool) {
 	// The questions are the view already: "all" keeps every one of them.
 	rc := score.RiskCoverageOf(qs, score.ViewAll, maxError)
-	for _, rp := range rc.Points {
+	for i := len(rc.Points) - 1; i >= 0; i-- {
+		rp := rc.Points[i]
+		if float64(rp.Wrong) > maxError*float64(rp.Automated) {
+			continue
+		}
 		p := operatingPoint{threshold: rp.Threshold, automated: rp.Automated, wrong: rp.Wrong}
 		p.fill(len(qs))
-		if p.upper95 <= maxError && (!ok || p.automated > best.automated) {
-			best, ok = p, true
+		if p.upper95 <= maxError {
+			return p, true
 		}
 	}
-	return best, ok
+	return best, false
 }
 
 // candidate measures a run on a use case at the operating point p (ok false:

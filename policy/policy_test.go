@@ -110,3 +110,39 @@ func TestExampleRegister(t *testing.T) {
 		t.Errorf("example register %+v", ucs)
 	}
 }
+
+// TestBestPoint picks the largest automated share whose upper bound is within
+// the limit, not the point estimate: 150 right answers at confidence 0.9 and
+// 50 at 0.6 of which half are wrong.
+func TestBestPoint(t *testing.T) {
+	var qs []*eh.Record
+	for i := range 200 {
+		conf, ans := 0.9, eh.AnswerYes
+		if i >= 150 {
+			conf = 0.6
+			if i%2 == 0 {
+				ans = eh.AnswerNo
+			}
+		}
+		qs = append(qs, &eh.Record{Status: eh.StatusAnswered, Gold: eh.Yes, Answer: ans, Confidence: &conf})
+	}
+	tests := []struct {
+		name      string
+		maxError  float64
+		ok        bool
+		threshold float64
+	}{
+		// Upper bound of 0 wrong in 150 is 1.98 %: within 5 %.
+		{"5 %", 0.05, true, 0.9},
+		// Within 1 % the point estimate (0 %) would pass; the bound does not.
+		{"1 %", 0.01, false, 0},
+		// 25 wrong of 200 (12.5 %) with its bound fits a 20 % limit.
+		{"20 %", 0.20, true, 0.6},
+	}
+	for _, tt := range tests {
+		p, ok := bestPoint(qs, tt.maxError)
+		if ok != tt.ok || (ok && p.threshold != tt.threshold) {
+			t.Errorf("%s: ok %v threshold %g (upper %g), want %v %g", tt.name, ok, p.threshold, p.upper95, tt.ok, tt.threshold)
+		}
+	}
+}
