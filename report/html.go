@@ -44,6 +44,9 @@ type HTMLOptions struct {
 	MaxEmbedBytes int64
 	// Generated is shown in the footer; zero hides it (golden tests).
 	Generated time.Time
+	// Sections are added after the human-review section, in order
+	// (PolicySection, HistorySection).
+	Sections []Section
 }
 
 // maxShown bounds any model text shown in the report: model output is untrusted
@@ -92,6 +95,7 @@ type page struct {
 	// MultiSuite is set when the runs come from several suites: tables then
 	// name each run's suite.
 	MultiSuite bool
+	Sections   []Section
 }
 
 type runInfo struct {
@@ -133,7 +137,7 @@ type riskRow struct {
 }
 
 func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
-	d := &page{Title: opt.Title, Target: opt.TargetError, MultiSuite: MultiSuite(runs)}
+	d := &page{Title: opt.Title, Target: opt.TargetError, MultiSuite: MultiSuite(runs), Sections: opt.Sections}
 	if !opt.Generated.IsZero() {
 		d.Generated = opt.Generated.UTC().Format("2006-01-02 15:04 MST")
 	}
@@ -409,4 +413,11 @@ func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
 		note = fmt.Sprintf("No confidences, so no threshold, for %d run(s): %s. %s", len(without), strings.Join(without, ", "), remedy)
 	}
 	return out, note, nil
+}
+
+// Section is an extra section of the HTML report (the use-case policy,
+// monitoring over time), rendered by the package that knows its data.
+type Section struct {
+	ID, Title string
+	Body      template.HTML
 }

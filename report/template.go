@@ -192,7 +192,7 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <h1>{{.Title}}</h1>
 <p>Emotion hallucination: {{len .Runs}} run(s). A pair counts only when both its questions are answered right (chance: 25). Pct. Diff ideal 0, FP Ratio ideal 0.5. Unparsed answers count as wrong.</p>
 </header>
-<nav><a href="#leaderboard">Leaderboard</a><a href="#bias">Bias</a><a href="#heatmaps">Heatmaps</a><a href="#confusion">Confusion</a><a href="#trends">Size &amp; date</a><a href="#strategies">Strategies</a><a href="#review">Human review</a><a href="#errors">Error browser</a><a href="#runs">Runs</a></nav>
+<nav><a href="#leaderboard">Leaderboard</a><a href="#bias">Bias</a><a href="#heatmaps">Heatmaps</a><a href="#confusion">Confusion</a><a href="#trends">Size &amp; date</a><a href="#strategies">Strategies</a><a href="#review">Human review</a>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#errors">Error browser</a><a href="#runs">Runs</a></nav>
 <main>
 <section id="leaderboard">
 <h2>Leaderboard</h2>
@@ -258,7 +258,12 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </table>
 {{end}}
 </section>
-
+{{range .Sections}}
+<section id="{{.ID}}">
+<h2>{{.Title}}</h2>
+{{.Body}}
+</section>
+{{end}}
 <section id="errors">
 <h2>Error browser</h2>
 <p class="muted">Every failed pair{{with .Errors}} ({{len .Items}}){{end}}, fifty at a time, ordered so that each page mixes every source, run and sub-category: yes-bias means the hallucinated question was answered yes (the model accepted the false claim); no-bias means the basic question was answered no.{{if .ErrorNote}} Note: {{.ErrorNote}}.{{end}}</p>

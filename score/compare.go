@@ -137,6 +137,7 @@ func Compare(a, b *Accumulator) []Comparison {
 		}
 	}
 	dropSingleLang(cells)
+	dropWideTagViews(cells)
 	views := map[string]*View{}
 	for v := range cells {
 		views[v] = nil

@@ -17,6 +17,7 @@ func newCompareCmd() *cobra.Command {
 	var (
 		asJSON bool
 		by     string
+		gate   regressionGate
 	)
 	cmd := &cobra.Command{
 		Use:   "compare RUN_A RUN_B | compare --by lang RUN [RUN]",
@@ -40,7 +41,13 @@ With --by lang, compare the languages of one run (or of two runs of different
 languages, pooled) on the facts asked in several of them: per language pair the
 paired difference in pair accuracy, McNemar's p and the consistency.
 
-  emohallucer compare --by lang runs/gpt4o`,
+  emohallucer compare --by lang runs/gpt4o
+
+As a CI gate, --fail-on-regression POINTS exits 4 when B's overall accuracy
+is below A's by more than POINTS percentage points with McNemar's p < --alpha
+(default 0.05), on --view or on any view, and names the views that regressed:
+
+  emohallucer compare runs/gpt-old runs/gpt-new --fail-on-regression 2 --view perception`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if by == "lang" {
@@ -49,20 +56,24 @@ paired difference in pair accuracy, McNemar's p and the consistency.
 			if by != "" || len(args) != 2 {
 				return usagef("compare takes two runs, or --by lang and one or two runs")
 			}
-			return compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON)
+			if err := compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON); err != nil {
+				return err
+			}
+			var out io.Writer
+			if !asJSON {
+				out = cmd.OutOrStdout()
+			}
+			return gate.check(cmd, args[0], args[1], out)
 		},
 	}
 	cmd.Flags().StringVar(&by, "by", "", `"lang": compare the languages of the runs on the same facts instead of two runs`)
+	addRegressionFlags(cmd, &gate)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys view, delta_overall, delta_ci95, mcnemar_p, cost_ratio, cost_basis, calls_a, cache_hits_a, tokens_a, …)")
 	return cmd
 }
 
 func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, err := rundir.Accumulate([]string{a}, nil, nil)
-	if err != nil {
-		return err
-	}
-	accB, err := rundir.Accumulate([]string{b}, nil, nil)
+	accA, accB, err := accumulateBoth(a, b)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ model, so everything can be re-scored:
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(), newScoreCmd(), newReportCmd(), newCompareCmd(), newBuildCmd(), newSuiteCmd(), newWorkerCmd())
+	root.AddCommand(newRunCmd(), newScoreCmd(), newReportCmd(), newCompareCmd(), newPolicyCmd(), newBuildCmd(), newSuiteCmd(), newWorkerCmd())
 	return root
 }
 

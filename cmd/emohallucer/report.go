@@ -27,6 +27,10 @@ type reportOptions struct {
 	// Store and Runs report runs kept in a PostgreSQL store.
 	Store string
 	Runs  []string
+	// UseCases adds the use-case decisions to the HTML report; History
+	// follows each model over its runs (text, --json, --html).
+	UseCases string
+	History  bool
 }
 
 func newReportCmd() *cobra.Command {
@@ -51,13 +55,24 @@ context, media and the explanation of the gold answer.
   emohallucer report runs/a runs/b --view modality:audio
   emohallucer report runs/ --html report.html --suite builtin
   emohallucer report runs/ --md report.md --csv report.csv --json report.json
-  emohallucer report --store postgres://eh@db/eh --html report.html`,
+  emohallucer report --store postgres://eh@db/eh --html report.html
+
+With --usecases FILE the HTML report gets a section of use-case decisions
+(as emohallucer policy). With --history the runs of each model name (and
+strategy) are followed over their start dates: overall accuracy, Pct. Diff and
+FP Ratio of the view, and the significant changes between consecutive runs
+(McNemar p < 0.05 on the pairs both scored) on every view; --json FILE then
+writes this history (for dashboards) and --html adds its charts.
+
+  emohallucer report runs/gpt-4o-* --history --json history.json --html report.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case o.Store != "" && len(args) > 0:
 				return usagef("report --store reads runs from the database; give run ids with --run, not folders")
 			case o.Store == "" && len(args) == 0:
 				return usagef("report needs run folders, or --store postgres://…")
+			case o.UseCases != "" && o.HTML == "":
+				return usagef("report --usecases adds a section to the --html report; for a table, use emohallucer policy --usecases")
 			}
 			return reportCommand(cmd.Context(), cmd.OutOrStdout(), args, o)
 		},
@@ -70,6 +85,8 @@ context, media and the explanation of the gold answer.
 	cmd.Flags().StringVar(&o.Suite, "suite", "", `suite the runs used ("builtin" or a folder), for contexts, media and explanations in the HTML error browser (default: each run's own suite, builtin or the folder its run.json names)`)
 	cmd.Flags().StringVar(&o.Store, "store", "", "report runs kept in this PostgreSQL store (postgres://…) instead of run folders")
 	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: a run id to report (repeatable; default every run with records)")
+	cmd.Flags().StringVar(&o.UseCases, "usecases", "", "use-case register (YAML): add the use-case decisions to the HTML report")
+	cmd.Flags().BoolVar(&o.History, "history", false, "follow each model over its runs by start date, marking significant changes; --json then writes the history")
 	cmd.Flags().Float64Var(&o.TargetError, "target-error", 0.05, "highest acceptable error rate of automated answers, for the recommended review threshold")
 	return cmd
 }
@@ -84,17 +101,19 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 	var runs []report.Run
 	var err error
 	if o.Store != "" {
-		runs, err = loadStoreRuns(ctx, o.Store, o.Runs, o.HTML != "" || o.JSON != "")
+		runs, err = loadStoreRuns(ctx, o.Store, o.Runs, o.HTML != "" || o.JSON != "" || o.History)
 	} else {
 		runs, err = loadRuns(args)
 	}
 	if err != nil {
 		return err
 	}
-	if err := report.Text(stdout, runs, o.View); err != nil {
-		return err
+	if !o.History {
+		if err := report.Text(stdout, runs, o.View); err != nil {
+			return err
+		}
 	}
-	if (o.HTML != "" || o.JSON != "") && o.Store == "" {
+	if (o.HTML != "" || o.JSON != "" || o.History) && o.Store == "" {
 		// The error browser, comparisons and risk curves need the records.
 		for i := range runs {
 			if err := record.ReadPaths([]string{runs[i].Dir}, nil, func(r *eh.Record) error {
@@ -105,19 +124,37 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 			}
 		}
 	}
+	var history *report.History
+	if o.History {
+		if history, err = historyOf(runs); err != nil {
+			return err
+		}
+		if err := report.HistoryText(stdout, history, o.View); err != nil {
+			return err
+		}
+	}
 	outputs := []struct {
 		path   string
 		render func(io.Writer) error
 	}{
 		{o.MD, func(w io.Writer) error { return report.Markdown(w, runs) }},
 		{o.CSV, func(w io.Writer) error { return report.CSV(w, runs) }},
-		{o.JSON, func(w io.Writer) error { return report.JSON(w, runs, o.TargetError) }},
+		{o.JSON, func(w io.Writer) error {
+			if history != nil {
+				return report.HistoryJSON(w, history)
+			}
+			return report.JSON(w, runs, o.TargetError)
+		}},
 		{o.HTML, func(w io.Writer) error {
 			one, byName, err := suitesForReport(ctx, o.Suite, runs)
 			if err != nil {
 				return err
 			}
-			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: one, Suites: byName, Generated: time.Now()})
+			sections, err := reportSections(o, runs, history)
+			if err != nil {
+				return err
+			}
+			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: one, Suites: byName, Generated: time.Now(), Sections: sections})
 		}},
 	}
 	for _, out := range outputs {

@@ -12,6 +12,9 @@
 //	subject    optional: who the questions are about ("the customer"); defaults
 //	           by modality ("the person in the image", "the speaker", …)
 //	id         optional: the item's id (default: its line number)
+//	usecase    optional: the use case the item stands for ("support"); its
+//	           pairs get the tag usecase:<value>, so that a use-case register
+//	           can measure on the view tag:usecase:<value>
 //
 // Column names and keys are read without regard to case; two that differ only
 // in case ("Label" and "label") are an error naming the line, and so is text
@@ -69,6 +72,7 @@ type item struct {
 	intensity string
 	cue       string
 	subject   string
+	usecase   string
 	media     eh.Media
 }
 
@@ -335,7 +339,8 @@ func caseTwins[V any](m map[string]V) (a, b string, ok bool) {
 
 func parse(r importers.Row, stem string) (*item, string) {
 	it := &item{id: r.Get("id"), line: r.Line, mediaPath: r.Get("media"), text: r.Get("text"),
-		intensity: strings.ToLower(r.Get("intensity")), cue: strings.TrimRight(r.Get("cue"), ". "), subject: r.Get("subject")}
+		intensity: strings.ToLower(r.Get("intensity")), cue: strings.TrimRight(r.Get("cue"), ". "), subject: r.Get("subject"),
+		usecase: strings.ToLower(strings.TrimSpace(r.Get("usecase")))}
 	if it.id == "" {
 		it.id = fmt.Sprintf("line%d", r.Line)
 	}
@@ -364,6 +369,9 @@ func parse(r importers.Row, stem string) (*item, string) {
 	}
 	if it.intensity != "" && opposite[it.intensity] == "" {
 		return it, fmt.Sprintf("intensity %q is not one of low, high, mild, weak, normal, strong", it.intensity)
+	}
+	if strings.ContainsAny(it.usecase, " \t,") {
+		return it, fmt.Sprintf("usecase %q must be one word (letters, digits, - or _)", it.usecase)
 	}
 	if it.subject == "" {
 		it.subject = map[eh.Modality]string{eh.Text: "the writer of the text", eh.Image: "the person in the image", eh.Audio: "the speaker",
@@ -418,6 +426,9 @@ func (it *item) pair(sub eh.SubCategory) eh.Pair {
 		Context: eh.Context{Text: it.text},
 		Source:  eh.Source{Dataset: "csv", ID: it.key},
 		Tags:    []string{fmt.Sprintf("line:%d", it.line), "label:" + string(it.label)},
+	}
+	if it.usecase != "" {
+		p.Tags = append(p.Tags, "usecase:"+it.usecase)
 	}
 	if it.media.Path != "" {
 		p.Context.Media = []eh.Media{it.media}

@@ -76,7 +76,7 @@ type Engine struct {
 	// control (strategy.Prompt); they enter the run id and the cache key.
 	SystemPrompt *string            `yaml:"system_prompt"`
 	Template     *string            `yaml:"template"`
-	FewShot      []strategy.Example `yaml:"few_shot"`
+	FewShot      []strategy.Example `yaml:"few_shot,omitempty"`
 }
 
 var releasedRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$`)
