@@ -183,7 +183,7 @@ func TestHeatmapCells(t *testing.T) {
 		{{acc: 44.4, pairs: fewPairs - 1}, {acc: math.NaN(), notEvaluated: true}},
 		{{acc: 10, pairs: 100}, {acc: math.NaN()}},
 	}
-	svg := heatmapSVG("hm", rows, []string{"text", "audio"}, cells)
+	svg := heatmapSVG("hm", rows, []string{"text", "audio"}, cells, English)
 	for _, want := range []string{"n=515", fmt.Sprintf("n=%d", fewPairs), fmt.Sprintf("n=%d", fewPairs-1), ">n/e<", ">—<",
 		`<linearGradient id="hm-scale">`, `<pattern id="hm-few"`, "chance = 25", "&lt;b&gt;&#34;x&#34;&amp;"} {
 		if !strings.Contains(svg, want) {
@@ -214,7 +214,7 @@ func TestLeaderboardErrors(t *testing.T) {
 		acc.Add(r)
 	}
 	runs[0].Scores = acc.Close()
-	lv := leaderboard(runs, "all")
+	lv := leaderboard(runs, "all", English)
 	var errs []string
 	for _, r := range lv.Rows {
 		errs = append(errs, r.Label+"="+r.Errors)
@@ -238,15 +238,15 @@ func TestChartsGolden(t *testing.T) {
 	closed := false
 	runs[2].Meta = &Meta{Released: "2025-02-14", Open: &closed}
 	g := goldie.New(t, goldie.WithFixtureDir("testdata"), goldie.WithNameSuffix(""))
-	mod, sub := heatmaps(runs)
-	date, size, none := metaCharts(runs)
+	mod, sub := heatmaps(runs, English)
+	date, size, none := metaCharts(runs, English)
 	if none {
 		t.Fatal("fixture runs have metadata")
 	}
 	for _, c := range []struct {
 		name, svg string
 	}{
-		{"TestCharts.bias.html", string(biasChart(runs))},
+		{"TestCharts.bias.html", string(biasChart(runs, English))},
 		{"TestCharts.heat-modality.svg", string(mod)},
 		{"TestCharts.heat-subcategory.svg", string(sub)},
 		{"TestCharts.date.html", string(date)},
@@ -271,9 +271,9 @@ func TestChartsEscapeNames(t *testing.T) {
 	runs[0].Meta.Reasoning = `<script>alert(2)</script>`
 	// A second run under the same name.
 	runs[1].Scores.Run.Model, runs[1].Scores.Run.Strategy = evil, "direct"
-	mod, sub := heatmaps(runs)
-	date, size, _ := metaCharts(runs)
-	for name, out := range map[string]string{"bias": string(biasChart(runs)), "modality": string(mod), "subcategory": string(sub), "date": string(date), "size": string(size)} {
+	mod, sub := heatmaps(runs, English)
+	date, size, _ := metaCharts(runs, English)
+	for name, out := range map[string]string{"bias": string(biasChart(runs, English)), "modality": string(mod), "subcategory": string(sub), "date": string(date), "size": string(size)} {
 		if strings.Contains(out, "<img") || strings.Contains(out, "<script") {
 			t.Errorf("%s chart: a name or metadata reached it as markup", name)
 		}
