@@ -108,7 +108,11 @@ func costLine(c score.Comparison, l Lang) string {
 	}
 	b.WriteString(t(l, "cost.latency", c.LatencyA, c.LatencyB))
 	if c.CostRatio != nil {
-		b.WriteString(t(l, "cost.ratio", *c.CostRatio, c.CostBasis))
+		basis := c.CostBasis
+		if _, ok := catalogue["cost.basis."+basis]; ok {
+			basis = t(l, "cost.basis."+basis)
+		}
+		b.WriteString(t(l, "cost.ratio", *c.CostRatio, basis))
 	}
 	return b.String()
 }
