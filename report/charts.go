@@ -565,7 +565,7 @@ func heatmapSVG(id string, rows, cols []string, cells [][]heatCell, l Lang) stri
 				if c.notEvaluated {
 					fill, label, why = "#eeeeee", "n/e", t(l, "heat.ne")
 				}
-				fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"><title>%s × %s: %s</title></rect>`, x, y, cw, ch, fill, esc(r), esc(cols[j]), esc(why))
+				fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"><title>%s</title></rect>`, x, y, cw, ch, fill, esc(t(l, "heat.cell_why", r, cols[j], why)))
 				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#666">%s</text>`, x+cw/2, y+ch/2+4, label)
 				continue
 			}

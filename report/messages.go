@@ -101,6 +101,7 @@ func init() {
 		"heat.ne":       {En: "not evaluated (the model does not take these questions)", Ja: "評価対象外（モデルがこれらの質問を扱えない）", Zh: "未评估（模型不支持这些问题）"},
 		"heat.few":      {En: " (fewer than %d pairs: uncertain)", Ja: "（%d ペア未満：不確か）", Zh: "（不足 %d 对：不确定）"},
 		"heat.cell":     {En: "%s × %s: %.1f%% overall on %d pairs%s", Ja: "%s × %s：ペア正答率 %.1f%%（%d ペア）%s", Zh: "%s × %s：成对准确率 %.1f%%（%d 对）%s"},
+		"heat.cell_why": {En: "%s × %s: %s", Ja: "%s × %s：%s", Zh: "%s × %s：%s"},
 		"heat.scale":    {En: "overall accuracy (%); chance = 25", Ja: "ペア正答率（%）；偶然の水準 = 25", Zh: "成对准确率（%）；随机水平 = 25"},
 		"heat.key_ne":   {En: "n/e: not evaluated", Ja: "n/e：評価対象外", Zh: "n/e：未评估"},
 		"heat.key_none": {En: "—: no pair scored", Ja: "—：採点ペアなし", Zh: "—：无计分问题对"},

@@ -169,6 +169,10 @@ td.model { font-weight:600; white-space:normal; min-width:8em; overflow-wrap:any
 .board th, .board td { padding:6px 6px; }
 .board td.model { width:12em; }
 @media (max-width:1300px) { .board th, .board td { white-space:normal; } .board td.nw { white-space:nowrap; } }
+/* CJK text may break between any two characters; in the leaderboard's
+   headers and cells that splits words (規/模, オープ/ン), so they wrap only at
+   spaces there. */
+:lang(ja) .board, :lang(zh) .board { word-break:keep-all; }
 /* The runs table wraps long ids rather than pushing columns out of its card. */
 table.runs th:nth-child(-n+5), table.runs td:nth-child(-n+5) { text-align:left; }
 table.runs td.id { white-space:normal; overflow-wrap:anywhere; min-width:10em; }
