@@ -41,6 +41,9 @@ func TestScatterLabelsKeepApart(t *testing.T) {
 		{"close trio", []point{{label: "gpt-4o", x: 0.07, y: 0.69}, {label: "gpt-4o-mini", x: 0.075, y: 0.70}, {label: "qwen2.5-vl-7b", x: 0.08, y: 0.69}}, false},
 		// Twenty models on one spot: most can only be numbered.
 		{"twenty on a spot", crowd(20, 0.1, 0.6, 0.001), true},
+		// Japanese and Chinese model names, sized 1 em a glyph: named, apart,
+		// and a long one by the right edge kept inside the plot.
+		{"cjk names", []point{{label: "通义千问-VL-72B", x: 0.07, y: 0.69}, {label: "日本語モデル-7B", x: 0.075, y: 0.70}, {label: "ハルシネーション抑制モデル-大規模版-第二世代", x: 0.45, y: 0.3}}, false},
 		// Long names near the right edge go to the left of their markers.
 		{"right edge", []point{{label: "deepseek-r1-distill-qwen-14b-a-very-long-model-name", x: 0.5, y: 0.3}}, false},
 	}
