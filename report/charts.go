@@ -185,6 +185,7 @@ func monthOf(s string) (float64, bool) {
 // keep off each other and off the markers, and its legend is HTML that no plot
 // area can clip.
 type scatter struct {
+	lang     Lang
 	title    string
 	w, h     float64 // viewBox size; the SVG scales to its container's width
 	x, y     axis
@@ -200,9 +201,37 @@ const padL, padR, padT, padB = 58.0, 14.0, 30.0, 50.0
 const labelH = 14.0
 
 // textWidth estimates the width of sans-serif text at the given font size: no
-// font metrics are at hand, so it errs wide (0.62 em a character).
+// font metrics are at hand, so it errs wide: 0.62 em a Latin character, 1 em a
+// wide one (kana, Han, full-width forms), which CJK fonts draw square.
 func textWidth(s string, size float64) float64 {
-	return 0.62 * size * float64(len([]rune(s)))
+	ems := 0.0
+	for _, r := range s {
+		if wide(r) {
+			ems++
+		} else {
+			ems += 0.62
+		}
+	}
+	return size * ems
+}
+
+// wide says whether r is drawn about 1 em wide: the East Asian wide and
+// full-width blocks (CJK punctuation, kana, Han, Hangul, full-width forms).
+func wide(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, // Hangul Jamo
+		r >= 0x2E80 && r <= 0x303E,                             // CJK radicals, punctuation
+		r >= 0x3041 && r <= 0x33FF,                             // kana, CJK symbols
+		r >= 0x3400 && r <= 0x4DBF,                             // Han extension A
+		r >= 0x4E00 && r <= 0x9FFF,                             // Han
+		r >= 0xA960 && r <= 0xA97F, r >= 0xAC00 && r <= 0xD7A3, // Hangul
+		r >= 0xF900 && r <= 0xFAFF,                             // Han compatibility
+		r >= 0xFE30 && r <= 0xFE4F,                             // CJK compatibility forms
+		r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, // full-width forms
+		r >= 0x20000 && r <= 0x3FFFD: // Han extensions B–
+		return true
+	}
+	return false
 }
 
 // box is a rectangle of the chart taken by a marker or a label.
@@ -314,8 +343,9 @@ func (c scatter) layout() (labels []placed, numbered []point) {
 		x, y := px(c.ideal[0]), py(c.ideal[1])
 		pl.taken = append(pl.taken, box{x - 7, y - 7, x + 7, y + 7})
 		pl.markers = append(pl.markers, [3]float64{x, y, 7})
-		if b, anchor, lead, ok := pl.place(x, y, 7, textWidth("ideal", 12), 3); ok {
-			labels = append(labels, placed{"ideal", b, anchor, lead, [2]float64{x, y}, "#c80000"})
+		ideal := t(c.lang, "chart.ideal")
+		if b, anchor, lead, ok := pl.place(x, y, 7, textWidth(ideal, 12), 3); ok {
+			labels = append(labels, placed{ideal, b, anchor, lead, [2]float64{x, y}, "#c80000"})
 		}
 	}
 	for _, pt := range c.pts {
@@ -367,7 +397,7 @@ func (c scatter) html() string {
 		for _, p := range c.frontier {
 			fmt.Fprintf(&s, "%.1f,%.1f ", px(p.X), py(p.Y))
 		}
-		s.WriteString(`"><title>best so far</title></polyline>`)
+		fmt.Fprintf(&s, `"><title>%s</title></polyline>`, esc(t(c.lang, "chart.best")))
 	}
 	for _, l := range labels {
 		if l.lead {
@@ -393,7 +423,7 @@ func (c scatter) html() string {
 	}
 	if c.ideal != nil {
 		x, y := px(c.ideal[0]), py(c.ideal[1])
-		fmt.Fprintf(&s, `<path d="M%.1f %.1fl12 12m0 -12l-12 12" stroke="#c80000" stroke-width="2.5"><title>ideal (%g, %g)</title></path>`, x-6, y-6, c.ideal[0], c.ideal[1])
+		fmt.Fprintf(&s, `<path d="M%.1f %.1fl12 12m0 -12l-12 12" stroke="#c80000" stroke-width="2.5"><title>%s</title></path>`, x-6, y-6, esc(t(c.lang, "chart.ideal_at", c.ideal[0], c.ideal[1])))
 	}
 	for _, l := range labels {
 		x := map[string]float64{"start": l.box.x0, "end": l.box.x1, "middle": (l.box.x0 + l.box.x1) / 2}[l.anchor]
@@ -502,14 +532,14 @@ type heatCell struct {
 // hatched, and a colour scale under the grid. id prefixes the SVG's gradient and
 // pattern ids, which must be unique in the page. It is drawn by hand rather than
 // with plotter.HeatMap so that every cell carries its numbers and a tooltip.
-func heatmapSVG(id string, rows, cols []string, cells [][]heatCell) string {
+func heatmapSVG(id string, rows, cols []string, cells [][]heatCell, l Lang) string {
 	const cw, ch, top, legendH = 92, 38, 86, 64
-	// The label column fits the longest row label (about 7 px a character).
-	longest := 0
+	// The label column fits the longest row label.
+	longest := 0.0
 	for _, r := range rows {
-		longest = max(longest, len([]rune(ellipsis(r, 40))))
+		longest = max(longest, textWidth(ellipsis(r, 40), 12))
 	}
-	left := min(300, max(120, 7*longest+16))
+	left := min(300, max(120, int(math.Ceil(longest))+16))
 	w := max(left+cw*len(cols)+10, 580)
 	h := top + ch*len(rows) + legendH
 	esc := html.EscapeString
@@ -531,11 +561,11 @@ func heatmapSVG(id string, rows, cols []string, cells [][]heatCell) string {
 			x := left + cw*j
 			c := cells[i][j]
 			if math.IsNaN(c.acc) {
-				fill, label, why := "#fafafa", "—", "no pair scored (none in the run's suite, or every one failed)"
+				fill, label, why := "#fafafa", "—", t(l, "heat.none")
 				if c.notEvaluated {
-					fill, label, why = "#eeeeee", "n/e", "not evaluated (the model does not take these questions)"
+					fill, label, why = "#eeeeee", "n/e", t(l, "heat.ne")
 				}
-				fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"><title>%s × %s: %s</title></rect>`, x, y, cw, ch, fill, esc(r), esc(cols[j]), why)
+				fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"><title>%s</title></rect>`, x, y, cw, ch, fill, esc(t(l, "heat.cell_why", r, cols[j], why)))
 				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#666">%s</text>`, x+cw/2, y+ch/2+4, label)
 				continue
 			}
@@ -545,9 +575,9 @@ func heatmapSVG(id string, rows, cols []string, cells [][]heatCell) string {
 			}
 			few := ""
 			if c.pairs < fewPairs {
-				few = fmt.Sprintf(" (fewer than %d pairs: uncertain)", fewPairs)
+				few = t(l, "heat.few", fewPairs)
 			}
-			fmt.Fprintf(&b, `<g><title>%s × %s: %.1f%% overall on %d pairs%s</title><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#fff"/>`, esc(r), esc(cols[j]), c.acc, c.pairs, few, x, y, cw, ch, fill)
+			fmt.Fprintf(&b, `<g><title>%s</title><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#fff"/>`, esc(t(l, "heat.cell", r, cols[j], c.acc, c.pairs, few)), x, y, cw, ch, fill)
 			// A hatched cell's numbers get a halo of the cell's colour to stay
 			// readable over the stripes.
 			halo := ""
@@ -561,15 +591,15 @@ func heatmapSVG(id string, rows, cols []string, cells [][]heatCell) string {
 	}
 	// The colour scale, then swatches for "not evaluated" and "few pairs".
 	ly := top + ch*len(rows) + 22
-	fmt.Fprintf(&b, `<text x="10" y="%d" fill="#444">overall accuracy (%%); chance = 25</text>`, ly-6)
+	fmt.Fprintf(&b, `<text x="10" y="%d" fill="#444">%s</text>`, ly-6, esc(t(l, "heat.scale")))
 	fmt.Fprintf(&b, `<rect x="10" y="%d" width="200" height="12" fill="url(#%s-scale)"/>`, ly, id)
 	for v := 0; v <= 100; v += 25 {
 		x := 10 + 2*v
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#444"/><text x="%d" y="%d" text-anchor="middle" font-size="10" fill="#444">%d</text>`, x, ly+12, x, ly+16, x, ly+27, v)
 	}
-	fmt.Fprintf(&b, `<rect x="232" y="%d" width="18" height="12" fill="#eeeeee" stroke="#ccc"/><text x="255" y="%d" fill="#444">n/e: not evaluated</text>`, ly, ly+10)
-	fmt.Fprintf(&b, `<rect x="232" y="%d" width="18" height="12" fill="#fafafa" stroke="#ccc"/><text x="255" y="%d" fill="#444">—: no pair scored</text>`, ly+18, ly+28)
-	fmt.Fprintf(&b, `<rect x="400" y="%d" width="18" height="12" fill="%s"/><rect x="400" y="%d" width="18" height="12" fill="url(#%s-few)"/><text x="423" y="%d" fill="#444">fewer than %d pairs</text>`, ly, heat(60), ly, id, ly+10, fewPairs)
+	fmt.Fprintf(&b, `<rect x="232" y="%d" width="18" height="12" fill="#eeeeee" stroke="#ccc"/><text x="255" y="%d" fill="#444">%s</text>`, ly, ly+10, esc(t(l, "heat.key_ne")))
+	fmt.Fprintf(&b, `<rect x="232" y="%d" width="18" height="12" fill="#fafafa" stroke="#ccc"/><text x="255" y="%d" fill="#444">%s</text>`, ly+18, ly+28, esc(t(l, "heat.key_none")))
+	fmt.Fprintf(&b, `<rect x="400" y="%d" width="18" height="12" fill="%s"/><rect x="400" y="%d" width="18" height="12" fill="url(#%s-few)"/><text x="423" y="%d" fill="#444">%s</text>`, ly, heat(60), ly, id, ly+10, esc(t(l, "heat.key_few", fewPairs)))
 	b.WriteString(`</svg>`)
 	return b.String()
 }

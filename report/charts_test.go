@@ -41,6 +41,9 @@ func TestScatterLabelsKeepApart(t *testing.T) {
 		{"close trio", []point{{label: "gpt-4o", x: 0.07, y: 0.69}, {label: "gpt-4o-mini", x: 0.075, y: 0.70}, {label: "qwen2.5-vl-7b", x: 0.08, y: 0.69}}, false},
 		// Twenty models on one spot: most can only be numbered.
 		{"twenty on a spot", crowd(20, 0.1, 0.6, 0.001), true},
+		// Japanese and Chinese model names, sized 1 em a glyph: named, apart,
+		// and a long one by the right edge kept inside the plot.
+		{"cjk names", []point{{label: "通义千问-VL-72B", x: 0.07, y: 0.69}, {label: "日本語モデル-7B", x: 0.075, y: 0.70}, {label: "ハルシネーション抑制モデル-大規模版-第二世代", x: 0.45, y: 0.3}}, false},
 		// Long names near the right edge go to the left of their markers.
 		{"right edge", []point{{label: "deepseek-r1-distill-qwen-14b-a-very-long-model-name", x: 0.5, y: 0.3}}, false},
 	}
@@ -183,7 +186,7 @@ func TestHeatmapCells(t *testing.T) {
 		{{acc: 44.4, pairs: fewPairs - 1}, {acc: math.NaN(), notEvaluated: true}},
 		{{acc: 10, pairs: 100}, {acc: math.NaN()}},
 	}
-	svg := heatmapSVG("hm", rows, []string{"text", "audio"}, cells)
+	svg := heatmapSVG("hm", rows, []string{"text", "audio"}, cells, English)
 	for _, want := range []string{"n=515", fmt.Sprintf("n=%d", fewPairs), fmt.Sprintf("n=%d", fewPairs-1), ">n/e<", ">—<",
 		`<linearGradient id="hm-scale">`, `<pattern id="hm-few"`, "chance = 25", "&lt;b&gt;&#34;x&#34;&amp;"} {
 		if !strings.Contains(svg, want) {
@@ -214,7 +217,7 @@ func TestLeaderboardErrors(t *testing.T) {
 		acc.Add(r)
 	}
 	runs[0].Scores = acc.Close()
-	lv := leaderboard(runs, "all")
+	lv := leaderboard(runs, "all", English)
 	var errs []string
 	for _, r := range lv.Rows {
 		errs = append(errs, r.Label+"="+r.Errors)
@@ -238,15 +241,15 @@ func TestChartsGolden(t *testing.T) {
 	closed := false
 	runs[2].Meta = &Meta{Released: "2025-02-14", Open: &closed}
 	g := goldie.New(t, goldie.WithFixtureDir("testdata"), goldie.WithNameSuffix(""))
-	mod, sub := heatmaps(runs)
-	date, size, none := metaCharts(runs)
+	mod, sub := heatmaps(runs, English)
+	date, size, none := metaCharts(runs, English)
 	if none {
 		t.Fatal("fixture runs have metadata")
 	}
 	for _, c := range []struct {
 		name, svg string
 	}{
-		{"TestCharts.bias.html", string(biasChart(runs))},
+		{"TestCharts.bias.html", string(biasChart(runs, English))},
 		{"TestCharts.heat-modality.svg", string(mod)},
 		{"TestCharts.heat-subcategory.svg", string(sub)},
 		{"TestCharts.date.html", string(date)},
@@ -271,9 +274,9 @@ func TestChartsEscapeNames(t *testing.T) {
 	runs[0].Meta.Reasoning = `<script>alert(2)</script>`
 	// A second run under the same name.
 	runs[1].Scores.Run.Model, runs[1].Scores.Run.Strategy = evil, "direct"
-	mod, sub := heatmaps(runs)
-	date, size, _ := metaCharts(runs)
-	for name, out := range map[string]string{"bias": string(biasChart(runs)), "modality": string(mod), "subcategory": string(sub), "date": string(date), "size": string(size)} {
+	mod, sub := heatmaps(runs, English)
+	date, size, _ := metaCharts(runs, English)
+	for name, out := range map[string]string{"bias": string(biasChart(runs, English)), "modality": string(mod), "subcategory": string(sub), "date": string(date), "size": string(size)} {
 		if strings.Contains(out, "<img") || strings.Contains(out, "<script") {
 			t.Errorf("%s chart: a name or metadata reached it as markup", name)
 		}

@@ -91,21 +91,28 @@ func Comparisons(runs []Run) ([]Comparison, error) {
 // questions a comparison covers (pass its "all" view): calls with the cache
 // hits among them, tokens, dollars when priced, latency, and the cost ratio
 // with its basis (usd, tokens or calls; see score.Comparison.CostBasis).
-func CostLine(c score.Comparison) string {
+func CostLine(c score.Comparison) string { return costLine(c, English) }
+
+// costLine is CostLine in language l.
+func costLine(c score.Comparison, l Lang) string {
 	n := float64(c.Questions)
 	if n == 0 {
 		return ""
 	}
 	per := func(x float64) float64 { return x / n }
 	var b strings.Builder
-	fmt.Fprintf(&b, "on the %d questions both answered, per question: %.2f → %.2f calls (cache hits %d → %d of %d → %d calls), %.0f → %.0f tokens",
-		c.Questions, per(float64(c.CallsA)), per(float64(c.CallsB)), c.CachedA, c.CachedB, c.CallsA, c.CallsB, per(float64(c.TokensA)), per(float64(c.TokensB)))
+	b.WriteString(t(l, "cost.line",
+		c.Questions, per(float64(c.CallsA)), per(float64(c.CallsB)), c.CachedA, c.CachedB, c.CallsA, c.CallsB, per(float64(c.TokensA)), per(float64(c.TokensB))))
 	if c.CostA > 0 || c.CostB > 0 {
-		fmt.Fprintf(&b, ", $%.6f → $%.6f", per(c.CostA), per(c.CostB))
+		b.WriteString(t(l, "cost.usd", per(c.CostA), per(c.CostB)))
 	}
-	fmt.Fprintf(&b, ", %.0f → %.0f ms", c.LatencyA, c.LatencyB)
+	b.WriteString(t(l, "cost.latency", c.LatencyA, c.LatencyB))
 	if c.CostRatio != nil {
-		fmt.Fprintf(&b, "; cost ratio %.2f× (by %s)", *c.CostRatio, c.CostBasis)
+		basis := c.CostBasis
+		if _, ok := catalogue["cost.basis."+basis]; ok {
+			basis = t(l, "cost.basis."+basis)
+		}
+		b.WriteString(t(l, "cost.ratio", *c.CostRatio, basis))
 	}
 	return b.String()
 }

@@ -41,6 +41,9 @@ type errorData struct {
 	// Items are the failed pairs, stratified (see stratify).
 	Items   []*errorItem `json:"items"`
 	PerPage int          `json:"per_page"`
+	// UI holds the script's messages in the report's language (see
+	// scriptMessages).
+	UI map[string]string `json:"ui"`
 }
 
 // errorPair is the suite's side of a pair.
@@ -100,7 +103,7 @@ type stepView struct {
 // errorBrowser collects the failed pairs of every run with records, and a note
 // on what it left out.
 func errorBrowser(runs []Run, viewNames []string, opt HTMLOptions) (*errorData, string) {
-	d := &errorData{Views: viewNames, Pairs: []*errorPair{}, Media: map[string]string{}, Items: []*errorItem{}, PerPage: errorsPerPage}
+	d := &errorData{Views: viewNames, Pairs: []*errorPair{}, Media: map[string]string{}, Items: []*errorItem{}, PerPage: errorsPerPage, UI: scriptMessages(opt.Lang)}
 	type inSuite struct {
 		pair *eh.Pair
 		dir  string
@@ -197,12 +200,12 @@ func errorBrowser(runs []Run, viewNames []string, opt HTMLOptions) (*errorData, 
 	}
 	var notes []string
 	if leftOut > 0 {
-		notes = append(notes, fmt.Sprintf("the strategy steps of %d answers are left out to keep the page small (each run's records.jsonl holds them)", leftOut))
+		notes = append(notes, t(opt.Lang, "err.left_out", leftOut))
 	}
 	if !known {
-		notes = append(notes, "pass --suite to show contexts, media and explanations")
+		notes = append(notes, t(opt.Lang, "err.no_suite"))
 	}
-	return d, strings.Join(notes, "; ")
+	return d, strings.Join(notes, t(opt.Lang, "err.note_sep"))
 }
 
 // pairDetail is the suite's side of a pair; its media go into media, embedded
@@ -287,6 +290,9 @@ func interleave(items []*errorItem, keys []func(*errorItem) string) []*errorItem
 	}
 	return out
 }
+
+// errorKinds are the kinds errorKind gives, in the error filter's order.
+var errorKinds = []string{"yes-bias", "no-bias", "both", "unparsed"}
 
 // errorKind says which way a failed pair went wrong: yes-bias (the hallucinated
 // question answered yes), no-bias (the basic question answered no), both, or

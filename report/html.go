@@ -47,6 +47,8 @@ type HTMLOptions struct {
 	// Sections are added after the human-review section, in order
 	// (PolicySection, HistorySection).
 	Sections []Section
+	// Lang is the language of the page's text (default English).
+	Lang Lang
 }
 
 // maxShown bounds any model text shown in the report: model output is untrusted
@@ -63,17 +65,22 @@ func HTML(w io.Writer, runs []Run, opt HTMLOptions) error {
 	if opt.MaxEmbedBytes == 0 {
 		opt.MaxEmbedBytes = 16 << 20
 	}
+	if opt.Lang == "" {
+		opt.Lang = English
+	}
 	if opt.Title == "" {
-		opt.Title = "emohallucer report"
+		opt.Title = t(opt.Lang, "title")
 	}
 	d, err := buildPage(runs, opt)
 	if err != nil {
 		return err
 	}
-	return pageTemplate.Execute(w, d)
+	return pageIn(opt.Lang).Execute(w, d)
 }
 
 type page struct {
+	// Lang is the page's lang attribute (zh-Hans for Chinese).
+	Lang        string
 	Title       string
 	Generated   string
 	Runs        []runInfo
@@ -137,56 +144,57 @@ type riskRow struct {
 }
 
 func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
-	d := &page{Title: opt.Title, Target: opt.TargetError, MultiSuite: MultiSuite(runs), Sections: opt.Sections}
+	l := opt.Lang
+	d := &page{Lang: l.htmlTag(), Title: opt.Title, Target: opt.TargetError, MultiSuite: MultiSuite(runs), Sections: opt.Sections}
 	if !opt.Generated.IsZero() {
-		d.Generated = opt.Generated.UTC().Format("2006-01-02 15:04 MST")
+		d.Generated = l.date(opt.Generated)
 	}
 	for i := range runs {
 		r := &runs[i]
 		s := r.Scores.Run
 		d.Runs = append(d.Runs, runInfo{Label: r.Label(), Dir: r.Dir, ID: s.ID, Suite: s.Suite, Strategy: s.Strategy, Rule: s.Rule,
-			Records: s.Records, Calls: s.Calls, Cached: s.CachedCalls, Cost: s.CostUSD, Meta: metaString(r.Meta)})
+			Records: s.Records, Calls: s.Calls, Cached: s.CachedCalls, Cost: s.CostUSD, Meta: metaString(r.Meta, l)})
 	}
 	d.ViewNames = Views(runs)
 	for _, v := range d.ViewNames {
-		d.Views = append(d.Views, leaderboard(runs, v))
+		d.Views = append(d.Views, leaderboard(runs, v, l))
 	}
 	var err error
-	d.BiasSVG = biasChart(runs)
-	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs)
+	d.BiasSVG = biasChart(runs, l)
+	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs, l)
 	d.Confusions = confusions(runs)
-	d.DateSVG, d.SizeSVG, d.NoMeta = metaCharts(runs)
-	if d.Comparisons, err = comparisons(runs); err != nil {
+	d.DateSVG, d.SizeSVG, d.NoMeta = metaCharts(runs, l)
+	if d.Comparisons, err = comparisons(runs, l); err != nil {
 		return nil, err
 	}
-	if d.Risk, d.RiskNote, err = riskBlocks(runs, opt.TargetError); err != nil {
+	if d.Risk, d.RiskNote, err = riskBlocks(runs, opt.TargetError, l); err != nil {
 		return nil, err
 	}
 	d.Errors, d.ErrorNote = errorBrowser(runs, d.ViewNames, opt)
 	return d, nil
 }
 
-func metaString(m *Meta) string {
+func metaString(m *Meta, l Lang) string {
 	if m == nil {
 		return ""
 	}
 	var parts []string
 	if m.ParamsB > 0 {
-		parts = append(parts, fmt.Sprintf("%gB parameters", m.ParamsB))
+		parts = append(parts, t(l, "meta.params", m.ParamsB))
 	}
 	if m.Open != nil {
-		parts = append(parts, map[bool]string{true: "open weights", false: "closed"}[*m.Open])
+		parts = append(parts, t(l, map[bool]string{true: "meta.open", false: "meta.closed"}[*m.Open]))
 	}
 	if m.Reasoning != "" {
-		parts = append(parts, "reasoning: "+m.Reasoning)
+		parts = append(parts, t(l, "meta.reasoning", m.Reasoning))
 	}
 	if m.Released != "" {
-		parts = append(parts, "released "+m.Released)
+		parts = append(parts, t(l, "meta.released", m.Released))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, t(l, "list.sep"))
 }
 
-func leaderboard(runs []Run, view string) leaderView {
+func leaderboard(runs []Run, view string, l Lang) leaderView {
 	lv := leaderView{Name: view}
 	idx := make([]int, len(runs))
 	for i := range idx {
@@ -201,7 +209,7 @@ func leaderboard(runs []Run, view string) leaderView {
 	sort.SliceStable(idx, func(a, b int) bool { return overall(idx[a]) > overall(idx[b]) })
 	for _, i := range idx {
 		r := &runs[i]
-		cells := row(r, view)
+		cells := row(r, view, l)
 		lr := leaderRow{Label: cells[0], Suite: r.Scores.Run.Suite, PctDiff: cells[1], FP: cells[2], Basic: cells[3], Hall: cells[4], Overall: cells[5], Unparsed: cells[6], NotEval: cells[7], Errors: cells[8]}
 		if v := r.Scores.Views[view]; v != nil && v.Pairs > 0 {
 			lr.Evaluated = true
@@ -214,7 +222,7 @@ func leaderboard(runs []Run, view string) leaderView {
 				lr.Size = fmt.Sprintf("%gB", r.Meta.ParamsB)
 			}
 			if r.Meta.Open != nil {
-				lr.Weights = map[bool]string{true: "open", false: "closed"}[*r.Meta.Open]
+				lr.Weights = t(l, map[bool]string{true: "cell.open", false: "cell.closed"}[*r.Meta.Open])
 			}
 		}
 		lv.Rows = append(lv.Rows, lr)
@@ -222,7 +230,7 @@ func leaderboard(runs []Run, view string) leaderView {
 	return lv
 }
 
-func biasChart(runs []Run) template.HTML {
+func biasChart(runs []Run, l Lang) template.HTML {
 	var pts []point
 	for i := range runs {
 		v := runs[i].Scores.Views[score.ViewAll]
@@ -230,7 +238,7 @@ func biasChart(runs []Run) template.HTML {
 			continue
 		}
 		pts = append(pts, point{label: runs[i].Label(), x: v.PctDiff, y: *v.FPRatio, color: i,
-			tip: fmt.Sprintf("%s: Pct. Diff %+.2f, FP Ratio %.2f", runs[i].Label(), v.PctDiff, *v.FPRatio)})
+			tip: t(l, "bias.tip", runs[i].Label(), v.PctDiff, *v.FPRatio)})
 	}
 	if len(pts) == 0 {
 		return ""
@@ -241,13 +249,13 @@ func biasChart(runs []Run) template.HTML {
 		}
 		return fmt.Sprintf("%+.2g", v)
 	}
-	c := scatter{title: "Yes/no bias (view: all)", w: 940, h: 460, pts: pts, ideal: &[2]float64{0, 0.5},
-		x: axis{title: "Pct. Diff (> 0: says yes too often)", min: -0.56, max: 0.56, ticks: linearTicks(-0.5, 0.5, 4, signed)},
-		y: axis{title: "FP Ratio (share of wrong answers that said yes)", min: -0.04, max: 1.04, ticks: linearTicks(0, 1, 4, func(v float64) string { return fmt.Sprintf("%g", v) })}}
+	c := scatter{lang: l, title: t(l, "bias.chart"), w: 940, h: 460, pts: pts, ideal: &[2]float64{0, 0.5},
+		x: axis{title: t(l, "bias.x"), min: -0.56, max: 0.56, ticks: linearTicks(-0.5, 0.5, 4, signed)},
+		y: axis{title: t(l, "bias.y"), min: -0.04, max: 1.04, ticks: linearTicks(0, 1, 4, func(v float64) string { return fmt.Sprintf("%g", v) })}}
 	return template.HTML(c.html())
 }
 
-func heatmaps(runs []Run) (template.HTML, template.HTML) {
+func heatmaps(runs []Run, l Lang) (template.HTML, template.HTML) {
 	build := func(id string, cols []string, prefix string) template.HTML {
 		var present []string
 		for _, c := range cols {
@@ -276,7 +284,7 @@ func heatmaps(runs []Run) (template.HTML, template.HTML) {
 			}
 			cells = append(cells, line)
 		}
-		return template.HTML(heatmapSVG(id, rows, present, cells))
+		return template.HTML(heatmapSVG(id, rows, present, cells, l))
 	}
 	var mods, subs []string
 	for _, m := range eh.Modalities {
@@ -290,7 +298,7 @@ func heatmaps(runs []Run) (template.HTML, template.HTML) {
 
 // metaCharts plots overall accuracy against release date and size, with the
 // best-so-far frontier, for runs whose model metadata is known.
-func metaCharts(runs []Run) (date, size template.HTML, none bool) {
+func metaCharts(runs []Run, l Lang) (date, size template.HTML, none bool) {
 	var byDate, bySize []point
 	for i := range runs {
 		m := runs[i].Meta
@@ -302,8 +310,8 @@ func metaCharts(runs []Run) (date, size template.HTML, none bool) {
 		if m.ParamsB > 0 {
 			bubble = 3 + 5*math.Log10(1+m.ParamsB)
 		}
-		tip := runs[i].Label() + ": " + fmt.Sprintf("%.1f%% overall", v.OverallAcc)
-		if s := metaString(m); s != "" {
+		tip := t(l, "trend.tip", runs[i].Label(), v.OverallAcc)
+		if s := metaString(m, l); s != "" {
 			tip += "; " + s
 		}
 		pt := point{label: runs[i].Label(), y: v.OverallAcc, size: bubble, shape: shapeOf(m.Open), color: i, tip: tip}
@@ -319,19 +327,19 @@ func metaCharts(runs []Run) (date, size template.HTML, none bool) {
 	if len(byDate) == 0 && len(bySize) == 0 {
 		return "", "", true
 	}
-	accuracy := axis{title: "overall accuracy (%)", min: -4, max: 104, ticks: linearTicks(0, 100, 4, func(v float64) string { return fmt.Sprint(v) })}
+	accuracy := axis{title: t(l, "trend.acc"), min: -4, max: 104, ticks: linearTicks(0, 100, 4, func(v float64) string { return fmt.Sprint(v) })}
 	if len(byDate) > 0 {
 		lo, hi := rangeOf(byDate, func(p point) float64 { return p.x })
 		pad := math.Max(hi-lo, 6) * 0.08
-		c := scatter{title: "Overall accuracy by release date", w: 640, h: 420, pts: byDate, frontier: frontierOf(byDate), y: accuracy,
-			x: axis{title: "release (year-month)", min: lo - pad, max: hi + pad, ticks: monthTicks(lo-pad, hi+pad)}}
+		c := scatter{lang: l, title: t(l, "trend.by_date"), w: 640, h: 420, pts: byDate, frontier: frontierOf(byDate), y: accuracy,
+			x: axis{title: t(l, "trend.release"), min: lo - pad, max: hi + pad, ticks: monthTicks(lo-pad, hi+pad)}}
 		date = template.HTML(c.html())
 	}
 	if len(bySize) > 0 {
 		lo, hi := rangeOf(bySize, func(p point) float64 { return p.x })
 		lo, hi = lo/2, hi*2
-		c := scatter{title: "Overall accuracy by size", w: 640, h: 420, pts: bySize, frontier: frontierOf(bySize), y: accuracy,
-			x: axis{title: "parameters (billions, log scale)", min: lo, max: hi, log: true, ticks: logTicks(lo, hi)}}
+		c := scatter{lang: l, title: t(l, "trend.by_size"), w: 640, h: 420, pts: bySize, frontier: frontierOf(bySize), y: accuracy,
+			x: axis{title: t(l, "trend.params"), min: lo, max: hi, log: true, ticks: logTicks(lo, hi)}}
 		size = template.HTML(c.html())
 	}
 	return date, size, false
@@ -345,7 +353,7 @@ func rangeOf(pts []point, f func(point) float64) (lo, hi float64) {
 	return lo, hi
 }
 
-func comparisons(runs []Run) ([]comparisonBlock, error) {
+func comparisons(runs []Run, l Lang) ([]comparisonBlock, error) {
 	cmps, err := Comparisons(runs)
 	if err != nil {
 		return nil, err
@@ -354,12 +362,12 @@ func comparisons(runs []Run) ([]comparisonBlock, error) {
 	for _, c := range cmps {
 		// Views[0] is "all": the costs of every shared question.
 		out = append(out, comparisonBlock{Model: c.Model, Suite: c.base.Scores.Run.Suite, Base: c.Base, Other: c.Other, Rows: c.Views,
-			Cost: CostLine(c.Views[0])})
+			Cost: costLine(c.Views[0], l)})
 	}
 	return out, nil
 }
 
-func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
+func riskBlocks(runs []Run, target float64, l Lang) ([]riskBlock, string, error) {
 	var out []riskBlock
 	var without []string
 	names := map[string]string{}
@@ -395,7 +403,7 @@ func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
 			without = append(without, rb.Label)
 			continue
 		}
-		svg, err := linesSVG("Risk–coverage: "+rb.Label, "coverage (share answered automatically)", "risk (error rate of automated answers)", ss, marks)
+		svg, err := linesSVG(t(l, "review.chart", rb.Label), t(l, "review.x"), t(l, "review.y"), ss, marks)
 		if err != nil {
 			return nil, "", err
 		}
@@ -404,13 +412,13 @@ func riskBlocks(runs []Run, target float64) ([]riskBlock, string, error) {
 	}
 	// Runs without confidences are named once, in one line, with the remedy,
 	// rather than a "no recommendation" block each.
-	const remedy = "Confidences come from yes/no token log-probabilities (set logprobs: true for the model in the config, on a provider that returns them, such as OpenAI-compatible servers) or from agreement across samples (--strategy self-consistency or majority-vote)."
+	remedy := t(l, "review.remedy")
 	note := ""
 	switch {
 	case len(without) > 0 && len(out) == 0:
-		note = "No run carries per-answer confidences, so no review threshold can be recommended. " + remedy
+		note = t(l, "review.no_conf_all", remedy)
 	case len(without) > 0:
-		note = fmt.Sprintf("No confidences, so no threshold, for %d run(s): %s. %s", len(without), strings.Join(without, ", "), remedy)
+		note = t(l, "review.no_conf_some", len(without), strings.Join(without, t(l, "list.sep")), remedy)
 	}
 	return out, note, nil
 }

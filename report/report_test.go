@@ -291,6 +291,25 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("rendered page lacks %q (the script renders the error browser)", want)
 		}
 	}
+	// In Japanese and Chinese the same script, under the same hash, renders
+	// the error browser in the page's language.
+	for _, tt := range []struct {
+		lang Lang
+		want []string
+	}{
+		{Japanese, []string{"件を表示", "1 / 1 ページ", `<span class="kind">「はい」への偏り</span>`, "ハルシネーション質問："}},
+		{Chinese, []string{"显示 ", "第 1 / 1 页", `<span class="kind">“是”偏向</span>`, "幻觉问题："}},
+	} {
+		got := dom(write("report."+string(tt.lang)+".html", fixtureRuns(), HTMLOptions{TargetError: 0.2, Lang: tt.lang}))
+		if n := strings.Count(got, `class="err"`); n == 0 {
+			t.Errorf("%s: the script rendered no failed pair (blocked by the CSP?)", tt.lang)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: rendered page lacks %q", tt.lang, want)
+			}
+		}
+	}
 	runs, s := bigFixture(10000)
 	bigPage := write("big.html", runs, HTMLOptions{TargetError: 0.2, Suite: s})
 	tests := []struct {
@@ -326,10 +345,17 @@ func mustOpen(t *testing.T, p string) *os.File {
 }
 
 // The page's Content-Security-Policy allows its one script by hash, never
-// 'unsafe-inline', and the hash is of the script exactly as rendered.
+// 'unsafe-inline', and the hash is of the script exactly as rendered, in
+// every language.
 func TestHTMLScriptHash(t *testing.T) {
+	for _, l := range Langs {
+		t.Run(string(l), func(t *testing.T) { testScriptHash(t, l) })
+	}
+}
+
+func testScriptHash(t *testing.T, l Lang) {
 	var b bytes.Buffer
-	if err := HTML(&b, fixtureRuns(), HTMLOptions{TargetError: 0.2}); err != nil {
+	if err := HTML(&b, fixtureRuns(), HTMLOptions{TargetError: 0.2, Lang: l}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

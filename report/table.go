@@ -35,10 +35,10 @@ func (r *Run) Label() string {
 }
 
 // row holds the formatted cells of one run in one view.
-func row(r *Run, view string) []string {
+func row(r *Run, view string, l Lang) []string {
 	v := r.Scores.Views[view]
 	if v == nil {
-		return []string{r.Label(), "—", "—", "—", "—", "—", "—", "all", "—"}
+		return []string{r.Label(), "—", "—", "—", "—", "—", "—", t(l, "cell.all"), "—"}
 	}
 	if v.Pairs == 0 {
 		return []string{r.Label(), "—", "—", "—", "—", "—", "—", fmt.Sprint(v.NotEvaluated), fmt.Sprint(v.Errors)}
@@ -62,7 +62,13 @@ func row(r *Run, view string) []string {
 
 // header names the table columns; "not eval." counts questions of a modality
 // the model cannot take, which are never counted wrong.
-var header = []string{"model", "Pct. Diff", "FP Ratio", "Basic", "Hallucinated", "Overall [95% CI]", "unparsed", "not eval.", "errors"}
+func header(l Lang) []string {
+	var out []string
+	for _, id := range []string{"model", "pct_diff", "fp_ratio", "basic", "hallucinated", "overall_ci", "unparsed", "not_eval", "errors"} {
+		out = append(out, t(l, "col."+id))
+	}
+	return out
+}
 
 // MultiSuite reports whether the runs come from more than one suite; tables
 // then name each run's suite, since the same model on two suites is two rows
@@ -104,20 +110,31 @@ func Text(w io.Writer, runs []Run, view string) error {
 	fmt.Fprintf(w, "view: %s\n", view)
 	multi := MultiSuite(runs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(withSuite(multi, header, "suite"), "\t"))
+	fmt.Fprintln(tw, strings.Join(withSuite(multi, header(English), "suite"), "\t"))
 	for i := range runs {
-		fmt.Fprintln(tw, strings.Join(withSuite(multi, row(&runs[i], view), runs[i].Scores.Run.Suite), "\t"))
+		fmt.Fprintln(tw, strings.Join(withSuite(multi, row(&runs[i], view, English), runs[i].Scores.Run.Suite), "\t"))
 	}
 	return tw.Flush()
 }
 
-// Markdown writes one table per view, for every view any run has, in report order.
+// Markdown writes one table per view, for every view any run has, in report
+// order, in English.
 func Markdown(w io.Writer, runs []Run) error {
-	fmt.Fprintln(w, "# emohallucer report")
+	return MarkdownIn(w, runs, English)
+}
+
+// MarkdownIn is Markdown in language l: its headings, explanations and column
+// names; names and values stay as they are.
+func MarkdownIn(w io.Writer, runs []Run, l Lang) error {
+	fmt.Fprintln(w, "# "+t(l, "title"))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Basic, Hallucinated and Overall are accuracies in percent with (correct/pairs); Overall counts a pair only when both questions are right (random guessing: 25). Pct. Diff = (answered yes − gold yes) / questions, ideal 0. FP Ratio = wrong answers that said yes / wrong answers, ideal 0.5. Unparsed answers count as wrong.")
+	fmt.Fprintln(w, t(l, "md.intro"))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| run | suite | strategy | rule | records | calls | cached | cost (USD) |")
+	var cols []string
+	for _, id := range []string{"run", "suite", "strategy", "rule", "records", "calls", "cached", "cost_usd"} {
+		cols = append(cols, t(l, "col."+id))
+	}
+	fmt.Fprintln(w, "| "+strings.Join(cols, " | ")+" |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |")
 	for i := range runs {
 		r := runs[i].Scores.Run
@@ -126,10 +143,10 @@ func Markdown(w io.Writer, runs []Run) error {
 	multi := MultiSuite(runs)
 	for _, view := range Views(runs) {
 		fmt.Fprintf(w, "\n## %s\n\n", mdCell(view))
-		fmt.Fprintln(w, "| "+strings.Join(withSuite(multi, header, "suite"), " | ")+" |")
+		fmt.Fprintln(w, "| "+strings.Join(withSuite(multi, header(l), t(l, "col.suite")), " | ")+" |")
 		fmt.Fprintln(w, "| "+strings.Join(withSuite(multi, strings.Fields("--- ---: ---: ---: ---: ---: ---: ---: ---:"), "---"), " | ")+" |")
 		for i := range runs {
-			cells := withSuite(multi, row(&runs[i], view), runs[i].Scores.Run.Suite)
+			cells := withSuite(multi, row(&runs[i], view, l), runs[i].Scores.Run.Suite)
 			for j := range cells {
 				cells[j] = mdCell(cells[j])
 			}

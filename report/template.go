@@ -17,6 +17,8 @@ import (
 // failed pairs come as JSON (errdata, never run, never parsed as HTML) and are
 // built a page at a time with textContent; a text pair's passage, which is
 // what the model read, is shown open. A link ending in #errpage=N opens page N.
+// Its words come in the data (data.ui, see scriptMessages), so that the script
+// and its hash are the same in every language; fill puts values in for {0}, {1}.
 const pageScript = `
 (function () {
   var sel = document.getElementById('viewsel');
@@ -24,7 +26,9 @@ const pageScript = `
     document.querySelectorAll('.view').forEach(function (d) { d.style.display = d.dataset.view === sel.value ? '' : 'none'; });
   }
   sel.addEventListener('change', showView); showView();
-  var data = JSON.parse(document.getElementById('errdata').textContent);
+  var data = JSON.parse(document.getElementById('errdata').textContent), ui = data.ui;
+  function fill(s) { var a = arguments; return s.replace(/\{(\d)\}/g, function (m, i) { return a[+i + 1]; }); }
+  function word(prefix, v) { return ui[prefix + v] || v; }
   var fm = document.getElementById('f-model'), fv = document.getElementById('f-view'), fk = document.getElementById('f-kind');
   var list = document.getElementById('errlist'), page = 0, shown = [];
   function el(tag, cls, text) {
@@ -37,7 +41,7 @@ const pageScript = `
     var p = data.pairs[it.detail] || {}, d = el('div', 'err');
     d.dataset.kind = it.kind;
     var head = el('div');
-    head.append(el('span', 'kind', it.kind), ' · ', el('b', '', data.runs[it.run]), ' · ' + it.pair + ' ');
+    head.append(el('span', 'kind', word('kind.', it.kind)), ' · ', el('b', '', data.runs[it.run]), ' · ' + it.pair + ' ');
     [it.source, it.modality, it.subcategory].forEach(function (t, i) { if (i !== 1 || t !== it.source) head.append(el('span', 'tag', t)); });
     d.append(head);
     (p.media || []).forEach(function (m) {
@@ -48,21 +52,21 @@ const pageScript = `
     });
     if (p.context) {
       var c = el('details'); c.open = it.modality === 'text';
-      c.append(el('summary', '', 'context'), el('pre', '', p.context)); d.append(c);
+      c.append(el('summary', '', ui.context), el('pre', '', p.context)); d.append(c);
     }
     it.questions.forEach(function (q) {
-      var qd = el('div', 'q'), text = (p.questions && p.questions[q.role]) || (q.steps && q.steps.length ? '(suite not given; see the prompt below)' : '');
-      qd.append(q.role + ': ' + text + ' — gold ', el('b', '', q.gold), ', answered ', el('span', q.correct ? 'ok' : 'no', q.answer), el('pre', '', q.raw));
+      var qd = el('div', 'q'), text = (p.questions && p.questions[q.role]) || (q.steps && q.steps.length ? ui.no_suite : '');
+      qd.append(fill(ui.question, word('role.', q.role), text), el('b', '', word('answer.', q.gold)), ui.answered, el('span', q.correct ? 'ok' : 'no', word('answer.', q.answer)), el('pre', '', q.raw));
       if (q.steps && q.steps.length) {
         var sd = el('details');
-        sd.append(el('summary', '', q.steps.length + ' strategy steps'));
+        sd.append(el('summary', '', fill(ui.steps, q.steps.length)));
         q.steps.forEach(function (s) { var x = el('div'); x.append(el('b', '', s.name), el('pre', '', s.prompt), el('pre', '', s.response + (s.error || ''))); sd.append(x); });
         qd.append(sd);
       }
-      if (q.steps_left_out) qd.append(el('div', 'muted', q.steps_left_out + ' strategy steps left out (see records.jsonl)'));
+      if (q.steps_left_out) qd.append(el('div', 'muted', fill(ui.steps_left_out, q.steps_left_out)));
       d.append(qd);
     });
-    if (p.explanation) d.append(el('div', 'muted', 'Why: ' + p.explanation));
+    if (p.explanation) d.append(el('div', 'muted', ui.why + p.explanation));
     return d;
   }
   function render() {
@@ -70,8 +74,8 @@ const pageScript = `
     page = Math.min(Math.max(page, 0), pages - 1);
     list.replaceChildren();
     shown.slice(page * data.per_page, (page + 1) * data.per_page).forEach(function (it) { list.append(card(it)); });
-    if (!shown.length) list.append(el('p', 'muted', 'No failed pair with records to show.'));
-    document.querySelectorAll('.f-page').forEach(function (e) { e.textContent = 'page ' + (page + 1) + ' of ' + pages; });
+    if (!shown.length) list.append(el('p', 'muted', ui.empty));
+    document.querySelectorAll('.f-page').forEach(function (e) { e.textContent = fill(ui.page, page + 1, pages); });
     document.querySelectorAll('.f-prev').forEach(function (e) { e.disabled = page === 0; });
     document.querySelectorAll('.f-next').forEach(function (e) { e.disabled = page >= pages - 1; });
   }
@@ -80,7 +84,7 @@ const pageScript = `
     shown = data.items.filter(function (it) {
       return (m === '' || it.run === +m) && (!k || it.kind === k) && (v < 0 || it.views.indexOf(v) >= 0);
     });
-    document.getElementById('f-count').textContent = shown.length + ' shown';
+    document.getElementById('f-count').textContent = fill(ui.shown, shown.length);
     page = 0; render();
   }
   function turn(by) { page += by; render(); document.getElementById('errors').scrollIntoView(); }
@@ -98,15 +102,24 @@ var scriptHash = func() string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }()
 
+// pageTemplate is never executed itself, so that pageIn can clone it.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"T":     func(id string, args ...any) string { return t(English, id, args...) },
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"usd":   func(f float64) string { return fmt.Sprintf("$%.4f", f) },
 	"p":     func(f float64) string { return fmt.Sprintf("%.3g", f) },
 	"f2":    func(f float64) string { return fmt.Sprintf("%+.2f", f) },
 	"ci":    func(c [2]float64) string { return fmt.Sprintf("[%+.1f, %+.1f]", c[0], c[1]) },
 	"ratio": func(r *float64) string { return map[bool]string{true: "—", false: ""}[r == nil] + ratioText(r) },
+	"kinds": func() []string { return errorKinds },
 	"id":    func(s string) string { return strings.NewReplacer(":", "-", " ", "-").Replace(s) },
 }).Parse(strings.NewReplacer("@@SCRIPT_HASH@@", scriptHash, "@@SCRIPT@@", pageScript).Replace(pageHTML)))
+
+// pageIn is the page template speaking language l: {{T "id" args…}} is the
+// message id in l.
+func pageIn(l Lang) *template.Template {
+	return template.Must(pageTemplate.Clone()).Funcs(template.FuncMap{"T": func(id string, args ...any) string { return t(l, id, args...) }})
+}
 
 func ratioText(r *float64) string {
 	if r == nil {
@@ -116,7 +129,7 @@ func ratioText(r *float64) string {
 }
 
 const pageHTML = `<!DOCTYPE html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -126,6 +139,11 @@ const pageHTML = `<!DOCTYPE html>
 :root { --fg:#1d2433; --muted:#5b6475; --line:#dfe3ea; --bg:#f6f7f9; --accent:#0072b2; --good:#009e73; --bad:#d55e00; }
 * { box-sizing: border-box; }
 body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+/* Japanese and Chinese pages name the system CJK fonts of each platform
+   (macOS, Windows, Linux), in the region's glyph forms, before the generic
+   family; nothing is downloaded. Charts take the page's font. */
+:lang(ja) body, :lang(ja) svg { font-family:-apple-system, "Segoe UI", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", Meiryo, "Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP", sans-serif; }
+:lang(zh) body, :lang(zh) svg { font-family:-apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif; }
 header { background:#1d2433; color:#fff; padding:22px 32px; }
 header h1 { margin:0 0 4px; font-size:24px; }
 header p { margin:0; color:#c9d1e0; }
@@ -151,6 +169,10 @@ td.model { font-weight:600; white-space:normal; min-width:8em; overflow-wrap:any
 .board th, .board td { padding:6px 6px; }
 .board td.model { width:12em; }
 @media (max-width:1300px) { .board th, .board td { white-space:normal; } .board td.nw { white-space:nowrap; } }
+/* CJK text may break between any two characters; in the leaderboard's
+   headers and cells that splits words (規/模, オープ/ン), so they wrap only at
+   spaces there. */
+:lang(ja) .board, :lang(zh) .board { word-break:keep-all; }
 /* The runs table wraps long ids rather than pushing columns out of its card. */
 table.runs th:nth-child(-n+5), table.runs td:nth-child(-n+5) { text-align:left; }
 table.runs td.id { white-space:normal; overflow-wrap:anywhere; min-width:10em; }
@@ -190,19 +212,19 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 <body>
 <header>
 <h1>{{.Title}}</h1>
-<p>Emotion hallucination: {{len .Runs}} run(s). A pair counts only when both its questions are answered right (chance: 25). Pct. Diff ideal 0, FP Ratio ideal 0.5. Unparsed answers count as wrong.</p>
+<p>{{T "intro" (len .Runs)}}</p>
 </header>
-<nav><a href="#leaderboard">Leaderboard</a><a href="#bias">Bias</a><a href="#heatmaps">Heatmaps</a><a href="#confusion">Confusion</a><a href="#trends">Size &amp; date</a><a href="#strategies">Strategies</a><a href="#review">Human review</a>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#errors">Error browser</a><a href="#runs">Runs</a></nav>
+<nav><a href="#leaderboard">{{T "nav.leaderboard"}}</a><a href="#bias">{{T "nav.bias"}}</a><a href="#heatmaps">{{T "nav.heatmaps"}}</a><a href="#confusion">{{T "nav.confusion"}}</a><a href="#trends">{{T "nav.trends"}}</a><a href="#strategies">{{T "nav.strategies"}}</a><a href="#review">{{T "nav.review"}}</a>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#errors">{{T "nav.errors"}}</a><a href="#runs">{{T "nav.runs"}}</a></nav>
 <main>
 <section id="leaderboard">
-<h2>Leaderboard</h2>
-<div class="filters"><label>View <select id="viewsel">{{range .ViewNames}}<option value="{{id .}}">{{.}}</option>{{end}}</select></label>
-<span class="muted">Accuracies in percent with (correct/pairs); overall with its 95% bootstrap CI over pairs.</span></div>
+<h2>{{T "lb.title"}}</h2>
+<div class="filters"><label>{{T "lb.view"}} <select id="viewsel">{{range .ViewNames}}<option value="{{id .}}">{{.}}</option>{{end}}</select></label>
+<span class="muted">{{T "lb.note"}}</span></div>
 {{range .Views}}
 <div class="view" data-view="{{id .Name}}">
-<h3>view: {{.Name}}</h3>
+<h3>{{T "lb.heading" .Name}}</h3>
 <div class="scroll"><table class="board">
-<tr><th>model</th>{{if $.MultiSuite}}<th>suite</th>{{end}}<th>size</th><th>weights</th><th>Pct. Diff</th><th>FP Ratio</th><th>Basic</th><th>Hallucinated</th><th>Overall</th><th>95% CI</th><th title="unparsed answers / questions answered">unparsed</th><th title="questions of a modality the model does not take">not evaluated</th><th title="pairs not scored because a request failed or the pair is incomplete; a rerun retries them">errors</th></tr>
+<tr><th>{{T "col.model"}}</th>{{if $.MultiSuite}}<th>{{T "col.suite"}}</th>{{end}}<th>{{T "col.size"}}</th><th>{{T "col.weights"}}</th><th>{{T "col.pct_diff"}}</th><th>{{T "col.fp_ratio"}}</th><th>{{T "col.basic"}}</th><th>{{T "col.hallucinated"}}</th><th>{{T "col.overall"}}</th><th>{{T "col.ci"}}</th><th title="{{T "tip.unparsed"}}">{{T "col.unparsed"}}</th><th title="{{T "tip.not_evaluated"}}">{{T "col.not_evaluated"}}</th><th title="{{T "tip.errors"}}">{{T "col.errors"}}</th></tr>
 {{range .Rows}}<tr><td class="model">{{.Label}}</td>{{if $.MultiSuite}}<td>{{.Suite}}</td>{{end}}<td>{{.Size}}</td><td>{{.Weights}}</td><td>{{.PctDiff}}</td><td>{{.FP}}</td><td>{{.Basic}}</td><td>{{.Hall}}</td>
 <td class="nw">{{if .Evaluated}}<span class="bar" style="width:{{printf "%.0f" .Bar}}px"></span>{{.Overall}}{{else}}{{.Overall}}{{end}}</td><td class="ci">{{.CI}}</td><td>{{.Unparsed}}</td><td>{{.NotEval}}</td><td>{{.Errors}}</td></tr>
 {{end}}</table></div>
@@ -211,14 +233,14 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 
 <section id="bias">
-<h2>Yes/no bias</h2>
-<p class="muted">Each run's Pct. Diff (share of extra yes answers) against its FP Ratio (share of wrong answers that said yes). The red cross marks the unbiased ideal (0, 0.5); always-yes sits at (+0.5, 1).</p>
-<div class="charts"><div>{{if .BiasSVG}}{{.BiasSVG}}{{else}}<p class="muted">No run has wrong answers to chart.</p>{{end}}</div></div>
+<h2>{{T "bias.title"}}</h2>
+<p class="muted">{{T "bias.note"}}</p>
+<div class="charts"><div>{{if .BiasSVG}}{{.BiasSVG}}{{else}}<p class="muted">{{T "bias.none"}}</p>{{end}}</div></div>
 </section>
 
 <section id="heatmaps">
-<h2>Overall accuracy by modality and sub-category</h2>
-<p class="muted">Each cell: overall accuracy (%) and n, the pairs scored. Hatched cells rest on fewer than 30 pairs, where the 95% CI is about ±15 points or wider: compare them with care. n/e: not evaluated (the model does not take that modality); —: no pair scored (none in that run's suite, or all failed).</p>
+<h2>{{T "heat.title"}}</h2>
+<p class="muted">{{T "heat.note"}}</p>
 <div class="charts"><div class="heat">{{.HeatModSVG}}</div><div class="heat">{{.HeatSubSVG}}</div></div>
 </section>
 
@@ -228,32 +250,32 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 
 <section id="trends">
-<h2>Accuracy by release date and size</h2>
-{{if .NoMeta}}<p class="muted">No model metadata (release date, parameters, open/closed) in these runs. Add it in the model config to see these charts.</p>
-{{else}}<p class="muted">○ open weights, □ closed, △ unknown; marker size grows with parameters; the dashed line is the best overall accuracy reached so far.</p>
+<h2>{{T "trend.title"}}</h2>
+{{if .NoMeta}}<p class="muted">{{T "trend.nometa"}}</p>
+{{else}}<p class="muted">{{T "trend.legend"}}</p>
 <div class="charts">{{if .DateSVG}}<div>{{.DateSVG}}</div>{{end}}{{if .SizeSVG}}<div>{{.SizeSVG}}</div>{{end}}</div>{{end}}
 </section>
 
 <section id="strategies">
-<h2>Strategy comparisons</h2>
-{{if not .Comparisons}}<p class="muted">No model has both a direct run and a strategy run (such as pep-mek) among these runs.</p>{{end}}
+<h2>{{T "cmp.title"}}</h2>
+{{if not .Comparisons}}<p class="muted">{{T "cmp.none"}}</p>{{end}}
 {{range .Comparisons}}
-<h3>{{.Model}}{{if $.MultiSuite}} on {{.Suite}}{{end}}: {{.Base}} → {{.Other}}</h3>
+<h3>{{.Model}}{{if $.MultiSuite}}{{T "cmp.on" .Suite}}{{end}}: {{.Base}} → {{.Other}}</h3>
 <p class="muted">{{.Cost}}</p>
-<table class="cmp"><tr><th>view</th><th>pairs</th><th>{{.Base}}</th><th>{{.Other}}</th><th>Δ overall</th><th>95% CI</th><th>McNemar p</th><th>only {{.Base}} / only {{.Other}}</th><th>cost ratio</th></tr>
+<table class="cmp"><tr><th>{{T "col.view"}}</th><th>{{T "col.pairs"}}</th><th>{{.Base}}</th><th>{{.Other}}</th><th>{{T "cmp.delta"}}</th><th>{{T "col.ci"}}</th><th>{{T "cmp.mcnemar"}}</th><th>{{T "cmp.only" .Base .Other}}</th><th>{{T "cmp.ratio"}}</th></tr>
 {{range .Rows}}<tr><td>{{.View}}</td><td>{{.Pairs}}</td><td>{{printf "%.2f" .OverallA}}</td><td>{{printf "%.2f" .OverallB}}</td><td>{{f2 .DeltaOverall}}</td><td class="ci">{{ci .DeltaCI95}}</td><td>{{p .McNemarP}}</td><td>{{.OnlyA}} / {{.OnlyB}}</td><td>{{ratio .CostRatio}}</td></tr>
 {{end}}</table>
 {{end}}
 </section>
 
 <section id="review">
-<h2>Where a human must review</h2>
-<p class="muted">Answers with confidence at or above a threshold are automated; the rest go to a person. The recommended threshold automates the most answers while keeping their error rate at or under {{pct .Target}}.</p>
+<h2>{{T "review.title"}}</h2>
+<p class="muted">{{T "review.note" (pct .Target)}}</p>
 {{if .RiskNote}}<p class="note">{{.RiskNote}}</p>{{end}}
 {{range .Risk}}
 <h3>{{.Label}}</h3>
 <div class="charts"><div>{{.SVG}}</div></div>
-<table><tr><th>view</th><th>answers</th><th>with confidence</th><th>threshold</th><th>automated</th><th>error of automated</th><th>sent to humans</th></tr>
+<table><tr><th>{{T "col.view"}}</th><th>{{T "review.answers"}}</th><th>{{T "review.with_conf"}}</th><th>{{T "review.threshold"}}</th><th>{{T "review.automated"}}</th><th>{{T "review.risk"}}</th><th>{{T "review.human"}}</th></tr>
 {{range .Rows}}<tr><td>{{.View}}</td><td>{{.Questions}}</td><td>{{.WithConfidence}}</td><td>{{.Threshold}}</td><td>{{.Coverage}}</td><td>{{.Risk}}</td><td>{{.Human}}</td></tr>{{end}}
 </table>
 {{end}}
@@ -265,28 +287,28 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 {{end}}
 <section id="errors">
-<h2>Error browser</h2>
-<p class="muted">Every failed pair{{with .Errors}} ({{len .Items}}){{end}}, fifty at a time, ordered so that each page mixes every source, run and sub-category: yes-bias means the hallucinated question was answered yes (the model accepted the false claim); no-bias means the basic question was answered no.{{if .ErrorNote}} Note: {{.ErrorNote}}.{{end}}</p>
+<h2>{{T "err.title"}}</h2>
+<p class="muted">{{T "err.intro" (len .Errors.Items)}}{{if .ErrorNote}}{{T "err.note" .ErrorNote}}{{end}}</p>
 <div class="filters">
-<label>Model <select id="f-model"><option value="">all</option>{{range $i, $r := .Errors.Runs}}<option value="{{$i}}">{{$r}}</option>{{end}}</select></label>
-<label>View <select id="f-view"><option value="">all</option>{{range $i, $v := .ViewNames}}<option value="{{$i}}">{{$v}}</option>{{end}}</select></label>
-<label>Error <select id="f-kind"><option value="">all</option><option>yes-bias</option><option>no-bias</option><option>both</option><option>unparsed</option></select></label>
+<label>{{T "err.model"}} <select id="f-model"><option value="">{{T "err.all"}}</option>{{range $i, $r := .Errors.Runs}}<option value="{{$i}}">{{$r}}</option>{{end}}</select></label>
+<label>{{T "err.view"}} <select id="f-view"><option value="">{{T "err.all"}}</option>{{range $i, $v := .ViewNames}}<option value="{{$i}}">{{$v}}</option>{{end}}</select></label>
+<label>{{T "err.kind"}} <select id="f-kind"><option value="">{{T "err.all"}}</option>{{range $k := kinds}}<option value="{{$k}}">{{T (print "js.kind." $k)}}</option>{{end}}</select></label>
 <span id="f-count" class="muted"></span>
-<span class="pager"><button type="button" class="f-prev">‹ previous</button> <span class="f-page muted"></span> <button type="button" class="f-next">next ›</button></span>
+<span class="pager"><button type="button" class="f-prev">{{T "err.prev"}}</button> <span class="f-page muted"></span> <button type="button" class="f-next">{{T "err.next"}}</button></span>
 </div>
-<div id="errlist"><noscript><p class="muted">The error browser needs JavaScript to render its pages.</p></noscript></div>
-<div class="filters"><span class="pager"><button type="button" class="f-prev">‹ previous</button> <span class="f-page muted"></span> <button type="button" class="f-next">next ›</button></span></div>
+<div id="errlist"><noscript><p class="muted">{{T "err.noscript"}}</p></noscript></div>
+<div class="filters"><span class="pager"><button type="button" class="f-prev">{{T "err.prev"}}</button> <span class="f-page muted"></span> <button type="button" class="f-next">{{T "err.next"}}</button></span></div>
 <script type="application/json" id="errdata">{{.Errors}}</script>
 </section>
 
 <section id="runs">
-<h2>Runs</h2>
-<div class="scroll"><table class="runs"><tr><th>model</th><th>run id</th><th>suite</th><th>strategy</th><th>rule</th><th>records</th><th>calls</th><th>cached</th><th>cost</th><th>metadata</th></tr>
+<h2>{{T "runs.title"}}</h2>
+<div class="scroll"><table class="runs"><tr><th>{{T "col.model"}}</th><th>{{T "col.run_id"}}</th><th>{{T "col.suite"}}</th><th>{{T "col.strategy"}}</th><th>{{T "col.rule"}}</th><th>{{T "col.records"}}</th><th>{{T "col.calls"}}</th><th>{{T "col.cached"}}</th><th>{{T "col.cost"}}</th><th>{{T "col.metadata"}}</th></tr>
 {{range .Runs}}<tr><td class="model">{{.Label}}</td><td class="id">{{.ID}}</td><td>{{.Suite}}</td><td>{{.Strategy}}</td><td>{{.Rule}}</td><td>{{.Records}}</td><td>{{.Calls}}</td><td>{{.Cached}}</td><td>{{usd .Cost}}</td><td class="wrap">{{.Meta}}</td></tr>{{end}}
 </table></div>
 </section>
 </main>
-<footer>Made by emohallucer{{if .Generated}} on {{.Generated}}{{end}}. Scores are recomputable from each run's records.jsonl with <code>emohallucer score</code>.</footer>
+<footer>{{T "footer.made"}}{{if .Generated}}{{T "footer.on" .Generated}}{{end}}{{T "footer.recompute"}}<code>emohallucer score</code>{{T "footer.recompute_end"}}</footer>
 <script>@@SCRIPT@@</script>
 </body>
 </html>

@@ -100,6 +100,15 @@ func TestBaselinesOnBuiltin(t *testing.T) {
 		}
 	}
 
+	// --lang writes the report in Chinese; names and views stay as they are.
+	code, _, stderr = runCLI(t, "report", out, "--md", md, "--lang", "zh")
+	mdText, _ = os.ReadFile(md)
+	for _, s := range []string{"# emohallucer 报告", "| 模型 | Pct. Diff |", "成对准确率 [95% 置信区间]", "## subcategory:theory", "| baseline:always-no |"} {
+		if code != 0 || !strings.Contains(string(mdText), s) {
+			t.Errorf("report --lang zh: exit %d (%s); markdown lacks %q", code, stderr, s)
+		}
+	}
+
 	// --fail-under gates CI pipelines with exit code 4.
 	if code, _, _ := runCLI(t, "score", dir, "--fail-under", "90"); code != exitThreshold {
 		t.Errorf("fail-under: exit %d, want %d", code, exitThreshold)
@@ -156,6 +165,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--shard", "3/2"}, exitUsage},
 		{[]string{"run", "--model", "nonsense:x", "--out", "/dev/null/x"}, exitUsage},
 		{[]string{"report", "/nonexistent/run"}, exitInvalid},
+		{[]string{"report", "--lang", "fr", "/nonexistent/run"}, exitUsage},
 		{[]string{"run", "--suite", "/nonexistent/suite"}, exitInvalid},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,8 @@ type reportOptions struct {
 	JSON        string
 	Suite       string
 	TargetError float64
+	// Lang is the language of the Markdown and HTML reports.
+	Lang string
 	// Store and Runs report runs kept in a PostgreSQL store.
 	Store string
 	Runs  []string
@@ -55,6 +57,7 @@ context, media and the explanation of the gold answer.
   emohallucer report runs/a runs/b --view modality:audio
   emohallucer report runs/ --html report.html --suite builtin
   emohallucer report runs/ --md report.md --csv report.csv --json report.json
+  emohallucer report runs/ --html report.ja.html --md report.ja.md --lang ja
   emohallucer report --store postgres://eh@db/eh --html report.html
 
 With --usecases FILE the HTML report gets a section of use-case decisions
@@ -87,6 +90,7 @@ writes this history (for dashboards) and --html adds its charts.
 	cmd.Flags().StringArrayVar(&o.Runs, "run", nil, "with --store: a run id to report (repeatable; default every run with records)")
 	cmd.Flags().StringVar(&o.UseCases, "usecases", "", "use-case register (YAML): add the use-case decisions to the HTML report")
 	cmd.Flags().BoolVar(&o.History, "history", false, "follow each model over its runs by start date, marking significant changes; --json then writes the history")
+	cmd.Flags().StringVar(&o.Lang, "lang", "en", "language of the Markdown and HTML reports: en, ja (Japanese) or zh (Simplified Chinese); names, views and model output are never translated")
 	cmd.Flags().Float64Var(&o.TargetError, "target-error", 0.05, "highest acceptable error rate of automated answers, for the recommended review threshold")
 	return cmd
 }
@@ -98,8 +102,11 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 	if o.TargetError < 0 || o.TargetError >= 1 {
 		return usagef("--target-error must be in [0, 1), not %g", o.TargetError)
 	}
+	lang, err := report.ParseLang(o.Lang)
+	if err != nil {
+		return usagef("--lang: %v", err)
+	}
 	var runs []report.Run
-	var err error
 	if o.Store != "" {
 		runs, err = loadStoreRuns(ctx, o.Store, o.Runs, o.HTML != "" || o.JSON != "" || o.History)
 	} else {
@@ -137,7 +144,7 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 		path   string
 		render func(io.Writer) error
 	}{
-		{o.MD, func(w io.Writer) error { return report.Markdown(w, runs) }},
+		{o.MD, func(w io.Writer) error { return report.MarkdownIn(w, runs, lang) }},
 		{o.CSV, func(w io.Writer) error { return report.CSV(w, runs) }},
 		{o.JSON, func(w io.Writer) error {
 			if history != nil {
@@ -154,7 +161,7 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 			if err != nil {
 				return err
 			}
-			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: one, Suites: byName, Generated: time.Now(), Sections: sections})
+			return report.HTML(w, runs, report.HTMLOptions{TargetError: o.TargetError, Suite: one, Suites: byName, Generated: time.Now(), Sections: sections, Lang: lang})
 		}},
 	}
 	for _, out := range outputs {
