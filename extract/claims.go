@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/emohallucer/emohallucer/importers/swap"
 )
 
 // EmoClaimsV1 names the claim rule of open-ended descriptions (run --task
@@ -362,3 +364,28 @@ func lastWords(s string, n int) string {
 func undecided(clause string) bool {
 	return enUndecided.MatchString(clause) || cjkUndecided.MatchString(clause)
 }
+
+// Supported reports whether a claim of label is borne out by an input whose
+// gold labels are gold and whose annotators also allowed allowed: the label
+// is one of them, or it agrees in valence (importers/swap.Valence) with a
+// gold sentiment ("angry" of a negative text, "positive" of a happy face).
+// Surprise goes either way, so it is supported by any positive or negative
+// sentiment; neutral and calm need a neutral or calm gold.
+func Supported(label string, gold, allowed []string) bool {
+	l := swap.Label(label)
+	for _, g := range append(append([]string(nil), gold...), allowed...) {
+		gl := swap.Label(g)
+		switch {
+		case gl == l:
+			return true
+		case isSentiment(gl) || isSentiment(l):
+			v, w := swap.Valence(gl), swap.Valence(l)
+			if v != 0 && (w == v || l == swap.Surprise) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isSentiment(l swap.Label) bool { return l == swap.Positive || l == swap.Negative }

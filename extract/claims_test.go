@@ -236,3 +236,30 @@ func TestClaimsBy(t *testing.T) {
 		t.Error("unknown rule accepted")
 	}
 }
+
+// TestSupported is the table of the gold rule of claims.
+func TestSupported(t *testing.T) {
+	cases := []struct {
+		label         string
+		gold, allowed []string
+		want          bool
+	}{
+		{"anger", []string{"anger"}, nil, true},                       // the gold label
+		{"fear", []string{"anger"}, nil, false},                       // another label
+		{"sadness", []string{"neutral"}, []string{"sadness"}, true},   // allowed by the annotators
+		{"anger", []string{"negative"}, nil, true},                    // emotion of the gold sentiment's valence
+		{"happiness", []string{"negative"}, nil, false},               // opposite valence
+		{"surprise", []string{"positive"}, nil, true},                 // surprise goes either way
+		{"neutral", []string{"positive"}, nil, false},                 // neutral is no positive sentiment
+		{"positive", []string{"happiness"}, nil, true},                // sentiment claim of a happy face
+		{"negative", []string{"happiness"}, nil, false},               // opposite sentiment
+		{"negative", []string{"surprise"}, nil, false},                // surprise has no valence to agree with
+		{"calm", []string{"neutral"}, nil, false},                     // calm and neutral are distinct labels
+		{"contempt", []string{"disgust"}, []string{"contempt"}, true}, // allowed second label
+	}
+	for _, c := range cases {
+		if got := Supported(c.label, c.gold, c.allowed); got != c.want {
+			t.Errorf("Supported(%s, %v, %v) = %v, want %v", c.label, c.gold, c.allowed, got, c.want)
+		}
+	}
+}

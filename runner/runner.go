@@ -236,7 +236,12 @@ func selectItems(cfg Config) (*eh.Suite, []eh.Item, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := suite.Items(s)
+	var items []eh.Item
+	if cfg.Settings.Task == TaskDescribe {
+		items, err = DescribeItems(s)
+	} else {
+		items, err = suite.Items(s)
+	}
 	return s, items, err
 }
 
