@@ -70,7 +70,7 @@ func labelViewRank(name string) (int, bool) {
 
 // dropWideTagViews removes from members the tag views of keys that have more
 // than MaxTagValues values.
-func dropWideTagViews(members map[string][]*pairOutcome) {
+func dropWideTagViews[T any](members map[string]T) {
 	values := map[string][]string{}
 	for name := range members {
 		if kv, ok := strings.CutPrefix(name, tagPrefix); ok {
