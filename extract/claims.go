@@ -21,7 +21,8 @@ var ClaimRules = []string{EmoClaimsV1}
 // Claim is one emotion a description asserts: the canonical label (the
 // importers' labels: anger, disgust, fear, happiness, sadness, surprise,
 // contempt, neutral, calm, positive, negative), the words that named it and
-// their byte offsets in the text Claims was given, for highlighting.
+// their byte offsets in the text Claims was given (in valid UTF-8: invalid
+// bytes are replaced by U+FFFD first), for highlighting.
 type Claim struct {
 	Label      string `json:"label"`
 	Word       string `json:"word"`

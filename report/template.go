@@ -227,7 +227,13 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 {{range .Confusions}}<h3>{{.Label}}</h3><div class="charts"><div>{{.Category}}</div><div>{{.Intensity}}</div></div>{{else}}<p class="muted">No run has category or intensity pairs that name their gold and asked labels (tags emotion:, intensity:, asked:).</p>{{end}}
 </section>
 
-<section id="trends">
+{{with .Describe}}<section id="describe">
+<h2>Open-ended descriptions</h2>
+<p class="muted">Rule emoclaims-v1 reads the emotions each description claims. EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with a hallucinated mention / descriptions; coverage: descriptions naming the gold emotion / descriptions (README "Open-ended descriptions").</p>
+<table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
+{{range .Lists}}<h3>{{.Label}}: descriptions with hallucinated emotions (marked)</h3><ul>{{range .Items}}<li><b>{{.Pair}}</b> (gold: {{.Gold}}): {{.Text}}</li>{{end}}</ul>{{if .More}}<p class="muted">{{.More}} more not shown.</p>{{end}}{{end}}
+</section>
+{{end}}<section id="trends">
 <h2>Accuracy by release date and size</h2>
 {{if .NoMeta}}<p class="muted">No model metadata (release date, parameters, open/closed) in these runs. Add it in the model config to see these charts.</p>
 {{else}}<p class="muted">○ open weights, □ closed, △ unknown; marker size grows with parameters; the dashed line is the best overall accuracy reached so far.</p>

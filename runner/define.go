@@ -103,8 +103,5 @@ func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Se
 		Task                            string      `json:",omitempty"`
 	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String(), prompt, st.Task})
 	sum := sha256.Sum256(key)
-	if st.Task != TaskQuestions {
-		strat = st.Task + "-" + strat
-	}
 	return rundir.Slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }

@@ -12,7 +12,9 @@ import (
 // shows (run --task describe, README "Open-ended descriptions"). Its
 // outcome's Raw is the description and its Rule the claim rule
 // (extract.EmoClaimsV1); there is no yes/no answer. direct asks once;
-// pep-mek first lays out the MEK evidence and describes with it.
+// pep-mek first lays out the MEK evidence and describes with it. Its name is
+// describe-<strategy>, so records, run ids, reports and the cache key never
+// take a description run for a yes/no one.
 type Describer struct {
 	name     string
 	evidence bool
@@ -32,7 +34,7 @@ func NewDescriber(name string, o Options) (*Describer, error) {
 	if o.Prompt != nil && (o.Prompt.Template != "" || len(o.Prompt.FewShot) > 0) {
 		return nil, eh.Errorf(eh.EUSAGE, "--task describe takes a config's system prompt but not its question template or few-shot examples, which are written for yes/no questions")
 	}
-	return &Describer{name: name, evidence: evidence, opt: o}, nil
+	return &Describer{name: "describe-" + name, evidence: evidence, opt: o}, nil
 }
 
 // Name implements emohallucer.Strategy.
@@ -43,7 +45,7 @@ func (s *Describer) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Ou
 	d := dataFor(it)
 	out := &eh.Outcome{Rule: extract.EmoClaimsV1}
 	step := func(name, tmpl string, text string) (eh.Step, error) {
-		st, err := call(ctx, m, it, s.opt, name, "describe/"+s.name+":"+tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
+		st, err := call(ctx, m, it, s.opt, name, s.name+":"+tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
 		out.Steps = append(out.Steps, st)
 		return st, err
 	}
