@@ -90,8 +90,8 @@ type page struct {
 	ErrorNote   string
 	// Describe is the open-ended descriptions' section (nil: no run has
 	// descriptions).
-	Describe *describeSection
-	ViewNames   []string
+	Describe  *describeSection
+	ViewNames []string
 	// MultiSuite is set when the runs come from several suites: tables then
 	// name each run's suite.
 	MultiSuite bool
