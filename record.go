@@ -54,7 +54,7 @@ type Record struct {
 	// either are not hallucinated (README "Open-ended descriptions").
 	Labels  []string `json:"labels,omitempty"`
 	Allowed []string `json:"allowed,omitempty"`
-	Status        Status `json:"status"`
+	Status  Status   `json:"status"`
 	// Raw is the model text the answer was extracted from (bounded in size).
 	Raw        string   `json:"raw"`
 	Answer     Answer   `json:"answer,omitempty"`

@@ -229,7 +229,7 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	cfg := runner.Config{
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
 		Settings: o.settings(),
-		Out: o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
+		Out:      o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
 		WaitLock: o.WaitLock,
 	}
 	if o.DryRun {
