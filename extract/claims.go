@@ -213,10 +213,16 @@ var (
 // object alike). One label is claimed once per text: the first unnegated
 // mention is kept.
 func Claims(text string) []Claim {
-	if len(text) > maxScan {
-		text = text[:maxScan]
-	}
+	// Valid UTF-8 first and cut at a rune boundary, so offsets are into the
+	// valid text whatever its length.
 	text = strings.ToValidUTF8(text, "\uFFFD")
+	if len(text) > maxScan {
+		n := maxScan
+		for n > 0 && !utf8.RuneStart(text[n]) {
+			n--
+		}
+		text = text[:n]
+	}
 	// Reasoning blocks are blanked, not removed, so offsets stay the text's.
 	text = thinkBlock.ReplaceAllStringFunc(text, blank)
 	text = openThink.ReplaceAllStringFunc(text, blank)
@@ -299,9 +305,12 @@ func clause(s string, start, end int) (int, int) {
 	for _, m := range clauseEnd.FindAllStringIndex(s[:start], -1) {
 		cs = m[1]
 	}
-	for _, c := range commaIndexes(s[cs:start]) {
-		if commaClause.MatchString(s[cs+c+1:]) || cjkComma(s, cs+c) {
-			cs = cs + c + 1
+	base := cs
+	for _, c := range commaIndexes(s[base:start]) {
+		at := base + c
+		_, w := utf8.DecodeRuneInString(s[at:])
+		if cjkComma(s, at) || commaClause.MatchString(s[at+w:]) {
+			cs = at + w
 		}
 	}
 	ce := len(s)
@@ -309,7 +318,8 @@ func clause(s string, start, end int) (int, int) {
 		ce = end + m[0]
 	}
 	for _, c := range commaIndexes(s[end:ce]) {
-		if commaClause.MatchString(s[end+c+1:]) || cjkComma(s, end+c) {
+		_, w := utf8.DecodeRuneInString(s[end+c:])
+		if cjkComma(s, end+c) || commaClause.MatchString(s[end+c+w:]) {
 			ce = end + c
 			break
 		}

@@ -263,3 +263,28 @@ func TestSupported(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClaims checks on any text that the rule ends, that every claim's
+// offsets give its word in the valid-UTF-8 text, that a label is claimed at
+// most once, and that every claimed label is one of the importers'.
+func FuzzClaims(f *testing.F) {
+	for _, s := range []string{"She is not happy, she is sad.", "怒っていないが、悲しそうだ。", "他没有生气，只是难过。", "<think>angry", "\xff\xfeangry", "no fear, anger or sadness"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		valid := strings.ToValidUTF8(s, "\uFFFD")
+		seen := map[string]bool{}
+		for _, c := range Claims(s) {
+			if c.Start < 0 || c.End > len(valid) || c.Start >= c.End || valid[c.Start:c.End] != c.Word {
+				t.Fatalf("claim %+v: offsets do not give the word in %q", c, valid)
+			}
+			if seen[c.Label] {
+				t.Fatalf("label %s claimed twice in %q", c.Label, s)
+			}
+			seen[c.Label] = true
+			if _, ok := lexicon[c.Label]; !ok {
+				t.Fatalf("unknown label %s", c.Label)
+			}
+		}
+	})
+}
