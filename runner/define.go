@@ -25,6 +25,9 @@ type Settings struct {
 	// Task is TaskQuestions (the yes/no pairs) or TaskDescribe; it enters the
 	// run id, so descriptions never share a run folder with answers.
 	Task string
+	// Judge is the identity of the describe task's judge model ("": none);
+	// it enters the run id, so judged and unjudged runs never mix.
+	Judge string
 }
 
 // MaxSamples caps self-consistency's samples per question: each is a model
@@ -38,6 +41,8 @@ func (st Settings) Check() error {
 		return eh.Errorf(eh.EUSAGE, "--samples must be between 1 and %d, not %d", MaxSamples, st.Samples)
 	case st.Task != TaskQuestions && st.Task != TaskDescribe:
 		return eh.Errorf(eh.EUSAGE, "--task must be questions or describe, not %q", st.Task)
+	case st.Judge != "" && st.Task != TaskDescribe:
+		return eh.Errorf(eh.EUSAGE, "--judge judges descriptions: it needs --task describe")
 	case !(st.SampleTemperature >= 0 && st.SampleTemperature <= stack.MaxTemperature):
 		return eh.Errorf(eh.EUSAGE, "--sample-temperature must be a number in [0, %d], not %g", stack.MaxTemperature, st.SampleTemperature)
 	}
@@ -101,7 +106,8 @@ func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Se
 		Sample                          string      `json:",omitempty"`
 		Prompt                          string      `json:",omitempty"`
 		Task                            string      `json:",omitempty"`
-	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String(), prompt, st.Task})
+		Judge                           string      `json:",omitempty"`
+	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String(), prompt, st.Task, st.Judge})
 	sum := sha256.Sum256(key)
 	return rundir.Slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }

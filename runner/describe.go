@@ -1,9 +1,12 @@
 package runner
 
 import (
+	"context"
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/provider/stack"
+	"github.com/emohallucer/emohallucer/strategy"
 	"github.com/emohallucer/emohallucer/suite"
 )
 
@@ -73,4 +76,21 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// withJudge gives the run's describer its judge, wrapped in the judge's own
+// decorator stack (cache, retries, limits) on the run's response cache.
+func (m *model) withJudge(ctx context.Context, def *Definition) error {
+	j := m.cfg.Judge
+	if j == nil {
+		return nil
+	}
+	d, ok := def.Strategy.(*strategy.Describer)
+	if !ok || m.cfg.Settings.Judge != j.Model.Capabilities().Identity {
+		return eh.Errorf(eh.EUSAGE, "--judge needs --task describe, and Settings.Judge its identity")
+	}
+	opts := j.Engine.Options()
+	opts.Timeout, opts.Stop, opts.Cache, opts.Log = m.cfg.Timeout, ctx.Done(), m.cache, m.log
+	def.Strategy = d.WithJudge(stack.Wrap(j.Model, opts))
+	return nil
 }

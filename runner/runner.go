@@ -37,6 +37,10 @@ type Config struct {
 	Limit  int
 	// Models are the resolved models (stack.FromConfig).
 	Models []stack.Setup
+	// Judge, with Settings.Task TaskDescribe, is the model that judges each
+	// claimed emotion (strategy.Describer.WithJudge); nil: no judge.
+	// Settings.Judge must name its identity.
+	Judge *stack.Setup
 	// Settings are what, besides the model, decides the answers.
 	Settings Settings
 	// Out is the run folder (with several models: one sub-folder each;

@@ -2,6 +2,7 @@ package score
 
 import (
 	"sort"
+	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
 	"github.com/emohallucer/emohallucer/extract"
@@ -29,6 +30,73 @@ type Describe struct {
 	EmoCHAIRi float64 `json:"emochair_i"`
 	EmoCHAIRs float64 `json:"emochair_s"`
 	Coverage  float64 `json:"coverage"`
+	// Judge compares the judge's verdicts with the lexicon's (run --judge);
+	// nil when no claim was judged.
+	Judge *JudgeAgreement `json:"judge,omitempty"`
+}
+
+// JudgeAgreement tallies, over the claims a judge model answered yes
+// (supported) or no, its verdict against the gold rule's, with Cohen's
+// kappa (nil when chance agreement is total, e.g. both always agree on one
+// verdict).
+type JudgeAgreement struct {
+	Claims int `json:"claims"`
+	// BothSupported: the lexicon's gold rule and the judge find the claim
+	// supported; BothHallucinated: neither; JudgeOnlySupported: the judge
+	// accepts what the gold rule calls hallucinated; LexiconOnlySupported:
+	// the reverse.
+	BothSupported        int `json:"both_supported"`
+	BothHallucinated     int `json:"both_hallucinated"`
+	JudgeOnlySupported   int `json:"judge_only_supported"`
+	LexiconOnlySupported int `json:"lexicon_only_supported"`
+	// Unparsed judge answers are left out of the tally.
+	Unparsed int      `json:"unparsed"`
+	Kappa    *float64 `json:"kappa"`
+}
+
+// add tallies one judged claim.
+func (j *JudgeAgreement) add(lexicon bool, judge eh.Answer) {
+	switch {
+	case judge == eh.AnswerUnparsed:
+		j.Unparsed++
+		return
+	case lexicon && judge == eh.AnswerYes:
+		j.BothSupported++
+	case !lexicon && judge == eh.AnswerNo:
+		j.BothHallucinated++
+	case lexicon:
+		j.LexiconOnlySupported++
+	default:
+		j.JudgeOnlySupported++
+	}
+	j.Claims++
+}
+
+// merge adds o's tally.
+func (j *JudgeAgreement) merge(o *JudgeAgreement) {
+	j.Claims += o.Claims
+	j.BothSupported += o.BothSupported
+	j.BothHallucinated += o.BothHallucinated
+	j.JudgeOnlySupported += o.JudgeOnlySupported
+	j.LexiconOnlySupported += o.LexiconOnlySupported
+	j.Unparsed += o.Unparsed
+}
+
+// kappa is Cohen's kappa of the two raters' supported/hallucinated verdicts.
+func (j *JudgeAgreement) kappa() *float64 {
+	n := float64(j.Claims)
+	if n == 0 {
+		return nil
+	}
+	po := float64(j.BothSupported+j.BothHallucinated) / n
+	lexYes := float64(j.BothSupported + j.LexiconOnlySupported)
+	judgeYes := float64(j.BothSupported + j.JudgeOnlySupported)
+	pe := (lexYes*judgeYes + (n-lexYes)*(n-judgeYes)) / (n * n)
+	if pe == 1 {
+		return nil
+	}
+	k := round((po-pe)/(1-pe), 6)
+	return &k
 }
 
 // descOutcome is what scoring keeps of a describe record.
@@ -36,6 +104,7 @@ type descOutcome struct {
 	rec                    *slimRec
 	mentions, hallucinated int
 	covers                 bool
+	judge                  *JudgeAgreement // nil: no claim judged
 }
 
 // describeOutcome scores one describe record by its claim rule.
@@ -48,10 +117,23 @@ func (a *Accumulator) describeOutcome(r *eh.Record) (*descOutcome, error) {
 	if !ok {
 		return nil, eh.Errorf(eh.EINVALID, "record %s/%s: unknown claim rule %q (known: %v)", r.Pair, r.Role, r.Rule, extract.ClaimRules)
 	}
+	verdicts := map[string]eh.Answer{}
+	for _, st := range r.Steps {
+		if label, ok := strings.CutPrefix(st.Name, "judge:"); ok && st.Error == "" {
+			verdicts[label] = st.Answer
+		}
+	}
 	for _, c := range claims {
 		d.mentions++
-		if !extract.Supported(c.Label, r.Labels, r.Allowed) {
+		supported := extract.Supported(c.Label, r.Labels, r.Allowed)
+		if !supported {
 			d.hallucinated++
+		}
+		if v, ok := verdicts[c.Label]; ok {
+			if d.judge == nil {
+				d.judge = &JudgeAgreement{}
+			}
+			d.judge.add(supported, v)
 		}
 		for _, g := range r.Labels {
 			if g == c.Label || extract.Supported(c.Label, []string{g}, nil) && isSentimentLabel(g) {
@@ -101,6 +183,15 @@ func describeViews(s *Scores, descs map[string]*descOutcome, ids []string) {
 			if d.covers {
 				b.Covering++
 			}
+			if d.judge != nil {
+				if b.Judge == nil {
+					b.Judge = &JudgeAgreement{}
+				}
+				b.Judge.merge(d.judge)
+			}
+		}
+		if b.Judge != nil {
+			b.Judge.Kappa = b.Judge.kappa()
 		}
 		if b.EmotionMentions > 0 {
 			b.EmoCHAIRi = round(float64(b.HallucinatedMentions)/float64(b.EmotionMentions), 6)

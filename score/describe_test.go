@@ -38,6 +38,16 @@ func TestDescribeGolden(t *testing.T) {
 		// sentiment gold: an emotion of its valence covers it
 		describeRec("d7", eh.English, "The writer is angry.", "sentiment:negative"),
 	}
+	// judge verdicts: d1's anger supported (agrees); d2's sadness supported
+	// (agrees) and fear supported (the judge accepts a hallucination); d3's
+	// surprise unparsed.
+	judged := map[string]map[string]eh.Answer{"d1": {"anger": eh.AnswerYes}, "d2": {"sadness": eh.AnswerYes, "fear": eh.AnswerYes},
+		"d3": {"surprise": eh.AnswerUnparsed}}
+	for _, r := range recs {
+		for label, a := range judged[r.Pair] {
+			r.Steps = append(r.Steps, eh.Step{Name: "judge:" + label, Answer: a})
+		}
+	}
 	failed := describeRec("d8", eh.English, "", "emotion:anger")
 	failed.Status, failed.Raw, failed.Error = eh.StatusError, "", "timeout"
 	recs = append(recs, failed)
@@ -95,5 +105,26 @@ func TestDescribeUnknownRule(t *testing.T) {
 	r.Rule = "emoclaims-v0"
 	if err := NewAccumulator().Add(r); err == nil {
 		t.Error("unknown claim rule accepted")
+	}
+}
+
+// TestKappa is the table of Cohen's kappa of judge and lexicon.
+func TestKappa(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	cases := []struct {
+		j    JudgeAgreement
+		want *float64
+	}{
+		{JudgeAgreement{Claims: 50, BothSupported: 20, LexiconOnlySupported: 5, JudgeOnlySupported: 10, BothHallucinated: 15}, f(0.4)}, // po .7, pe .5
+		{JudgeAgreement{Claims: 20, BothSupported: 10, BothHallucinated: 10}, f(1)},                                                    // perfect agreement
+		{JudgeAgreement{Claims: 4, BothSupported: 4}, nil},                                                                             // chance agreement is total
+		{JudgeAgreement{Claims: 2, LexiconOnlySupported: 1, JudgeOnlySupported: 1}, f(-1)},                                             // total disagreement
+		{JudgeAgreement{}, nil}, // no claims
+	}
+	for _, c := range cases {
+		got := c.j.kappa()
+		if (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
+			t.Errorf("%+v: kappa %v, want %v", c.j, got, c.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -19,7 +20,25 @@ type Describer struct {
 	name     string
 	evidence bool
 	opt      Options
+	// judge, when set, is asked of every claim of a description whether the
+	// input and its gold labels support it (see WithJudge).
+	judge eh.Model
 }
+
+// WithJudge returns the describer that asks judge, with the pinned rubric
+// judge-claim.v1 at temperature 0, whether each emotion a description
+// claims (rule emoclaims-v1) is supported by the input and its gold labels.
+// Each verdict is a step named judge:<label> whose Answer is yes
+// (supported), no or unparsed (rule yesno-v2); the judge is a model like
+// any other, so its answers are cached, retried and recorded.
+func (s *Describer) WithJudge(judge eh.Model) *Describer {
+	c := *s
+	c.judge = judge
+	return &c
+}
+
+// JudgeStep is the name of the judge's step about label.
+func JudgeStep(label string) string { return "judge:" + label }
 
 // describers are the strategies that apply to descriptions: the others
 // (chain-of-thought, votes) combine yes/no answers.
@@ -69,5 +88,35 @@ func (s *Describer) Answer(ctx context.Context, m eh.Model, it *eh.Item) (*eh.Ou
 		return out, err
 	}
 	out.Raw = strings.TrimSpace(st.Response)
+	if s.judge == nil {
+		return out, nil
+	}
+	d.Evidence, d.Gold = out.Raw, goldText(it.Pair)
+	zero := 0.0
+	for _, c := range extract.Claims(out.Raw) {
+		d.Claim = c.Label
+		tmpl, text, err := prompt("judge-claim", it, d)
+		if err != nil {
+			return nil, err
+		}
+		jo := Options{Temperature: &zero, MaxTokens: s.opt.MaxTokens}
+		st, err := call(ctx, s.judge, it, jo, JudgeStep(c.Label), "judge:"+tmpl, []eh.Message{userMessage(it, text)}, 0, nil)
+		st.Answer = extract.YesNo2(st.Response)
+		out.Steps = append(out.Steps, st)
+		if err != nil {
+			return out, fmt.Errorf("judge: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// goldText lists an input's gold labels for the judge: the labels, then
+// those the annotators also allowed.
+func goldText(p *eh.Pair) string {
+	labels, allowed := eh.DescribeLabels(p)
+	text := strings.Join(labels, ", ")
+	if len(allowed) > 0 {
+		text += " (also given by many annotators: " + strings.Join(allowed, ", ") + ")"
+	}
+	return text
 }

@@ -43,6 +43,8 @@ type runOptions struct {
 	// Task is "questions" (the yes/no pairs) or "describe" (open-ended
 	// descriptions of the perception pairs' inputs).
 	Task string
+	// Judge is the model spec of the describe task's judge ("": none).
+	Judge string
 	// Samples and SampleTemperature configure self-consistency.
 	Samples           int
 	SampleTemperature float64
@@ -134,6 +136,7 @@ Examples:
 	f.StringVar(&o.Out, "out", "", "run folder (with several models: one sub-folder each; default runs/<model>)")
 	f.StringVar(&o.Strategy, "strategy", "direct", "prompting strategy: "+strings.Join(strategy.Names(), ", "))
 	f.StringVar(&o.Task, "task", "questions", "questions (the yes/no pairs) or describe (ask once per input of the perception pairs for a free description of the emotions shown; README \"Open-ended descriptions\")")
+	f.StringVar(&o.Judge, "judge", "", "with --task describe: model spec that judges each claimed emotion against the input and its gold (pinned rubric judge-claim.v1; README \"Open-ended descriptions\")")
 	f.StringVar(&o.Rule, "rule", extract.Default, "answer extraction rule: "+strings.Join(extract.Rules, ", "))
 	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs in the suite's order (smoke tests; on a mixed suite often one source: see --sample)")
@@ -211,6 +214,10 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	judge, err := o.judge()
+	if err != nil {
+		return err
+	}
 	s, err := loadSuite(ctx, o.Suite)
 	if err != nil {
 		return err
@@ -228,9 +235,12 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	}
 	cfg := runner.Config{
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
-		Settings: o.settings(),
-		Out:      o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
+		Settings: o.settings(), Judge: judge,
+		Out: o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
 		WaitLock: o.WaitLock,
+	}
+	if judge != nil {
+		cfg.Settings.Judge = judge.Model.Capabilities().Identity
 	}
 	if o.DryRun {
 		if o.Store != "" || o.Enqueue {
