@@ -16,7 +16,7 @@ import (
 const maxDescriptions = 100
 
 // describeHeader are the columns of the describe metrics.
-var describeHeader = []string{"model", "view", "responses", "mentions", "hallucinated", "EmoCHAIR-i", "EmoCHAIR-s", "coverage"}
+var describeHeader = []string{"model", "view", "responses", "mentions", "hallucinated", "EmoCHAIR-i", "EmoCHAIR-s", "coverage", "judge κ (claims)"}
 
 // describeRows are the formatted describe metrics of every run and view
 // that has them, in report order.
@@ -30,10 +30,24 @@ func describeRows(runs []Run, views []string) [][]string {
 			}
 			b := v.Describe
 			out = append(out, []string{runs[i].Label(), name, fmt.Sprint(b.Responses), fmt.Sprint(b.EmotionMentions),
-				fmt.Sprint(b.HallucinatedMentions), fmt.Sprintf("%.3f", b.EmoCHAIRi), fmt.Sprintf("%.3f", b.EmoCHAIRs), fmt.Sprintf("%.3f", b.Coverage)})
+				fmt.Sprint(b.HallucinatedMentions), fmt.Sprintf("%.3f", b.EmoCHAIRi), fmt.Sprintf("%.3f", b.EmoCHAIRs), fmt.Sprintf("%.3f", b.Coverage),
+				judgeCell(b.Judge)})
 		}
 	}
 	return out
+}
+
+// judgeCell is the judge's agreement with the lexicon: Cohen's kappa and
+// the claims it rests on; "—" without a judge, "n/a" when kappa is
+// undefined.
+func judgeCell(j *score.JudgeAgreement) string {
+	switch {
+	case j == nil:
+		return "—"
+	case j.Kappa == nil:
+		return fmt.Sprintf("n/a (%d)", j.Claims)
+	}
+	return fmt.Sprintf("%.3f (%d)", *j.Kappa, j.Claims)
 }
 
 // DescribeText writes the describe metrics of the runs that have them (run
@@ -43,7 +57,7 @@ func DescribeText(w io.Writer, runs []Run, view string) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nopen-ended descriptions (EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with one / descriptions; coverage: descriptions naming the gold / descriptions)")
+	fmt.Fprintln(w, "\nopen-ended descriptions (EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with one / descriptions; coverage: descriptions naming the gold / descriptions; judge κ: judge against lexicon)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(describeHeader, "\t"))
 	for _, r := range rows {

@@ -155,3 +155,84 @@ func TestDescribeRefusesYesNoStrategies(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
+
+// TestDescribeJudgeOverTheWire runs --task describe with a judge on a second
+// fake server: one judge call per claim, verdicts recorded, the summary's
+// judge agreement, and a rerun sending nothing to either.
+func TestDescribeJudgeOverTheWire(t *testing.T) {
+	pairs := []eh.Pair{
+		describePair("job", "I just got the job!!!", "", "emotion:happiness"),
+		describePair("dark", "Someone is following me in the dark.", "", "emotion:fear"),
+	}
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "suite")
+	if err := suite.Write(dir, pairs); err != nil {
+		t.Fatal(err)
+	}
+	model := fakeapi.New(fakeapi.Config{Answer: func(r *fakeapi.Request) string {
+		if strings.Contains(r.LastText(), "job") {
+			return "Overjoyed, and a bit nervous." // happiness supported, fear hallucinated
+		}
+		return "Terrified." // fear supported
+	}})
+	defer model.Close()
+	judge := fakeapi.New(fakeapi.Config{Answer: func(r *fakeapi.Request) string {
+		last := r.LastText()
+		if !strings.Contains(last, "Rubric (judge-claim v1)") {
+			return "not a judge prompt"
+		}
+		if strings.Contains(last, `claims the emotion "fear"`) && strings.Contains(last, "job") {
+			return "Yes" // the judge accepts the lexicon's hallucination
+		}
+		return "Yes."
+	}})
+	defer judge.Close()
+	t.Setenv("OPENAI_API_KEY", "test-key")
+	out := filepath.Join(tmp, "run")
+	args := []string{"run", "--suite", dir, "--task", "describe", "--model", "openai:m@" + model.OpenAIBaseURL(),
+		"--judge", "openai:j@" + judge.OpenAIBaseURL(), "--out", out, "--cache", filepath.Join(tmp, "cache.db"), "--progress", "never"}
+	if code, stdout, stderr := runCLI(t, args...); code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if model.Received() != 2 || judge.Received() != 3 {
+		t.Errorf("model received %d requests (want 2), judge %d (want 3, one per claim)", model.Received(), judge.Received())
+	}
+	recs, err := record.Existing(filepath.Join(out, record.FileName))
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("records: %d, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		for _, st := range r.Steps[1:] {
+			if !strings.HasPrefix(st.Name, "judge:") || st.Answer != eh.AnswerYes {
+				t.Errorf("%s: step %s answer %q", r.Pair, st.Name, st.Answer)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Views map[string]struct {
+			Describe struct {
+				Judge map[string]any `json:"judge"`
+			} `json:"describe"`
+		} `json:"views"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	j := sum.Views["all"].Describe.Judge
+	if j["claims"] != 3.0 || j["both_supported"] != 2.0 || j["judge_only_supported"] != 1.0 || j["kappa"] != 0.0 { // po 2/3 = pe 2/3
+		t.Errorf("judge agreement %v", j)
+	}
+	if code, _, stderr := runCLI(t, args...); code != exitOK {
+		t.Fatalf("rerun: exit %d\n%s", code, stderr)
+	}
+	if model.Received() != 2 || judge.Received() != 3 {
+		t.Errorf("the rerun sent requests: model %d, judge %d", model.Received(), judge.Received())
+	}
+	if code, _, stderr := runCLI(t, "run", "--suite", dir, "--judge", "openai:j@"+judge.OpenAIBaseURL(), "--model", "baseline:always-yes", "--no-cache"); code != exitUsage || !strings.Contains(stderr, "needs --task describe") {
+		t.Errorf("--judge without --task describe: exit %d\n%s", code, stderr)
+	}
+}
