@@ -22,6 +22,18 @@ func describePair(id, text string, lang eh.Lang, tags ...string) eh.Pair {
 		Explanation:  "e", Corruption: "swap", Source: eh.Source{Dataset: "test", ID: id}, Tags: tags}
 }
 
+// writeDescribeSuite writes pairs as a suite in a temporary folder and
+// returns the folder and the suite's path in it.
+func writeDescribeSuite(t *testing.T, pairs []eh.Pair) (tmp, dir string) {
+	t.Helper()
+	tmp = t.TempDir()
+	dir = filepath.Join(tmp, "suite")
+	if err := suite.Write(dir, pairs); err != nil {
+		t.Fatal(err)
+	}
+	return tmp, dir
+}
+
 // TestDescribeOverTheWire runs --task describe against a fake OpenAI server
 // scripted to return descriptions, and checks that each input is described
 // once, the records, summary.json's describe block, a rerun sending nothing,
@@ -36,11 +48,7 @@ func TestDescribeOverTheWire(t *testing.T) {
 		{ID: "k", Dimension: eh.Knowledge, SubCategory: eh.Theory, Modality: eh.Text, // no input to describe
 			Basic: eh.Question{Text: "Q true?", Gold: eh.Yes}, Hallucinated: eh.Question{Text: "Q false?", Gold: eh.No}, Explanation: "e", Corruption: "swap"},
 	}
-	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "suite")
-	if err := suite.Write(dir, pairs); err != nil {
-		t.Fatal(err)
-	}
+	tmp, dir := writeDescribeSuite(t, pairs)
 	srv := fakeapi.New(fakeapi.Config{Answer: func(r *fakeapi.Request) string {
 		last := r.LastText()
 		switch {
@@ -164,11 +172,7 @@ func TestDescribeJudgeOverTheWire(t *testing.T) {
 		describePair("job", "I just got the job!!!", "", "emotion:happiness"),
 		describePair("dark", "Someone is following me in the dark.", "", "emotion:fear"),
 	}
-	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "suite")
-	if err := suite.Write(dir, pairs); err != nil {
-		t.Fatal(err)
-	}
+	tmp, dir := writeDescribeSuite(t, pairs)
 	model := fakeapi.New(fakeapi.Config{Answer: func(r *fakeapi.Request) string {
 		if strings.Contains(r.LastText(), "job") {
 			return "Overjoyed, and a bit nervous." // happiness supported, fear hallucinated
