@@ -181,13 +181,13 @@ var (
 	// Hedges soften a claim but keep it one.
 	enHedge = regexp.MustCompile(`(?i)\b(?:might|may|maybe|perhaps|possibly|probably|likely|could|seems?|appears?|slightly|a bit|a little|somewhat|a hint of|a trace of|faintly|mildly|hint|suggest|suggests)\b`)
 	// Japanese negation follows the word ("怒っていない", "悲しくない", "恐怖は見られない").
-	jaNeg = regexp.MustCompile(`ない|ません|なかった|無い|ず[、。]|ず$|見られず|感じられず|わけではない`)
+	jaNeg = regexp.MustCompile(`ない|なさ|ません|なかった|無い|ず[、。]|ず$|見られず|感じられず|わけではない`)
 	// Phrases that end in ない without negating the emotion ("怒りを隠せない").
 	jaNotNeg = regexp.MustCompile(`隠せない|隠しきれない|抑えきれない|抑えられない|たまらない|止まらない|仕方(?:が)?ない|しょうがない|違いない|ならない`)
 	// Chinese negation precedes the word ("没有生气", "不开心", "看不出愤怒").
 	zhNeg = regexp.MustCompile(`不|没|沒|无|無|未|非|别|莫|毫无|并非`)
 	// Chinese phrases with a negation character that do not negate what follows.
-	zhNotNeg = regexp.MustCompile(`不禁|不由|忍不住|不住|不停|不断|不已|不少|不仅|无比|非常|无法掩饰|掩饰不住|毫不掩饰|藏不住`)
+	zhNotNeg = regexp.MustCompile(`不禁|不由|忍不住|不住|不停|不断|不已|不少|不仅|无比|非常|无法掩饰|掩饰不住|毫不掩饰|藏不住|莫名|没想到`)
 	// Undecided mentions in Japanese and Chinese.
 	cjkUndecided = regexp.MustCompile(`かどうか|か分から|かわから|判断でき|判断できない|是否|无法判断|难以判断|不确定|说不清|看不出是否`)
 	cjkHedge     = regexp.MustCompile(`かもしれ|ようだ|ように見え|らしい|気味|少し|やや|かすかに|ちょっと|可能|也许|或许|似乎|好像|有点|有些|略微|稍微|一丝|隐约`)

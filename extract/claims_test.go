@@ -189,17 +189,22 @@ func TestClaims(t *testing.T) {
 		{"她不禁感到悲伤。", "sadness", ""},       // 不禁 is no negation
 		{"他忍不住生气。", "anger", ""},          // 忍不住 is no negation
 		// Chinese negation and undecided mentions.
-		{"他没有生气。", "", ""},             // 没有
-		{"她不开心。", "", ""},              // 不
-		{"他并不愤怒。", "", ""},             // 并不
-		{"看不出任何恐惧。", "", ""},           // 看不出
-		{"没有任何悲伤的迹象。", "", ""},         // 没有任何 … 的迹象
-		{"她毫无惊讶。", "", ""},             // 毫无
-		{"他不害怕，但很生气。", "anger", ""},    // comma and 但 end the negation
-		{"她没有生气，只是难过。", "sadness", ""}, // comma ends the negation
-		{"无法判断他是否生气。", "", ""},         // undecided
-		{"不确定她是否开心。", "", ""},          // undecided
-		{"他未表现出厌恶。", "", ""},           // 未
+		{"他没有生气。", "", ""},                                                     // 没有
+		{"她不开心。", "", ""},                                                      // 不
+		{"他并不愤怒。", "", ""},                                                     // 并不
+		{"看不出任何恐惧。", "", ""},                                                   // 看不出
+		{"没有任何悲伤的迹象。", "", ""},                                                 // 没有任何 … 的迹象
+		{"她毫无惊讶。", "", ""},                                                     // 毫无
+		{"他不害怕，但很生气。", "anger", ""},                                            // comma and 但 end the negation
+		{"她没有生气，只是难过。", "sadness", ""},                                         // comma ends the negation
+		{"无法判断他是否生气。", "", ""},                                                 // undecided
+		{"不确定她是否开心。", "", ""},                                                  // undecided
+		{"他未表现出厌恶。", "", ""},                                                   // 未
+		{"她莫名地感到悲伤。", "sadness", ""},                                           // 莫名 (inexplicably) is no negation
+		{"没想到她这么开心。", "happiness", ""},                                         // 没想到 (unexpectedly) is no negation
+		{"他一点也不生气。", "", ""},                                                   // 一点也不
+		{"楽しくなさそうだ。", "", ""},                                                  // なさそう
+		{"She isn't looking at the camera and seems angry.", "anger", "anger"}, // the negation is more than six words away
 		// Mixed language.
 		{"She is 生气 but not sad.", "anger", ""}, // Chinese word in English text
 	}
