@@ -51,11 +51,12 @@ func judgeCell(j *score.JudgeAgreement) string {
 }
 
 // DescribeText writes the describe metrics of the runs that have them (run
-// --task describe) in view, nothing for runs of yes/no questions alone.
-func DescribeText(w io.Writer, runs []Run, view string) {
+// --task describe) in view, nothing for runs of yes/no questions alone;
+// Text calls it.
+func DescribeText(w io.Writer, runs []Run, view string) error {
 	rows := describeRows(runs, []string{view})
 	if len(rows) == 0 {
-		return
+		return nil
 	}
 	fmt.Fprintln(w, "\nopen-ended descriptions (EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with one / descriptions; coverage: descriptions naming the gold / descriptions; judge κ: judge against lexicon)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -63,7 +64,7 @@ func DescribeText(w io.Writer, runs []Run, view string) {
 	for _, r := range rows {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
 // describeSection is the HTML report's section on open-ended descriptions.

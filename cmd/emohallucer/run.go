@@ -295,7 +295,6 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err := report.Text(stdout, runs, o.View); err != nil {
 		return err
 	}
-	report.DescribeText(stdout, runs, o.View)
 	if len(o.Models) == 0 && o.Config == "" {
 		fmt.Fprint(stdout, baselineHint)
 	}
