@@ -2,12 +2,14 @@ package emohallucer
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
 // RecordSchema is the version of the Record layout this build writes. Decoders
-// accept every older version and upgrade it.
-const RecordSchema = 1
+// accept every older version and upgrade it. Schema 2 added the describe role
+// and its Labels and Allowed; schema 1 records read unchanged.
+const RecordSchema = 2
 
 // Status says whether a question was answered.
 type Status string
@@ -47,7 +49,12 @@ type Record struct {
 	TranslationOf string `json:"translation_of,omitempty"`
 	Source        string `json:"source,omitempty"` // Pair.Source.Dataset, for the source:<dataset> views
 	Gold          Gold   `json:"gold"`
-	Status        Status `json:"status"`
+	// Labels are the gold emotion labels of a describe record's input, and
+	// Allowed the labels its annotators also gave it in quantity: claims of
+	// either are not hallucinated (README "Open-ended descriptions").
+	Labels  []string `json:"labels,omitempty"`
+	Allowed []string `json:"allowed,omitempty"`
+	Status  Status   `json:"status"`
 	// Raw is the model text the answer was extracted from (bounded in size).
 	Raw        string   `json:"raw"`
 	Answer     Answer   `json:"answer,omitempty"`
@@ -80,6 +87,10 @@ func (r *Record) Validate() error {
 		return Errorf(EINVALID, "record without run id")
 	case r.Pair == "":
 		return Errorf(EINVALID, "record without pair id")
+	case r.Role == Describe:
+		if r.Schema < 2 || r.Gold != "" || len(r.Labels) == 0 {
+			return Errorf(EINVALID, "record %s/%s: a description needs schema 2, gold labels and no gold answer", r.Pair, r.Role)
+		}
 	case r.Role != Basic && r.Role != Hallucinated:
 		return Errorf(EINVALID, "record %s: unknown role %q", r.Pair, r.Role)
 	case r.Gold != GoldFor(r.Role):
@@ -91,6 +102,9 @@ func (r *Record) Validate() error {
 	}
 	switch r.Status {
 	case StatusAnswered:
+		if r.Role == Describe {
+			break // a description has no yes/no answer
+		}
 		if r.Answer != AnswerYes && r.Answer != AnswerNo && r.Answer != AnswerUnparsed {
 			return Errorf(EINVALID, "record %s/%s: answered but answer is %q", r.Pair, r.Role, r.Answer)
 		}
@@ -104,11 +118,49 @@ func (r *Record) Validate() error {
 // NewRecord starts the record of one item of a run, copying what scoring needs
 // from the pair.
 func NewRecord(run, suite, model, strategy string, p *Pair, role Role) *Record {
-	return &Record{
+	r := &Record{
 		Schema: RecordSchema, Run: run, Suite: suite, Model: model, Strategy: strategy,
 		Pair: p.ID, Role: role, Dimension: p.Dimension, SubCategory: p.SubCategory,
-		Modality: p.Modality, Tags: p.Tags, Lang: p.Lang, TranslationOf: p.TranslationOf, Source: p.Source.Dataset, Gold: p.Question(role).Gold,
+		Modality: p.Modality, Tags: p.Tags, Lang: p.Lang, TranslationOf: p.TranslationOf, Source: p.Source.Dataset,
 	}
+	if role == Describe {
+		r.Labels, r.Allowed = DescribeLabels(p)
+	} else {
+		r.Gold = p.Question(role).Gold
+	}
+	return r
+}
+
+// DescribeLabels are the gold labels of a described input: its pair's
+// emotion:<label> and sentiment:<label> tags (GoEmotions' emotion tags name
+// its fine labels, such as joy+admiration, and are left to its sentiment
+// tag), and the labels of its allowed:<label> tags. Labels are as the
+// importers spell them (importers/swap); unknown spellings are skipped.
+func DescribeLabels(p *Pair) (labels, allowed []string) {
+	for _, t := range p.Tags {
+		k, v, _ := strings.Cut(t, ":")
+		switch {
+		case (k == "emotion" || k == "sentiment") && describeLabel[v]:
+			labels = appendNew(labels, v)
+		case k == "allowed" && describeLabel[v]:
+			allowed = appendNew(allowed, v)
+		}
+	}
+	return labels, allowed
+}
+
+// describeLabel lists the labels the importers use (importers/swap), which
+// the claim rule knows.
+var describeLabel = map[string]bool{"anger": true, "disgust": true, "fear": true, "happiness": true, "sadness": true,
+	"surprise": true, "contempt": true, "neutral": true, "calm": true, "positive": true, "negative": true}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
 }
 
 // String is a short description for logs.

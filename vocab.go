@@ -88,6 +88,10 @@ type Role string
 const (
 	Basic        Role = "basic"
 	Hallucinated Role = "hallucinated"
+	// Describe is not a question of a pair but the open-ended description
+	// of a pair's input (run --task describe); its record has no gold
+	// answer but gold labels (Record.Labels).
+	Describe Role = "describe"
 )
 
 // Gold is a gold answer; by construction basic questions are Yes and hallucinated No.

@@ -443,8 +443,9 @@ func decodeJSONLParallel(r io.Reader, name string, fn Func, skip bool, bad *badL
 }
 
 // upgrade brings a record of an older schema to the current one. Schema 1 is the
-// first; later versions add their conversions here, and a golden fixture of every
-// version lives in testdata.
+// first; schema 2 added the describe role with labels and allowed, and needs
+// no conversion of schema 1 records. Later versions add their conversions
+// here, and a golden fixture of every version lives in testdata.
 func upgrade(r *eh.Record) error {
 	if r.Schema == 0 {
 		return eh.Errorf(eh.EINVALID, "record has no schema number; is this an emohallucer records file?")
@@ -454,7 +455,7 @@ func upgrade(r *eh.Record) error {
 
 // csvHeader lists the CSV export columns. Columns are read back by name, so
 // adding one never breaks older files.
-var csvHeader = []string{"schema", "run", "suite", "model", "strategy", "pair", "role", "dimension", "subcategory", "modality", "gold", "status", "answer", "rule", "raw", "confidence", "calls", "cached_calls", "prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "started", "error"}
+var csvHeader = []string{"schema", "run", "suite", "model", "strategy", "pair", "role", "dimension", "subcategory", "modality", "gold", "status", "answer", "rule", "raw", "confidence", "calls", "cached_calls", "prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "started", "error", "labels", "allowed"}
 
 // CSVWriter writes records as CSV with a header row.
 type CSVWriter struct {
@@ -482,7 +483,7 @@ func (c *CSVWriter) Write(r *eh.Record) error {
 		string(r.Answer), r.Rule, r.Raw, conf, strconv.Itoa(r.Calls), strconv.Itoa(r.CachedCalls),
 		strconv.Itoa(r.Usage.PromptTokens), strconv.Itoa(r.Usage.CompletionTokens),
 		strconv.FormatFloat(r.CostUSD, 'g', -1, 64), strconv.FormatFloat(r.LatencyMS, 'g', -1, 64),
-		r.Started.UTC().Format(time.RFC3339Nano), r.Error}
+		r.Started.UTC().Format(time.RFC3339Nano), r.Error, strings.Join(r.Labels, ";"), strings.Join(r.Allowed, ";")}
 	// Model output and names go to spreadsheets: no cell may run as a formula.
 	for i := range row {
 		row[i] = csvcell.Escape(row[i])
@@ -536,6 +537,8 @@ func decodeCSV(r io.Reader, name string, fn Func) error {
 			Usage:   eh.Usage{PromptTokens: atoi("prompt_tokens"), CompletionTokens: atoi("completion_tokens")},
 			CostUSD: atof("cost_usd"), LatencyMS: atof("latency_ms"), Error: get("error"),
 		}
+		// A description's gold labels, ";"-separated (schema 2).
+		rec.Labels, rec.Allowed = splitList(get("labels")), splitList(get("allowed"))
 		if s := get("confidence"); s != "" {
 			c := atof("confidence")
 			rec.Confidence = &c
@@ -551,6 +554,14 @@ func decodeCSV(r io.Reader, name string, fn Func) error {
 			return err
 		}
 	}
+}
+
+// splitList reads a ";"-separated CSV cell; nil when empty.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ";")
 }
 
 // ReadPaths decodes every named source in order: "-" is standard input, a folder

@@ -98,7 +98,10 @@ type page struct {
 	Target      float64
 	Errors      *errorData
 	ErrorNote   string
-	ViewNames   []string
+	// Describe is the open-ended descriptions' section (nil: no run has
+	// descriptions).
+	Describe  *describeSection
+	ViewNames []string
 	// MultiSuite is set when the runs come from several suites: tables then
 	// name each run's suite.
 	MultiSuite bool
@@ -171,6 +174,7 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	d.Errors, d.ErrorNote = errorBrowser(runs, d.ViewNames, opt)
+	d.Describe = describeBlock(runs, describeViews(d.ViewNames))
 	return d, nil
 }
 

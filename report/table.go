@@ -106,6 +106,9 @@ func withSuite(multi bool, cells []string, suite string) []string {
 }
 
 // Text writes the table of one view as aligned plain text.
+//
+// Runs with descriptions (run --task describe) get their describe metrics
+// in a second table.
 func Text(w io.Writer, runs []Run, view string) error {
 	fmt.Fprintf(w, "view: %s\n", view)
 	multi := MultiSuite(runs)
@@ -114,7 +117,10 @@ func Text(w io.Writer, runs []Run, view string) error {
 	for i := range runs {
 		fmt.Fprintln(tw, strings.Join(withSuite(multi, row(&runs[i], view, English), runs[i].Scores.Run.Suite), "\t"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return DescribeText(w, runs, view)
 }
 
 // Markdown writes one table per view, for every view any run has, in report

@@ -22,6 +22,12 @@ type Settings struct {
 	// Sample is the stratified sample of pairs (--sample); it enters the run
 	// id, so a sample's run never mixes with a full run or another sample.
 	Sample Sample
+	// Task is TaskQuestions (the yes/no pairs) or TaskDescribe; it enters the
+	// run id, so descriptions never share a run folder with answers.
+	Task string
+	// Judge is the identity of the describe task's judge model ("": none);
+	// it enters the run id, so judged and unjudged runs never mix.
+	Judge string
 }
 
 // MaxSamples caps self-consistency's samples per question: each is a model
@@ -33,6 +39,10 @@ func (st Settings) Check() error {
 	switch {
 	case st.Samples < 1 || st.Samples > MaxSamples:
 		return eh.Errorf(eh.EUSAGE, "--samples must be between 1 and %d, not %d", MaxSamples, st.Samples)
+	case st.Task != TaskQuestions && st.Task != TaskDescribe:
+		return eh.Errorf(eh.EUSAGE, "--task must be questions or describe, not %q", st.Task)
+	case st.Judge != "" && st.Task != TaskDescribe:
+		return eh.Errorf(eh.EUSAGE, "--judge judges descriptions: it needs --task describe")
 	case !(st.SampleTemperature >= 0 && st.SampleTemperature <= stack.MaxTemperature):
 		return eh.Errorf(eh.EUSAGE, "--sample-temperature must be a number in [0, %d], not %g", stack.MaxTemperature, st.SampleTemperature)
 	}
@@ -65,7 +75,13 @@ func Define(suiteName string, m stack.Setup, st Settings) (*Definition, error) {
 	}
 	opts := strategy.Options{Rule: st.Rule, Temperature: dec.Temperature, Seed: dec.Seed, MaxTokens: dec.MaxTokens,
 		Logprobs: caps.Logprobs, Samples: st.Samples, SampleTemperature: &st.SampleTemperature, Prompt: m.Prompt}
-	strat, err := strategy.New(name, opts)
+	var strat eh.Strategy
+	var err error
+	if st.Task == TaskDescribe {
+		strat, err = strategy.NewDescriber(name, opts)
+	} else {
+		strat, err = strategy.New(name, opts)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +105,9 @@ func runID(suiteName string, m eh.Model, strat string, d *rundir.Decoding, st Se
 		Sampling                        *[2]float64 `json:",omitempty"`
 		Sample                          string      `json:",omitempty"`
 		Prompt                          string      `json:",omitempty"`
-	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String(), prompt})
+		Task                            string      `json:",omitempty"`
+		Judge                           string      `json:",omitempty"`
+	}{suiteName, m.Capabilities().Identity, strat, st.Rule, d.Temperature, d.Seed, d.MaxTokens, sampling, st.Sample.String(), prompt, st.Task, st.Judge})
 	sum := sha256.Sum256(key)
 	return rundir.Slug(m.Name()) + "-" + strat + "-" + hex.EncodeToString(sum[:4])
 }

@@ -54,6 +54,10 @@ func (m *model) run(ctx context.Context) ModelResult {
 		out.Err = err
 		return out
 	}
+	if err := m.withJudge(ctx, def); err != nil {
+		out.Err = err
+		return out
+	}
 	// Held until the run's files are written: a second run into the folder
 	// would interleave its records with ours and pay for every question twice.
 	lock, err := rundir.Acquire(ctx, m.dir, m.shard.String(), m.cfg.WaitLock)

@@ -37,6 +37,10 @@ type Config struct {
 	Limit  int
 	// Models are the resolved models (stack.FromConfig).
 	Models []stack.Setup
+	// Judge, with Settings.Task TaskDescribe, is the model that judges each
+	// claimed emotion (strategy.Describer.WithJudge); nil: no judge.
+	// Settings.Judge must name its identity.
+	Judge *stack.Setup
 	// Settings are what, besides the model, decides the answers.
 	Settings Settings
 	// Out is the run folder (with several models: one sub-folder each;
@@ -236,7 +240,12 @@ func selectItems(cfg Config) (*eh.Suite, []eh.Item, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := suite.Items(s)
+	var items []eh.Item
+	if cfg.Settings.Task == TaskDescribe {
+		items, err = DescribeItems(s)
+	} else {
+		items, err = suite.Items(s)
+	}
 	return s, items, err
 }
 

@@ -55,6 +55,9 @@ type View struct {
 	OverallCI95         [2]float64 `json:"overall_ci95"`
 	PctDiff             float64    `json:"pct_diff"`
 	FPRatio             *float64   `json:"fp_ratio"`
+	// Describe holds the metrics of open-ended descriptions (run --task
+	// describe); nil when the view has none.
+	Describe *Describe `json:"describe,omitempty"`
 }
 
 // Run describes the run the scores belong to, derived from its records alone.
@@ -140,11 +143,13 @@ type Accumulator struct {
 	// cross-lingual comparison; a map beside the records rather than a field
 	// of recMeta, which is shared by many pairs.
 	original map[string]string
+	// descs holds the describe records, by pair id.
+	descs map[string]*descOutcome
 }
 
 // NewAccumulator returns an empty accumulator.
 func NewAccumulator() *Accumulator {
-	return &Accumulator{recs: map[string]*pairOutcome{}, metas: map[string]*recMeta{}, original: map[string]string{}}
+	return &Accumulator{recs: map[string]*pairOutcome{}, metas: map[string]*recMeta{}, original: map[string]string{}, descs: map[string]*descOutcome{}}
 }
 
 // slim keeps what scoring needs of r, sharing the metadata of equal records.
@@ -185,6 +190,14 @@ func (a *Accumulator) Add(r *eh.Record) error {
 	} else if r.Run != a.runID {
 		return eh.Errorf(eh.EINVALID, "records of two runs (%s and %s) in one score; score them separately or use `emohallucer compare`", a.runID, r.Run)
 	}
+	if r.Role == eh.Describe {
+		d, err := a.describeOutcome(r)
+		if err != nil {
+			return err
+		}
+		a.descs[r.Pair] = d // kept out of order, which lists yes/no pairs
+		return nil
+	}
 	po, ok := a.recs[r.Pair]
 	if !ok {
 		po = &pairOutcome{}
@@ -221,6 +234,9 @@ func (a *Accumulator) Merge(b *Accumulator) error {
 	for id, orig := range b.original {
 		a.original[id] = orig
 	}
+	for id, d := range b.descs {
+		a.descs[id] = d
+	}
 	for _, id := range b.order {
 		src := b.recs[id]
 		po, ok := a.recs[id]
@@ -243,6 +259,12 @@ func (a *Accumulator) Merge(b *Accumulator) error {
 // question (pair, role); ok is false when none was. A resumed run asks it
 // which questions are finished, instead of keeping a second set of keys.
 func (a *Accumulator) Recorded(pair string, role eh.Role) (status eh.Status, modality eh.Modality, ok bool) {
+	if role == eh.Describe {
+		if d, found := a.descs[pair]; found {
+			return d.rec.Status, d.rec.Modality, true
+		}
+		return "", "", false
+	}
 	po, found := a.recs[pair]
 	if !found {
 		return "", "", false
@@ -266,38 +288,44 @@ func (a *Accumulator) Close() *Scores {
 	var latency float64
 	var latencyN int
 	members := map[string][]*pairOutcome{}
+	count := func(r *slimRec) {
+		if run.ID == "" {
+			run.ID, run.Suite, run.Model, run.Strategy = r.Run, r.Suite, r.Model, r.Strategy
+		}
+		if run.Rule == "" && r.Rule != "" {
+			run.Rule = r.Rule
+		}
+		if !r.Started.IsZero() {
+			st := r.Started.UTC().Format("2006-01-02T15:04:05Z")
+			if run.Started == "" || st < run.Started {
+				run.Started = st
+			}
+		}
+		run.Records++
+		run.Calls += r.Calls
+		run.CachedCalls += r.CachedCalls
+		run.PromptTokens += r.Usage.PromptTokens
+		run.CompletionTokens += r.Usage.CompletionTokens
+		run.CostUSD += r.CostUSD
+		if r.Status == eh.StatusAnswered {
+			latency += r.LatencyMS
+			latencyN++
+		}
+	}
 	for _, id := range pairs {
 		po := a.recs[id]
 		for _, r := range []*slimRec{po.basic, po.hall} {
-			if r == nil {
-				continue
-			}
-			if run.ID == "" {
-				run.ID, run.Suite, run.Model, run.Strategy = r.Run, r.Suite, r.Model, r.Strategy
-			}
-			if run.Rule == "" && r.Rule != "" {
-				run.Rule = r.Rule
-			}
-			if !r.Started.IsZero() {
-				st := r.Started.UTC().Format("2006-01-02T15:04:05Z")
-				if run.Started == "" || st < run.Started {
-					run.Started = st
-				}
-			}
-			run.Records++
-			run.Calls += r.Calls
-			run.CachedCalls += r.CachedCalls
-			run.PromptTokens += r.Usage.PromptTokens
-			run.CompletionTokens += r.Usage.CompletionTokens
-			run.CostUSD += r.CostUSD
-			if r.Status == eh.StatusAnswered {
-				latency += r.LatencyMS
-				latencyN++
+			if r != nil {
+				count(r)
 			}
 		}
 		for _, v := range viewsOf(po) {
 			members[v] = append(members[v], po)
 		}
+	}
+	descs := describeIDs(a.descs)
+	for _, id := range descs {
+		count(a.descs[id].rec)
 	}
 	if latencyN > 0 {
 		n := float64(latencyN)
@@ -311,6 +339,7 @@ func (a *Accumulator) Close() *Scores {
 	for name, m := range members {
 		s.Views[name] = computeView(name, m)
 	}
+	describeViews(s, a.descs, descs)
 	s.Confusion, s.IntensityConfusion = confusions(a.recs, pairs)
 	s.Order = OrderViews(s.Views)
 	s.Crosslingual = a.crosslingual(pairs)

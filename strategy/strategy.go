@@ -194,6 +194,10 @@ type promptData struct {
 	Evidence    string
 	FirstAnswer string
 	Explanation string
+	// Claim and Gold are a judged claim's label and the input's gold labels
+	// (the describe task's judge, which sees the description as Evidence).
+	Claim string
+	Gold  string
 }
 
 func dataFor(it *eh.Item) promptData {

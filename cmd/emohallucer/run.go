@@ -40,6 +40,11 @@ type runOptions struct {
 	Subset     string
 	Shard      string
 	View       string
+	// Task is "questions" (the yes/no pairs) or "describe" (open-ended
+	// descriptions of the perception pairs' inputs).
+	Task string
+	// Judge is the model spec of the describe task's judge ("": none).
+	Judge string
 	// Samples and SampleTemperature configure self-consistency.
 	Samples           int
 	SampleTemperature float64
@@ -130,6 +135,8 @@ Examples:
 	f.StringSliceVar(&o.Only, "only", nil, "evaluate only these models of --config, by name (comma-separated or repeated)")
 	f.StringVar(&o.Out, "out", "", "run folder (with several models: one sub-folder each; default runs/<model>)")
 	f.StringVar(&o.Strategy, "strategy", "direct", "prompting strategy: "+strings.Join(strategy.Names(), ", "))
+	f.StringVar(&o.Task, "task", "questions", "questions (the yes/no pairs) or describe (ask once per input of the perception pairs for a free description of the emotions shown; README \"Open-ended descriptions\")")
+	f.StringVar(&o.Judge, "judge", "", "with --task describe: model spec that judges each claimed emotion against the input and its gold (pinned rubric judge-claim.v1; README \"Open-ended descriptions\")")
 	f.StringVar(&o.Rule, "rule", extract.Default, "answer extraction rule: "+strings.Join(extract.Rules, ", "))
 	f.IntVar(&o.Concurrency, "concurrency", 8, "most requests in flight per model (adaptive backoff may lower it)")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate only the first N pairs in the suite's order (smoke tests; on a mixed suite often one source: see --sample)")
@@ -175,7 +182,17 @@ func (o *runOptions) check() error {
 	case o.Limit < 0:
 		return usagef("--limit must not be negative")
 	}
-	return runner.Settings{Samples: o.Samples, SampleTemperature: o.SampleTemperature}.Check()
+	return o.settings().Check()
+}
+
+// settings are the run settings the flags give.
+func (o *runOptions) settings() runner.Settings {
+	task := o.Task
+	if task == "questions" {
+		task = runner.TaskQuestions
+	}
+	return runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature,
+		Sample: runner.Sample{N: o.Sample, Seed: o.SampleSeed}, Task: task}
 }
 
 // runModels evaluates every model and prints the table.
@@ -197,6 +214,10 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	judge, err := o.judge()
+	if err != nil {
+		return err
+	}
 	s, err := loadSuite(ctx, o.Suite)
 	if err != nil {
 		return err
@@ -214,10 +235,12 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 	}
 	cfg := runner.Config{
 		Suite: s, Subset: o.Subset, Shard: o.Shard, Limit: o.Limit, Models: setups,
-		Settings: runner.Settings{Rule: o.Rule, Samples: o.Samples, SampleTemperature: o.SampleTemperature,
-			Sample: runner.Sample{N: o.Sample, Seed: o.SampleSeed}},
+		Settings: o.settings(), Judge: judge,
 		Out: o.Out, Parallel: o.Parallel, Timeout: o.Timeout, CachePath: o.Cache, NoCache: o.NoCache,
 		WaitLock: o.WaitLock,
+	}
+	if judge != nil {
+		cfg.Settings.Judge = judge.Model.Capabilities().Identity
 	}
 	if o.DryRun {
 		if o.Store != "" || o.Enqueue {
@@ -237,6 +260,9 @@ func runModels(ctx context.Context, o runOptions, stdout, stderr io.Writer) erro
 		defer cfg.Store.Close()
 	} else if o.Enqueue {
 		return usagef("--enqueue needs --store postgres://… (or $%s)", storeEnv)
+	}
+	if cfg.Store != nil && cfg.Settings.Task == runner.TaskDescribe {
+		return usagef("--task describe writes run folders; it does not take --store or --enqueue yet")
 	}
 	if o.Enqueue {
 		return enqueueRuns(ctx, cfg, stdout)

@@ -82,6 +82,25 @@ var Cues = map[swap.Label]Cue{
 	swap.Anger:     {cueLowered, cueRelaxed}, // an angry face is tense
 }
 
+// AllowedShare is the share of a face's votes another label needs to be
+// allowed in its description: a claim of it is not a hallucination (run
+// --task describe). With the 7-of-10 majority, that is a label 3 of the 10
+// annotators chose.
+const AllowedShare = 0.3
+
+// allowed are the allowed:<label> tags of the labels other than the
+// majority with at least AllowedShare of the votes, in label order.
+func (f *face) allowed() []string {
+	var out []string
+	for _, v := range voteOrder {
+		l, ok := swap.Normalize(v)
+		if ok && l != f.label && f.total > 0 && float64(f.all[l]) >= AllowedShare*float64(f.total) {
+			out = append(out, "allowed:"+string(l))
+		}
+	}
+	return out
+}
+
 // cueVisible reports whether a face's cue pair can be asked: every annotator
 // chose the label, so none found the face unreadable, hidden or not a face.
 func (f *face) cueVisible() bool { return f.votes == f.total && f.total >= 10 }
@@ -322,6 +341,7 @@ func readFERPlus(src string, res *importers.Result) ([]*face, error) {
 
 func (f *face) pair(sub eh.SubCategory) eh.Pair {
 	tags := []string{"emotion:" + string(f.label), fmt.Sprintf("votes:%d/%d", f.votes, f.total)}
+	tags = append(tags, f.allowed()...)
 	if f.usage != "" {
 		tags = append(tags, "usage:"+f.usage)
 	}
