@@ -15,9 +15,6 @@ import (
 // maxDescriptions bounds the descriptions listed per run in the HTML report.
 const maxDescriptions = 100
 
-// describeHeader are the columns of the describe metrics.
-var describeHeader = []string{"model", "view", "responses", "mentions", "hallucinated", "EmoCHAIR-i", "EmoCHAIR-s", "coverage", "judge κ (claims)"}
-
 // describeRows are the formatted describe metrics of every run and view
 // that has them, in report order.
 func describeRows(runs []Run, views []string) [][]string {
@@ -60,7 +57,7 @@ func DescribeText(w io.Writer, runs []Run, view string) error {
 	}
 	fmt.Fprintln(w, "\nopen-ended descriptions (EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with one / descriptions; coverage: descriptions naming the gold / descriptions; judge κ: judge against lexicon)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(describeHeader, "\t"))
+	fmt.Fprintln(tw, strings.Join(describeHeader(English), "\t"))
 	for _, r := range rows {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
@@ -89,13 +86,51 @@ type describeItem struct {
 	Text template.HTML
 }
 
-// describeBlock builds the section; nil when no run has descriptions.
-func describeBlock(runs []Run, views []string) *describeSection {
+func init() {
+	addMessages(map[string]Msg{
+		"desc.title": {En: "Open-ended descriptions", Ja: "自由記述", Zh: "开放式描述"},
+		"desc.note": {
+			En: "Rule emoclaims-v1 reads the emotions each description claims. EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with a hallucinated mention / descriptions; coverage: descriptions naming the gold emotion / descriptions. Judge κ: Cohen's kappa of a judge model's supported/hallucinated verdicts against the lexicon's, over the claims it judged (README \"Open-ended descriptions\").",
+			Ja: "規則 emoclaims-v1 で各記述が主張する情動を読み取ります。EmoCHAIR-i：ハルシネーションの言及数／言及数。EmoCHAIR-s：ハルシネーションの言及を含む記述数／記述数。カバレッジ：正解の情動に言及した記述数／記述数。判定 κ：判定モデルの「支持される／ハルシネーション」の判断と語彙規則の判断との Cohen の κ（判定した主張についての値。README「Open-ended descriptions」を参照）。",
+			Zh: "规则 emoclaims-v1 读取每条描述所声称的情绪。EmoCHAIR-i：幻觉提及数／提及数；EmoCHAIR-s：含幻觉提及的描述数／描述数；覆盖率：提到标准情绪的描述数／描述数。评判 κ：评判模型“有依据／幻觉”的判断与词表规则判断之间的 Cohen κ（仅就其评判过的主张计算；见 README “Open-ended descriptions”）。",
+		},
+		"desc.list":             {En: "%s: descriptions with hallucinated emotions (marked)", Ja: "%s：ハルシネーションの情動を含む記述（強調表示）", Zh: "%s：含幻觉情绪的描述（已标出）"},
+		"desc.more":             {En: "%d more not shown.", Ja: "ほか %d 件は表示していません。", Zh: "另有 %d 条未显示。"},
+		"desc.gold":             {En: "gold: %s", Ja: "正解：%s", Zh: "标准答案：%s"},
+		"desc.allowed":          {En: "%s (also allowed: %s)", Ja: "%s（許容：%s）", Zh: "%s（亦可：%s）"},
+		"desc.col.model":        {En: "model", Ja: "モデル", Zh: "模型"},
+		"desc.col.view":         {En: "view", Ja: "ビュー", Zh: "视图"},
+		"desc.col.responses":    {En: "responses", Ja: "記述数", Zh: "描述数"},
+		"desc.col.mentions":     {En: "mentions", Ja: "言及数", Zh: "提及数"},
+		"desc.col.hallucinated": {En: "hallucinated", Ja: "ハルシネーション", Zh: "幻觉"},
+		"desc.col.chair_i":      {En: "EmoCHAIR-i", Name: true},
+		"desc.col.chair_s":      {En: "EmoCHAIR-s", Name: true},
+		"desc.col.coverage":     {En: "coverage", Ja: "カバレッジ", Zh: "覆盖率"},
+		"desc.col.judge":        {En: "judge κ (claims)", Ja: "判定 κ（主張数）", Zh: "评判 κ（主张数）"},
+	})
+}
+
+// describeColumns are the message ids of the describe metrics' columns.
+var describeColumns = []string{"desc.col.model", "desc.col.view", "desc.col.responses", "desc.col.mentions",
+	"desc.col.hallucinated", "desc.col.chair_i", "desc.col.chair_s", "desc.col.coverage", "desc.col.judge"}
+
+// describeHeader is the row of column names in lang.
+func describeHeader(lang Lang) []string {
+	header := make([]string, len(describeColumns))
+	for i, id := range describeColumns {
+		header[i] = t(lang, id)
+	}
+	return header
+}
+
+// describeBlock builds the section in the report's language; nil when no run
+// has descriptions.
+func describeBlock(runs []Run, views []string, lang Lang) *describeSection {
 	rows := describeRows(runs, views)
 	if len(rows) == 0 {
 		return nil
 	}
-	d := &describeSection{Header: describeHeader, Rows: rows}
+	d := &describeSection{Header: describeHeader(lang), Rows: rows}
 	for i := range runs {
 		l := describeList{Label: runs[i].Label()}
 		for _, r := range runs[i].Records {
@@ -112,7 +147,7 @@ func describeBlock(runs []Run, views []string) *describeSection {
 			}
 			gold := strings.Join(r.Labels, ", ")
 			if len(r.Allowed) > 0 {
-				gold += " (also allowed: " + strings.Join(r.Allowed, ", ") + ")"
+				gold = t(lang, "desc.allowed", gold, strings.Join(r.Allowed, ", "))
 			}
 			l.Items = append(l.Items, describeItem{Pair: r.Pair, Gold: gold, Text: text})
 		}

@@ -174,7 +174,7 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	d.Errors, d.ErrorNote = errorBrowser(runs, d.ViewNames, opt)
-	d.Describe = describeBlock(runs, describeViews(d.ViewNames))
+	d.Describe = describeBlock(runs, describeViews(d.ViewNames), l)
 	return d, nil
 }
 

@@ -250,10 +250,10 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 
 {{with .Describe}}<section id="describe">
-<h2>Open-ended descriptions</h2>
-<p class="muted">Rule emoclaims-v1 reads the emotions each description claims. EmoCHAIR-i: hallucinated mentions / mentions; EmoCHAIR-s: descriptions with a hallucinated mention / descriptions; coverage: descriptions naming the gold emotion / descriptions. Judge κ: Cohen's kappa of a judge model's supported/hallucinated verdicts against the lexicon's, over the claims it judged (README "Open-ended descriptions").</p>
+<h2>{{T "desc.title"}}</h2>
+<p class="muted">{{T "desc.note"}}</p>
 <table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
-{{range .Lists}}<h3>{{.Label}}: descriptions with hallucinated emotions (marked)</h3><ul>{{range .Items}}<li><b>{{.Pair}}</b> (gold: {{.Gold}}): {{.Text}}</li>{{end}}</ul>{{if .More}}<p class="muted">{{.More}} more not shown.</p>{{end}}{{end}}
+{{range .Lists}}<h3>{{T "desc.list" .Label}}</h3><ul>{{range .Items}}<li><b>{{.Pair}}</b> ({{T "desc.gold" .Gold}}): {{.Text}}</li>{{end}}</ul>{{if .More}}<p class="muted">{{T "desc.more" .More}}</p>{{end}}{{end}}
 </section>
 {{end}}<section id="trends">
 <h2>{{T "trend.title"}}</h2>
