@@ -89,6 +89,11 @@ func (r *Run) UseInfo(info *rundir.Info) {
 	if info.Suite != "" {
 		r.Suite = info.Suite
 	}
+	// The digest pins the exact pairs the evidence was measured on; a suite
+	// name alone ("builtin") survives edits to its pairs.
+	if pv := info.Provenance; pv != nil && pv.SuiteSHA256 != "" {
+		r.Suite = "sha256:" + pv.SuiteSHA256
+	}
 }
 
 // LoadRuns reads every run under the paths (folders holding run folders stand

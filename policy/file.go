@@ -49,7 +49,8 @@ type Evidence struct {
 	Runs   []string `json:"runs"`
 	Chosen string   `json:"chosen,omitempty"`
 	// Suite is the suite the chosen run (or, keeping humans, the first run)
-	// was on: its digest when run.json records one, else its name.
+	// was on: "sha256:<digest>" when run.json records the suite's digest
+	// (provenance.suite_sha256), else its name.
 	Suite string `json:"suite"`
 	// Date is the start date of that run (YYYY-MM-DD).
 	Date string `json:"date"`
