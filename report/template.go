@@ -245,8 +245,9 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 
 <section id="confusion">
-<h2>Which labels each model says yes to</h2>
-{{range .Confusions}}<h3>{{.Label}}</h3><div class="charts"><div>{{.Category}}</div><div>{{.Intensity}}</div></div>{{else}}<p class="muted">No run has category or intensity pairs that name their gold and asked labels (tags emotion:, intensity:, asked:).</p>{{end}}
+<h2>{{T "conf.title"}}</h2>
+{{if .Confusions}}<p class="muted">{{T "conf.note"}}</p>{{end}}
+{{range .Confusions}}<h3>{{.Label}}</h3><div class="charts"><div>{{.Category}}</div><div>{{.Intensity}}</div></div>{{else}}<p class="muted">{{T "conf.none"}}</p>{{end}}
 </section>
 
 <section id="trends">
