@@ -232,8 +232,8 @@ func langSectionsData(t *testing.T, runs []Run) (*policy.Evaluation, *History) {
 		pruns = append(pruns, pr)
 	}
 	ucs := []policy.UseCase{
-		{Name: "triage", View: "all", MaxError: 0.5, ReviewCostUSD: 1, VolumePerMonth: 1000},        // automated
-		{Name: "strict", View: "all", MaxError: 0.001, ReviewCostUSD: 1, VolumePerMonth: 1000},      // no threshold meets it
+		{Name: "triage", View: "all", MaxError: 0.5, ReviewCostUSD: 1, VolumePerMonth: 1000},         // automated
+		{Name: "strict", View: "all", MaxError: 0.001, ReviewCostUSD: 1, VolumePerMonth: 1000},       // no threshold meets it
 		{Name: "calls", View: "modality:audio", MaxError: 0.1, ReviewCostUSD: 1, VolumePerMonth: 10}, // no run answers it
 	}
 	ev := policy.Evaluate(ucs, pruns)
