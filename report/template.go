@@ -178,6 +178,16 @@ table.runs th:nth-child(-n+5), table.runs td:nth-child(-n+5) { text-align:left; 
 table.runs td.id { white-space:normal; overflow-wrap:anywhere; min-width:10em; }
 table.runs td.wrap { white-space:normal; min-width:12em; text-align:left; }
 table.cmp th { white-space:normal; }
+/* The use-case table has fourteen columns: set like the leaderboard, its
+   headers wrap (CJK ones at spaces only, so that 月間コスト stays whole) and
+   its notes, which are sentences, wrap in a column of their own instead of
+   pushing the table out of its card. */
+table.pol { font-size:13px; }
+table.pol th, table.pol td { padding:6px 6px; }
+table.pol th { white-space:normal; }
+:lang(ja) table.pol th, :lang(zh) table.pol th { word-break:keep-all; }
+table.pol td.wrap { white-space:normal; min-width:18em; text-align:left; }
+table.pol th:last-child { text-align:left; }
 .bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
 .ci { color:var(--muted); font-size:12px; }
 .charts { display:flex; flex-wrap:wrap; gap:16px; }
