@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"math"
 	"sort"
 	"strings"
 
@@ -75,6 +76,10 @@ func confusionSVG(title string, c score.Confusion, l Lang) template.HTML {
 	sort.Strings(cols)
 	const cw, ch, top, left = 78, 26, 96, 110
 	w, h := left+cw*len(cols)+10, top+ch*len(rows)+34
+	// A table of one or two columns is narrower than its title and key,
+	// above all in Japanese and Chinese, whose glyphs are 1 em wide.
+	key := t(l, "conf.key")
+	w = max(w, int(math.Ceil(textWidth(title, 12)))+8, int(math.Ceil(textWidth(key, 12)))+8)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12" role="img">`, w, h, w, h)
 	fmt.Fprintf(&b, `<text x="4" y="16" font-weight="bold">%s</text>`, html.EscapeString(title))
@@ -102,7 +107,7 @@ func confusionSVG(title string, c score.Confusion, l Lang) template.HTML {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%s</text>`, x+cw/2, y+ch/2+4, fg, label)
 		}
 	}
-	fmt.Fprintf(&b, `<text x="4" y="%d" fill="#555">%s</text>`, h-10, html.EscapeString(t(l, "conf.key")))
+	fmt.Fprintf(&b, `<text x="4" y="%d" fill="#555">%s</text>`, h-10, html.EscapeString(key))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
