@@ -300,7 +300,7 @@ func historyChart(m *ModelHistory, title, xlabel, ylabel string, metric func(His
 }
 
 var historyTmpl = template.Must(template.New("history").Funcs(template.FuncMap{
-	"T":    func(string, ...any) string { panic("T is set per language") },
+	"T":    tIn(English),
 	"dash": orDash,
 }).Parse(`
 <p class="muted">{{T "hist.note" .Alpha}}</p>
@@ -353,8 +353,7 @@ func HistorySection(h *History, l Lang) (Section, error) {
 		data.Models = append(data.Models, b)
 	}
 	var buf bytes.Buffer
-	tmpl := template.Must(historyTmpl.Clone()).Funcs(template.FuncMap{"T": func(id string, args ...any) string { return t(l, id, args...) }})
-	if err := tmpl.Execute(&buf, data); err != nil {
+	if err := speaking(historyTmpl, l).Execute(&buf, data); err != nil {
 		return Section{}, err
 	}
 	return Section{ID: "history", Title: t(l, "hist.title"), Body: template.HTML(buf.String())}, nil

@@ -223,14 +223,7 @@ func langSectionsData(t *testing.T, runs []Run) (*policy.Evaluation, *History) {
 	for _, r := range runs[2].Records {
 		r.CostUSD = 0 // unpriced
 	}
-	var pruns []*policy.Run
-	for _, r := range runs {
-		pr, err := policy.NewRun(r.Dir, r.Records)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pruns = append(pruns, pr)
-	}
+	pruns := policyRuns(t, runs)
 	ucs := []policy.UseCase{
 		{Name: "triage", View: "all", MaxError: 0.5, ReviewCostUSD: 1, VolumePerMonth: 1000},         // automated
 		{Name: "strict", View: "all", MaxError: 0.001, ReviewCostUSD: 1, VolumePerMonth: 1000},       // no threshold meets it

@@ -55,7 +55,7 @@ func share(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
 func limit(f float64) string { return fmt.Sprintf("%.4g%%", 100*f) }
 
 var policyTmpl = template.Must(template.New("policy").Funcs(template.FuncMap{
-	"T":   func(string, ...any) string { panic("T is set per language") },
+	"T":   tIn(English),
 	"pct": share,
 	"usd": usd,
 	"thr": func(f *float64) string {
@@ -90,8 +90,7 @@ func PolicySection(ev *policy.Evaluation, l Lang) (Section, error) {
 		local.UseCases[i] = d
 	}
 	var buf bytes.Buffer
-	tmpl := template.Must(policyTmpl.Clone()).Funcs(template.FuncMap{"T": func(id string, args ...any) string { return t(l, id, args...) }})
-	if err := tmpl.Execute(&buf, &local); err != nil {
+	if err := speaking(policyTmpl, l).Execute(&buf, &local); err != nil {
 		return Section{}, err
 	}
 	return Section{ID: "usecases", Title: t(l, "pol.title"), Body: template.HTML(buf.String())}, nil

@@ -20,14 +20,7 @@ func TestPolicyReasonsInEnglish(t *testing.T) {
 			r.Confidence = nil // some answers without confidence
 		}
 	}
-	var pruns []*policy.Run
-	for _, r := range runs {
-		pr, err := policy.NewRun(r.Dir, r.Records)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pruns = append(pruns, pr)
-	}
+	pruns := policyRuns(t, runs)
 	// A run with no confidence at all, alone on its use case.
 	bare := fixtureRuns()[2]
 	for _, r := range bare.Records {
@@ -74,4 +67,18 @@ func TestPolicyReasonsInEnglish(t *testing.T) {
 	if len(notes) < 5 {
 		t.Errorf("only %d kinds of note compared: %v", len(notes), notes)
 	}
+}
+
+// policyRuns are the report's runs as the policy package reads them.
+func policyRuns(t *testing.T, runs []Run) []*policy.Run {
+	t.Helper()
+	var out []*policy.Run
+	for _, r := range runs {
+		pr, err := policy.NewRun(r.Dir, r.Records)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pr)
+	}
+	return out
 }

@@ -104,7 +104,7 @@ var scriptHash = func() string {
 
 // pageTemplate is never executed itself, so that pageIn can clone it.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"T":     func(id string, args ...any) string { return t(English, id, args...) },
+	"T":     tIn(English),
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"usd":   func(f float64) string { return fmt.Sprintf("$%.4f", f) },
 	"p":     func(f float64) string { return fmt.Sprintf("%.3g", f) },
@@ -117,9 +117,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 
 // pageIn is the page template speaking language l: {{T "id" args…}} is the
 // message id in l.
-func pageIn(l Lang) *template.Template {
-	return template.Must(pageTemplate.Clone()).Funcs(template.FuncMap{"T": func(id string, args ...any) string { return t(l, id, args...) }})
-}
+func pageIn(l Lang) *template.Template { return speaking(pageTemplate, l) }
 
 func ratioText(r *float64) string {
 	if r == nil {
