@@ -149,6 +149,9 @@ type Candidate struct {
 	CostPerQuestion float64 `json:"cost_per_question"`
 	// Note says why the candidate fails, or what its costs leave out.
 	Note string `json:"note,omitempty"`
+	// Unpriced marks a run without prices (a note says so), for reports
+	// that write the note in another language.
+	Unpriced bool `json:"-"`
 }
 
 // Recommendation is the run a use case should automate with.
@@ -303,7 +306,7 @@ func candidate(u UseCase, run *Run, qs []*eh.Record, p operatingPoint, ok bool) 
 	if c.WithConfidence > 0 && c.WithConfidence < len(qs) {
 		notes = append(notes, fmt.Sprintf("%d of %d answers carry no confidence and always go to a person", len(qs)-c.WithConfidence, len(qs)))
 	}
-	if !run.Priced {
+	if c.Unpriced = !run.Priced; c.Unpriced {
 		notes = append(notes, "unpriced run: model cost counted as 0 (add price to the model config)")
 	}
 	c.ReviewCostMonth = round(v*(1-p.share)*u.ReviewCostUSD, 2)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,5 +46,21 @@ func TestConfusionHeatmap(t *testing.T) {
 	}
 	if n := strings.Count(sec, "<h3>"); n != 1 {
 		t.Errorf("%d run blocks, want 1: runs without a table get none", n)
+	}
+}
+
+// TestConfusionWidth: a table of one column is drawn wide enough for its
+// title, which in Japanese is wider than the cells.
+func TestConfusionWidth(t *testing.T) {
+	c := score.Confusion{"normal": {"normal": {Asked: 5, SaidYes: 1}}}
+	for _, l := range Langs {
+		svg := string(confusionSVG(t_(l, "conf.intensity"), c, l))
+		var w int
+		if _, err := fmt.Sscanf(svg[strings.Index(svg, `width="`):], `width="%d"`, &w); err != nil {
+			t.Fatal(err)
+		}
+		if min := textWidth(t_(l, "conf.intensity"), 12); float64(w) < min {
+			t.Errorf("%s: width %d, the title takes %.0f", l, w, min)
+		}
 	}
 }

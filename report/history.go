@@ -18,6 +18,31 @@ import (
 	"github.com/emohallucer/emohallucer/score"
 )
 
+// The messages of the history section (HTML). The text and JSON outputs of
+// report --history stay English.
+func init() {
+	addMessages(map[string]Msg{
+		"hist.title": {En: "Monitoring over time", Ja: "経時モニタリング", Zh: "随时间监测"},
+		"hist.note": {En: "Runs of the same model name (and strategy) by start date. Rings mark a significant change of overall accuracy from the previous run (McNemar p < %g on the pairs both scored).",
+			Ja: "同じモデル名（と戦略）の実行を開始日順に並べています。丸印は、直前の実行からペア正答率が有意に変化した実行です（両方で採点したペアでの McNemar 検定 p < %g）。",
+			Zh: "同一模型名称（及策略）的运行按开始日期排列。圆圈标出成对准确率较上一次运行有显著变化的运行（基于两次都计分的问题对，McNemar 检验 p < %g）。"},
+		"hist.single":    {En: "One run: nothing to follow yet.", Ja: "実行は 1 件のみで、まだ推移はありません。", Zh: "仅有一次运行，尚无变化可追踪。"},
+		"hist.no_change": {En: "No significant change between consecutive runs.", Ja: "連続する実行の間に有意な変化はありません。", Zh: "相邻两次运行之间没有显著变化。"},
+		"hist.date":      {En: "date", Ja: "日付", Zh: "日期"},
+		"hist.from":      {En: "from", Ja: "変化前の実行", Zh: "变化前的运行"},
+		"hist.to":        {En: "to", Ja: "変化後の実行", Zh: "变化后的运行"},
+		"hist.before":    {En: "before", Ja: "変化前", Zh: "变化前"},
+		"hist.after":     {En: "after", Ja: "変化後", Zh: "变化后"},
+		"hist.overall":   {En: "Overall accuracy: %s", Ja: "ペア正答率：%s", Zh: "成对准确率：%s"},
+		"hist.pct_diff":  {En: "Pct. Diff: %s", Ja: "Pct. Diff：%s", Zh: "Pct. Diff：%s"},
+		"hist.fp_ratio":  {En: "FP Ratio: %s", Ja: "FP Ratio：%s", Zh: "FP Ratio：%s"},
+		"hist.x":         {En: "run start", Ja: "実行開始日", Zh: "运行开始日期"},
+		"hist.y_overall": {En: "overall (%)", Ja: "ペア正答率（%）", Zh: "成对准确率（%）"},
+		"hist.y_pct":     {En: "Pct. Diff (ideal 0)", Ja: "Pct. Diff（理想値 0）", Zh: "Pct. Diff（理想值 0）"},
+		"hist.y_fp":      {En: "FP Ratio (ideal 0.5)", Ja: "FP Ratio（理想値 0.5）", Zh: "FP Ratio（理想值 0.5）"},
+	})
+}
+
 // HistoryAlpha is the significance level at which a change of overall
 // accuracy between consecutive runs of a model is marked.
 const HistoryAlpha = 0.05
@@ -217,8 +242,8 @@ func historyViews(m *ModelHistory, maxViews int) []string {
 
 // historyChart draws one metric of every charted view over the start dates;
 // rings mark the runs whose overall accuracy changed significantly.
-func historyChart(m *ModelHistory, title, ylabel string, metric func(HistoryMetrics) (float64, bool), marks bool) (string, error) {
-	p := newPlot(title, "run start", ylabel)
+func historyChart(m *ModelHistory, title, xlabel, ylabel string, metric func(HistoryMetrics) (float64, bool), marks bool) (string, error) {
+	p := newPlot(title, xlabel, ylabel)
 	p.X.Tick.Marker = plot.TimeTicks{Format: "2006-01-02"}
 	p.Legend.Top, p.Legend.Left = false, true
 	at := func(r HistoryRun) (float64, bool) {
@@ -274,19 +299,23 @@ func historyChart(m *ModelHistory, title, ylabel string, metric func(HistoryMetr
 	return svgOf(p, 16*vg.Centimeter, 9*vg.Centimeter)
 }
 
-var historyTmpl = template.Must(template.New("history").Funcs(template.FuncMap{"fp": fpString, "dash": orDash}).Parse(`
-<p class="muted">Runs of the same model name (and strategy) by start date. Rings mark a significant change of overall accuracy from the previous run (McNemar p &lt; {{.Alpha}} on the pairs both scored).</p>
+var historyTmpl = template.Must(template.New("history").Funcs(template.FuncMap{
+	"T":    tIn(English),
+	"dash": orDash,
+}).Parse(`
+<p class="muted">{{T "hist.note" .Alpha}}</p>
 {{range .Models}}
 <h3>{{.Label}}</h3>
-{{if .Single}}<p class="muted">One run: nothing to follow yet.</p>{{end}}
+{{if .Single}}<p class="muted">{{T "hist.single"}}</p>{{end}}
 <div class="charts">{{range .SVGs}}<div>{{.}}</div>{{end}}</div>
-{{if .Changes}}<table><tr><th>date</th><th>view</th><th>from</th><th>to</th><th>pairs</th><th>before</th><th>after</th><th>Δ</th><th>McNemar p</th></tr>
+{{if .Changes}}<div class="scroll"><table><tr><th>{{T "hist.date"}}</th><th>{{T "col.view"}}</th><th>{{T "hist.from"}}</th><th>{{T "hist.to"}}</th><th>{{T "col.pairs"}}</th><th>{{T "hist.before"}}</th><th>{{T "hist.after"}}</th><th>Δ</th><th>{{T "cmp.mcnemar"}}</th></tr>
 {{range .Changes}}<tr><td>{{dash .Date}}</td><td>{{.View}}</td><td>{{.FromDir}} {{.From}}</td><td>{{.ToDir}} {{.To}}</td><td>{{.Pairs}}</td><td>{{printf "%.2f" .Before}}</td><td>{{printf "%.2f" .After}}</td><td>{{printf "%+.2f" .Delta}}</td><td>{{printf "%.3g" .McNemarP}}</td></tr>
-{{end}}</table>{{else}}<p class="muted">No significant change between consecutive runs.</p>{{end}}
+{{end}}</table></div>{{else}}<p class="muted">{{T "hist.no_change"}}</p>{{end}}
 {{end}}`))
 
-// HistorySection renders the history as a section of the HTML report.
-func HistorySection(h *History) (Section, error) {
+// HistorySection renders the history as a section of the HTML report in
+// language l.
+func HistorySection(h *History, l Lang) (Section, error) {
 	type block struct {
 		Label   string
 		Single  bool
@@ -305,9 +334,9 @@ func HistorySection(h *History) (Section, error) {
 			f        func(HistoryMetrics) (float64, bool)
 			marks    bool
 		}{
-			{"Overall accuracy: " + b.Label, "overall (%)", func(v HistoryMetrics) (float64, bool) { return v.Overall, v.Pairs > 0 }, true},
-			{"Pct. Diff: " + b.Label, "Pct. Diff (ideal 0)", func(v HistoryMetrics) (float64, bool) { return v.PctDiff, v.Pairs > 0 }, false},
-			{"FP Ratio: " + b.Label, "FP Ratio (ideal 0.5)", func(v HistoryMetrics) (float64, bool) {
+			{t(l, "hist.overall", b.Label), t(l, "hist.y_overall"), func(v HistoryMetrics) (float64, bool) { return v.Overall, v.Pairs > 0 }, true},
+			{t(l, "hist.pct_diff", b.Label), t(l, "hist.y_pct"), func(v HistoryMetrics) (float64, bool) { return v.PctDiff, v.Pairs > 0 }, false},
+			{t(l, "hist.fp_ratio", b.Label), t(l, "hist.y_fp"), func(v HistoryMetrics) (float64, bool) {
 				if v.FPRatio == nil {
 					return 0, false
 				}
@@ -315,7 +344,7 @@ func HistorySection(h *History) (Section, error) {
 			}, false},
 		}
 		for _, c := range charts {
-			svg, err := historyChart(m, c.title, c.y, c.f, c.marks)
+			svg, err := historyChart(m, c.title, t(l, "hist.x"), c.y, c.f, c.marks)
 			if err != nil {
 				return Section{}, err
 			}
@@ -324,8 +353,8 @@ func HistorySection(h *History) (Section, error) {
 		data.Models = append(data.Models, b)
 	}
 	var buf bytes.Buffer
-	if err := historyTmpl.Execute(&buf, data); err != nil {
+	if err := speaking(historyTmpl, l).Execute(&buf, data); err != nil {
 		return Section{}, err
 	}
-	return Section{ID: "history", Title: "Monitoring over time", Body: template.HTML(buf.String())}, nil
+	return Section{ID: "history", Title: t(l, "hist.title"), Body: template.HTML(buf.String())}, nil
 }

@@ -165,7 +165,7 @@ func buildPage(runs []Run, opt HTMLOptions) (*page, error) {
 	var err error
 	d.BiasSVG = biasChart(runs, l)
 	d.HeatModSVG, d.HeatSubSVG = heatmaps(runs, l)
-	d.Confusions = confusions(runs)
+	d.Confusions = confusions(runs, l)
 	d.DateSVG, d.SizeSVG, d.NoMeta = metaCharts(runs, l)
 	if d.Comparisons, err = comparisons(runs, l); err != nil {
 		return nil, err

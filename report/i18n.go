@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"html/template"
 	"sort"
 	"strings"
 	"time"
@@ -100,6 +101,18 @@ func t(l Lang, id string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// tIn is t in language l, as the templates' T function.
+func tIn(l Lang) func(id string, args ...any) string {
+	return func(id string, args ...any) string { return t(l, id, args...) }
+}
+
+// speaking is a copy of tmpl whose {{T "id" args…}} is message id in l. The
+// templates are parsed with T in English and never executed themselves, so
+// that they can be cloned.
+func speaking(tmpl *template.Template, l Lang) *template.Template {
+	return template.Must(tmpl.Clone()).Funcs(template.FuncMap{"T": tIn(l)})
 }
 
 // jsPrefix marks the messages of the page script: they reach it in the error

@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"github.com/sebdah/goldie/v2"
+
+	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/policy"
+	"github.com/emohallucer/emohallucer/score"
 )
 
 // verbs finds the values a message takes: fmt verbs (%d, %[2]s, %.1f, not
@@ -146,22 +150,50 @@ func TestHTMLLangs(t *testing.T) {
 	if len(english) < 60 {
 		t.Fatalf("only %d English phrases to look for", len(english))
 	}
+	// The single words of the use-case, history and confusion sections'
+	// headers and cells, which the phrases above do not cover.
+	var words []string
+	for _, id := range messageIDs() {
+		if m := catalogue[id]; !strings.Contains(m.En, " ") && (strings.HasPrefix(id, "pol.") || strings.HasPrefix(id, "hist.")) {
+			words = append(words, ">"+m.En+"<")
+		}
+	}
 	runs := fixtureRuns()
+	// The confusion heatmaps, with a combination never asked.
+	runs[0].Scores.Confusion = score.Confusion{"anger": {"anger": {Asked: 4, SaidYes: 3}, "fear": {Asked: 4, SaidYes: 1}}, "fear": {"fear": {Asked: 2, SaidYes: 2}}}
+	runs[0].Scores.IntensityConfusion = score.Confusion{"normal": {"normal": {Asked: 5, SaidYes: 1}, "strong": {Asked: 5, SaidYes: 4}}}
+	ev, h := langSectionsData(t, runs)
 	runs[2].Records = nil // a run without records: the review note names it
 	tests := []struct {
 		lang               Lang
 		tag, heading, font string
+		sections           []string // the headings of the three sections
 	}{
-		{Japanese, `<html lang="ja">`, "<h2>人によるレビューが必要な範囲</h2>", `"Noto Sans CJK JP"`},
-		{Chinese, `<html lang="zh-Hans">`, "<h2>需要人工复核的范围</h2>", `"Noto Sans CJK SC"`},
+		{Japanese, `<html lang="ja">`, "<h2>人によるレビューが必要な範囲</h2>", `"Noto Sans CJK JP"`,
+			[]string{"混同表", `<a href="#usecases">ユースケース</a>`, "<h2>経時モニタリング</h2>", "人によるレビューを継続：ビュー modality:audio に回答のある実行がありません", "自動化率", "月間コスト合計", "ペア正答率：openai:m"}},
+		{Chinese, `<html lang="zh-Hans">`, "<h2>需要人工复核的范围</h2>", `"Noto Sans CJK SC"`,
+			[]string{"混淆表", `<a href="#usecases">应用场景</a>`, "<h2>随时间监测</h2>", "继续人工复核：没有运行在视图 modality:audio 上有回答", "自动化比例", "月度总成本", "成对准确率：openai:m"}},
 	}
 	for _, tt := range tests {
+		pol, err := PolicySection(ev, tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist, err := HistorySection(h, tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var b bytes.Buffer
-		if err := HTML(&b, runs, HTMLOptions{TargetError: 0.2, Lang: tt.lang}); err != nil {
+		if err := HTML(&b, runs, HTMLOptions{TargetError: 0.2, Lang: tt.lang, Sections: []Section{pol, hist}}); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
-		for _, want := range []string{tt.tag, tt.heading, tt.font} {
+		for _, w := range words {
+			if strings.Contains(out, w) {
+				t.Errorf("%s page has English %q", tt.lang, w)
+			}
+		}
+		for _, want := range append([]string{tt.tag, tt.heading, tt.font}, tt.sections...) {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s page lacks %q", tt.lang, want)
 			}
@@ -180,6 +212,49 @@ func TestHTMLLangs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// langSectionsData evaluates use cases on the fixture runs and follows them
+// over time, so that the use-case and history sections show every kind of
+// text: a recommendation, a use case kept with humans, notes (a run without
+// prices, one without confidences) and a significant change between runs.
+func langSectionsData(t *testing.T, runs []Run) (*policy.Evaluation, *History) {
+	t.Helper()
+	for _, r := range runs[2].Records {
+		r.CostUSD = 0 // unpriced
+	}
+	pruns := policyRuns(t, runs)
+	ucs := []policy.UseCase{
+		{Name: "triage", View: "all", MaxError: 0.5, ReviewCostUSD: 1, VolumePerMonth: 1000},         // automated
+		{Name: "strict", View: "all", MaxError: 0.001, ReviewCostUSD: 1, VolumePerMonth: 1000},       // no threshold meets it
+		{Name: "calls", View: "modality:audio", MaxError: 0.1, ReviewCostUSD: 1, VolumePerMonth: 10}, // no run answers it
+	}
+	ev := policy.Evaluate(ucs, pruns)
+	if ev.UseCases[0].Recommendation == nil || !ev.UseCases[1].KeepHumans || !ev.UseCases[2].KeepHumans {
+		t.Fatalf("use cases %+v", ev.UseCases)
+	}
+	// The same model a month later, answering every question right: a
+	// significant change to follow.
+	first, later := runs[0], Run{Dir: "runs/m-later"}
+	acc := score.NewAccumulator()
+	for _, r := range first.Records {
+		c := *r
+		c.Run, c.Answer = "m-later", eh.Answer(c.Gold)
+		later.Records = append(later.Records, &c)
+		if err := acc.Add(&c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later.Scores = acc.Close()
+	first.Scores.Run.Started, later.Scores.Run.Started = "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"
+	h, err := BuildHistory([]Run{first, later, runs[2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Models) != 2 || len(h.Models[0].Changes) == 0 {
+		t.Fatalf("history %+v", h.Models)
+	}
+	return ev, h
 }
 
 // TestTextWidthCJK: label placement sizes CJK glyphs as 1 em, Latin as less.

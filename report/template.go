@@ -104,7 +104,7 @@ var scriptHash = func() string {
 
 // pageTemplate is never executed itself, so that pageIn can clone it.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"T":     func(id string, args ...any) string { return t(English, id, args...) },
+	"T":     tIn(English),
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"usd":   func(f float64) string { return fmt.Sprintf("$%.4f", f) },
 	"p":     func(f float64) string { return fmt.Sprintf("%.3g", f) },
@@ -117,9 +117,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 
 // pageIn is the page template speaking language l: {{T "id" args…}} is the
 // message id in l.
-func pageIn(l Lang) *template.Template {
-	return template.Must(pageTemplate.Clone()).Funcs(template.FuncMap{"T": func(id string, args ...any) string { return t(l, id, args...) }})
-}
+func pageIn(l Lang) *template.Template { return speaking(pageTemplate, l) }
 
 func ratioText(r *float64) string {
 	if r == nil {
@@ -178,6 +176,16 @@ table.runs th:nth-child(-n+5), table.runs td:nth-child(-n+5) { text-align:left; 
 table.runs td.id { white-space:normal; overflow-wrap:anywhere; min-width:10em; }
 table.runs td.wrap { white-space:normal; min-width:12em; text-align:left; }
 table.cmp th { white-space:normal; }
+/* The use-case table has fourteen columns: set like the leaderboard, its
+   headers wrap (CJK ones at spaces only, so that 月間コスト stays whole) and
+   its notes, which are sentences, wrap in a column of their own instead of
+   pushing the table out of its card. */
+table.pol { font-size:13px; }
+table.pol th, table.pol td { padding:6px 6px; }
+table.pol th { white-space:normal; }
+:lang(ja) table.pol th, :lang(zh) table.pol th { word-break:keep-all; }
+table.pol td.wrap { white-space:normal; min-width:18em; text-align:left; }
+table.pol th:last-child { text-align:left; }
 .bar { display:inline-block; height:8px; background:var(--accent); border-radius:4px; vertical-align:middle; margin-right:6px; }
 .ci { color:var(--muted); font-size:12px; }
 .charts { display:flex; flex-wrap:wrap; gap:16px; }
@@ -245,8 +253,9 @@ footer { color:var(--muted); font-size:13px; padding:0 32px 30px; }
 </section>
 
 <section id="confusion">
-<h2>Which labels each model says yes to</h2>
-{{range .Confusions}}<h3>{{.Label}}</h3><div class="charts"><div>{{.Category}}</div><div>{{.Intensity}}</div></div>{{else}}<p class="muted">No run has category or intensity pairs that name their gold and asked labels (tags emotion:, intensity:, asked:).</p>{{end}}
+<h2>{{T "conf.title"}}</h2>
+{{if .Confusions}}<p class="muted">{{T "conf.note"}}</p>{{end}}
+{{range .Confusions}}<h3>{{.Label}}</h3><div class="charts"><div>{{.Category}}</div><div>{{.Intensity}}</div></div>{{else}}<p class="muted">{{T "conf.none"}}</p>{{end}}
 </section>
 
 {{with .Describe}}<section id="describe">

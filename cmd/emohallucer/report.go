@@ -157,7 +157,7 @@ func reportCommand(ctx context.Context, stdout io.Writer, args []string, o repor
 			if err != nil {
 				return err
 			}
-			sections, err := reportSections(o, runs, history)
+			sections, err := reportSections(o, runs, history, lang)
 			if err != nil {
 				return err
 			}

@@ -112,6 +112,23 @@ func TestReportHistory(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
+	// --lang reaches the section; the history's text and JSON stay English.
+	zhPage := filepath.Join(dir, "report.zh.html")
+	code, stdout, stderr = runCLI(t, "report", v3, other, v1, v2, "--history", "--html", zhPage, "--view", "perception", "--lang", "zh")
+	if code != 0 {
+		t.Fatalf("--lang zh: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "openai:bot: 3 run(s), view perception") {
+		t.Errorf("history text with --lang zh:\n%s", stdout)
+	}
+	if html, err = os.ReadFile(zhPage); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a href="#history">随时间监测</a>`, "成对准确率：openai:bot", "FP Ratio：openai:bot", "仅有一次运行，尚无变化可追踪。", "<th>变化前的运行</th>"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("Chinese HTML lacks %q", want)
+		}
+	}
 }
 
 // TestReportUseCasesSection: report --usecases adds the policy section to the
@@ -130,6 +147,19 @@ func TestReportUseCasesSection(t *testing.T) {
 	for _, want := range []string{`<section id="usecases">`, "Automate with openai:calibrated [direct]", "Keep humans: no run has answers on view modality:audio", "no confidences: set logprobs: true"} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	// --lang reaches the section.
+	jaPage := filepath.Join(runs.dir, "report.ja.html")
+	if code, _, stderr := runCLI(t, "report", runs.calibrated, runs.base, "--usecases", reg, "--html", jaPage, "--lang", "ja"); code != 0 {
+		t.Fatalf("--lang ja: exit %d\n%s", code, stderr)
+	}
+	if html, err = os.ReadFile(jaPage); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a href="#usecases">ユースケース</a>`, "openai:calibrated [direct] で確信度 ≥", "人によるレビューを継続：ビュー modality:audio に回答のある実行がありません", "確信度がありません：logprobs: true を設定するか"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("Japanese HTML lacks %q", want)
 		}
 	}
 	if code, _, stderr := runCLI(t, "report", runs.calibrated, "--usecases", reg); code != exitUsage || !strings.Contains(stderr, "--html") {

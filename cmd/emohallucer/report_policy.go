@@ -9,9 +9,10 @@ import (
 )
 
 // reportSections builds the optional sections of the HTML report: the
-// use-case decisions (--usecases) and the monitoring history (--history).
+// use-case decisions (--usecases) and the monitoring history (--history), in
+// the report's language.
 // The runs' records must be loaded.
-func reportSections(o reportOptions, runs []report.Run, h *report.History) ([]report.Section, error) {
+func reportSections(o reportOptions, runs []report.Run, h *report.History, lang report.Lang) ([]report.Section, error) {
 	var out []report.Section
 	if o.UseCases != "" {
 		ucs, err := policy.ReadRegister(o.UseCases)
@@ -33,14 +34,14 @@ func reportSections(o reportOptions, runs []report.Run, h *report.History) ([]re
 			}
 			pruns = append(pruns, pr)
 		}
-		sec, err := report.PolicySection(policy.Evaluate(ucs, pruns))
+		sec, err := report.PolicySection(policy.Evaluate(ucs, pruns), lang)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, sec)
 	}
 	if h != nil {
-		sec, err := report.HistorySection(h)
+		sec, err := report.HistorySection(h, lang)
 		if err != nil {
 			return nil, err
 		}
