@@ -9,6 +9,7 @@ package score
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -374,14 +375,37 @@ func viewsOf(po *pairOutcome) []string {
 // ViewMatches reports whether a record belongs to the named view; used to run or
 // report a subset (--subset VIEW).
 func ViewMatches(view string, r *eh.Record) bool {
-	m := &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags, Source: r.Source}
-	for _, v := range viewsOf(&pairOutcome{basic: &slimRec{recMeta: m}}) {
-		if v == view {
-			return true
+	return slices.Contains(viewsOf(&pairOutcome{basic: &slimRec{recMeta: viewMeta(r)}}), view)
+}
+
+// viewMeta is the part of a record's metadata that decides its views.
+func viewMeta(r *eh.Record) *recMeta {
+	return &recMeta{Dimension: r.Dimension, SubCategory: r.SubCategory, Modality: r.Modality, Lang: r.Lang, Tags: r.Tags, Source: r.Source}
+}
+
+// ViewsOfPairs lists the views that hold at least one of the pairs, in report
+// order, as a summary of a run over them would list them: a language view only
+// when the pairs are in several languages, no tag key with more than
+// MaxTagValues values (any view ViewMatches accepts can still be selected).
+func ViewsOfPairs(pairs []eh.Pair) []string {
+	members := map[string]*View{}
+	for i := range pairs {
+		for _, v := range viewsOf(&pairOutcome{basic: &slimRec{recMeta: metaOfPair(&pairs[i])}}) {
+			members[v] = nil
 		}
 	}
-	return false
+	dropSingleLang(members)
+	dropWideTagViews(members)
+	return OrderViews(members)
 }
+
+// PairInView reports whether the pair belongs to the view (see ViewMatches).
+func PairInView(view string, p *eh.Pair) bool {
+	return slices.Contains(viewsOf(&pairOutcome{basic: &slimRec{recMeta: metaOfPair(p)}}), view)
+}
+
+// metaOfPair is the metadata a record of the pair would carry.
+func metaOfPair(p *eh.Pair) *recMeta { return viewMeta(eh.NewRecord("", "", "", "", p, eh.Basic)) }
 
 // ValidView reports whether name is a view name this package can produce.
 func ValidView(name string) bool {

@@ -80,8 +80,10 @@ func goldServer(t *testing.T, wrongBelow uint32, calibrated bool) *fakeapi.Serve
 	return srv
 }
 
-// fixtureRun runs one model on the builtin suite through the command line
-// with a models file (price optional) and returns the run folder.
+// fixtureRun runs one model on the English pairs of the builtin suite through
+// the command line with a models file (price optional) and returns the run
+// folder. One language is enough for policies and gates, and a third of the
+// questions keeps these tests fast.
 func fixtureRun(t *testing.T, dir, name, spec, price string, extra ...string) string {
 	t.Helper()
 	cfg := filepath.Join(dir, name+".yaml")
@@ -93,7 +95,7 @@ func fixtureRun(t *testing.T, dir, name, spec, price string, extra ...string) st
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, name)
-	args := append([]string{"run", "--config", cfg, "--suite", "builtin", "--out", out, "--progress", "never"}, extra...)
+	args := append([]string{"run", "--config", cfg, "--suite", "builtin", "--subset", "lang:en", "--out", out, "--progress", "never"}, extra...)
 	if code, stdout, stderr := runCLI(t, args...); code != 0 {
 		t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
 	}
