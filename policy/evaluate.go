@@ -283,10 +283,10 @@ func candidate(u UseCase, run *Run, qs []*eh.Record, p operatingPoint, ok bool) 
 		}
 		cost += q.CostUSD
 	}
-	c.Accuracy = round(100*float64(correct)/float64(len(qs)), 2)
+	c.Accuracy = score.Round(100*float64(correct)/float64(len(qs)), 2)
 	c.CostPerQuestion = cost / float64(len(qs))
 	v := u.VolumePerMonth
-	c.ModelCostMonth = round(v*c.CostPerQuestion, 2)
+	c.ModelCostMonth = score.Round(v*c.CostPerQuestion, 2)
 	var notes []string
 	switch {
 	case c.WithConfidence == 0:
@@ -295,13 +295,13 @@ func candidate(u UseCase, run *Run, qs []*eh.Record, p operatingPoint, ok bool) 
 		notes = append(notes, fmt.Sprintf("no threshold keeps the 95%% upper bound of the automated error within %s", pct(u.MaxError)))
 	default:
 		c.Meets = true
-		th := round(p.threshold, 6)
+		th := score.Round(p.threshold, 6)
 		c.Threshold = &th
-		c.AutomatedShare = round(p.share, 4)
-		c.HumanShare = round(1-p.share, 4)
-		c.ExpectedError = round(p.err, 4)
-		c.ExpectedErrorUpper95 = round(p.upper95, 4)
-		c.ExpectedWrongMonth = round(v*p.share*p.err, 2)
+		c.AutomatedShare = score.Round(p.share, 4)
+		c.HumanShare = score.Round(1-p.share, 4)
+		c.ExpectedError = score.Round(p.err, 4)
+		c.ExpectedErrorUpper95 = score.Round(p.upper95, 4)
+		c.ExpectedWrongMonth = score.Round(v*p.share*p.err, 2)
 	}
 	if c.WithConfidence > 0 && c.WithConfidence < len(qs) {
 		notes = append(notes, fmt.Sprintf("%d of %d answers carry no confidence and always go to a person", len(qs)-c.WithConfidence, len(qs)))
@@ -309,17 +309,17 @@ func candidate(u UseCase, run *Run, qs []*eh.Record, p operatingPoint, ok bool) 
 	if c.Unpriced = !run.Priced; c.Unpriced {
 		notes = append(notes, "unpriced run: model cost counted as 0 (add price to the model config)")
 	}
-	c.ReviewCostMonth = round(v*(1-p.share)*u.ReviewCostUSD, 2)
+	c.ReviewCostMonth = score.Round(v*(1-p.share)*u.ReviewCostUSD, 2)
 	if !c.Meets {
-		c.ReviewCostMonth = round(v*u.ReviewCostUSD, 2)
+		c.ReviewCostMonth = score.Round(v*u.ReviewCostUSD, 2)
 	}
 	c.TotalCostMonth = c.ReviewCostMonth + c.ModelCostMonth
 	if u.ErrorCostUSD != nil {
-		e := round(c.ExpectedWrongMonth**u.ErrorCostUSD, 2)
+		e := score.Round(c.ExpectedWrongMonth**u.ErrorCostUSD, 2)
 		c.ErrorCostMonth = &e
 		c.TotalCostMonth += e
 	}
-	c.TotalCostMonth = round(c.TotalCostMonth, 2)
+	c.TotalCostMonth = score.Round(c.TotalCostMonth, 2)
 	c.Note = strings.Join(notes, "; ")
 	return c
 }
@@ -381,7 +381,7 @@ func decide(d *Decision) {
 		}
 		return
 	}
-	if human := round(u.VolumePerMonth*u.ReviewCostUSD, 2); best.TotalCostMonth >= human && u.ReviewCostUSD > 0 {
+	if human := score.Round(u.VolumePerMonth*u.ReviewCostUSD, 2); best.TotalCostMonth >= human && u.ReviewCostUSD > 0 {
 		d.KeepHumans = true
 		d.Reason = fmt.Sprintf("the cheapest run that meets the limit (%s) costs $%.2f a month, not less than reviewing every case ($%.2f)", best.Run, best.TotalCostMonth, human)
 		return
@@ -393,12 +393,3 @@ func decide(d *Decision) {
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.4g%%", 100*f) }
-
-func round(x float64, places int) float64 {
-	p := math.Pow(10, float64(places))
-	r := math.Round(x*p) / p
-	if r == 0 {
-		return 0 // never print -0
-	}
-	return r
-}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	eh "github.com/emohallucer/emohallucer"
+	"github.com/emohallucer/emohallucer/score"
 )
 
 // Schema is the version of policy.json this build writes; Read accepts every
@@ -163,8 +164,8 @@ func Check(f *File, runs []*Run) (results []CheckResult, failed bool) {
 			}
 			pt := pointAt(qs, *p.Threshold)
 			r := CheckResult{UseCase: p.Name, Run: run.ID, Model: run.Model, Strategy: run.Strategy, Threshold: *p.Threshold,
-				Questions: len(qs), Automated: pt.automated, AutomatedShare: round(pt.share, 4), Error: round(pt.err, 4),
-				ErrorUpper95: round(pt.upper95, 4), MaxError: p.MaxError}
+				Questions: len(qs), Automated: pt.automated, AutomatedShare: score.Round(pt.share, 4), Error: score.Round(pt.err, 4),
+				ErrorUpper95: score.Round(pt.upper95, 4), MaxError: p.MaxError}
 			withConf := 0
 			for _, q := range qs {
 				if q.Confidence != nil {

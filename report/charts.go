@@ -464,15 +464,9 @@ func linesSVG(title, xl, yl string, series []series, marks []point) (string, err
 		if len(s.xy) == 0 {
 			continue
 		}
-		l, sc, err := plotter.NewLinePoints(s.xy)
-		if err != nil {
+		if err := addLine(p, s.xy, i, s.name, 1.5); err != nil {
 			return "", err
 		}
-		l.Color = colorOf(i)
-		l.Width = vg.Points(1.5)
-		sc.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: vg.Points(1.5), Color: colorOf(i)}
-		p.Add(l, sc)
-		p.Legend.Add(s.name, l)
 	}
 	for _, m := range marks {
 		s, err := plotter.NewScatter(plotter.XYs{{X: m.x, Y: m.y}})
@@ -621,4 +615,19 @@ func ellipsis(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// addLine draws xy as the i-th series of p, a line with a point at each value
+// (radius in points) in the series' colour, named in the legend.
+func addLine(p *plot.Plot, xy plotter.XYs, i int, name string, radius float64) error {
+	l, sc, err := plotter.NewLinePoints(xy)
+	if err != nil {
+		return err
+	}
+	l.Color = colorOf(i)
+	l.Width = vg.Points(1.5)
+	sc.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: vg.Points(radius), Color: colorOf(i)}
+	p.Add(l, sc)
+	p.Legend.Add(name, l)
+	return nil
 }

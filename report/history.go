@@ -266,15 +266,9 @@ func historyChart(m *ModelHistory, title, xlabel, ylabel string, metric func(His
 		if len(xy) == 0 {
 			continue
 		}
-		l, sc, err := plotter.NewLinePoints(xy)
-		if err != nil {
+		if err := addLine(p, xy, i, view, 2); err != nil {
 			return "", err
 		}
-		l.Color = colorOf(i)
-		l.Width = vg.Points(1.5)
-		sc.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: vg.Points(2), Color: colorOf(i)}
-		p.Add(l, sc)
-		p.Legend.Add(view, l)
 		if !marks {
 			continue
 		}

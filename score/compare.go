@@ -92,7 +92,7 @@ func costRatio(a, b usageSum) (*float64, string) {
 	if den == 0 {
 		return nil, ""
 	}
-	r := round(num/den, 4)
+	r := Round(num/den, 4)
 	return &r, basis
 }
 
@@ -148,16 +148,16 @@ func Compare(a, b *Accumulator) []Comparison {
 		n := c.both + c.onlyA + c.onlyB + c.neither
 		ua, ub := *useA[v], *useB[v]
 		cmp := Comparison{View: v, Pairs: n, OnlyA: c.onlyA, OnlyB: c.onlyB,
-			OverallA:  round(100*float64(c.both+c.onlyA)/float64(n), 4),
-			OverallB:  round(100*float64(c.both+c.onlyB)/float64(n), 4),
+			OverallA:  Round(100*float64(c.both+c.onlyA)/float64(n), 4),
+			OverallB:  Round(100*float64(c.both+c.onlyB)/float64(n), 4),
 			McNemarP:  McNemar(c.onlyA, c.onlyB), // unrounded: small p values matter
 			Questions: 2 * n,
 			CallsA:    ua.calls, CallsB: ub.calls, CachedA: ua.cached, CachedB: ub.cached,
-			TokensA: ua.tokens, TokensB: ub.tokens, CostA: round(ua.cost, 6), CostB: round(ub.cost, 6),
-			LatencyA: round(perQuestion(ua.latency, 2*n), 3), LatencyB: round(perQuestion(ub.latency, 2*n), 3)}
-		cmp.DeltaOverall = round(cmp.OverallB-cmp.OverallA, 4)
+			TokensA: ua.tokens, TokensB: ub.tokens, CostA: Round(ua.cost, 6), CostB: Round(ub.cost, 6),
+			LatencyA: Round(perQuestion(ua.latency, 2*n), 3), LatencyB: Round(perQuestion(ub.latency, 2*n), 3)}
+		cmp.DeltaOverall = Round(cmp.OverallB-cmp.OverallA, 4)
 		lo, hi := PairedBootstrapDelta(c.both, c.onlyA, c.onlyB, c.neither, seedFor("compare:"+v))
-		cmp.DeltaCI95 = [2]float64{round(100*lo, 4), round(100*hi, 4)}
+		cmp.DeltaCI95 = [2]float64{Round(100*lo, 4), Round(100*hi, 4)}
 		cmp.CostRatio, cmp.CostBasis = costRatio(ua, ub)
 		out = append(out, cmp)
 	}

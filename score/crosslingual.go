@@ -126,7 +126,7 @@ func (f factOutcomes) compare() *Crosslingual {
 			c.Same++
 		}
 	}
-	c.Consistency = round(float64(c.Same)/float64(c.Facts), 4)
+	c.Consistency = Round(float64(c.Same)/float64(c.Facts), 4)
 	for i, la := range eh.Langs {
 		for _, lb := range eh.Langs[i+1:] {
 			var both, onlyA, onlyB, neither int
@@ -150,14 +150,14 @@ func (f factOutcomes) compare() *Crosslingual {
 				continue
 			}
 			lc := LangComparison{A: la, B: lb, Facts: n, Same: both + neither,
-				Consistency:  round(float64(both+neither)/float64(n), 4),
+				Consistency:  Round(float64(both+neither)/float64(n), 4),
 				RightAWrongB: onlyA, RightBWrongA: onlyB,
-				OverallA: round(100*float64(both+onlyA)/float64(n), 4),
-				OverallB: round(100*float64(both+onlyB)/float64(n), 4),
+				OverallA: Round(100*float64(both+onlyA)/float64(n), 4),
+				OverallB: Round(100*float64(both+onlyB)/float64(n), 4),
 				McNemarP: McNemar(onlyA, onlyB)}
-			lc.DeltaOverall = round(100*float64(onlyB-onlyA)/float64(n), 4)
+			lc.DeltaOverall = Round(100*float64(onlyB-onlyA)/float64(n), 4)
 			lo, hi := PairedBootstrapDelta(both, onlyA, onlyB, neither, seedFor("crosslingual:"+string(la)+"-"+string(lb)))
-			lc.DeltaCI95 = [2]float64{round(100*lo, 4), round(100*hi, 4)}
+			lc.DeltaCI95 = [2]float64{Round(100*lo, 4), Round(100*hi, 4)}
 			c.Pairs = append(c.Pairs, lc)
 		}
 	}

@@ -95,7 +95,7 @@ func (j *JudgeAgreement) kappa() *float64 {
 	if pe == 1 {
 		return nil
 	}
-	k := round((po-pe)/(1-pe), 6)
+	k := Round((po-pe)/(1-pe), 6)
 	return &k
 }
 
@@ -194,10 +194,10 @@ func describeViews(s *Scores, descs map[string]*descOutcome, ids []string) {
 			b.Judge.Kappa = b.Judge.kappa()
 		}
 		if b.EmotionMentions > 0 {
-			b.EmoCHAIRi = round(float64(b.HallucinatedMentions)/float64(b.EmotionMentions), 6)
+			b.EmoCHAIRi = Round(float64(b.HallucinatedMentions)/float64(b.EmotionMentions), 6)
 		}
-		b.EmoCHAIRs = round(float64(b.Hallucinating)/float64(b.Responses), 6)
-		b.Coverage = round(float64(b.Covering)/float64(b.Responses), 6)
+		b.EmoCHAIRs = Round(float64(b.Hallucinating)/float64(b.Responses), 6)
+		b.Coverage = Round(float64(b.Covering)/float64(b.Responses), 6)
 		if s.Views[name] == nil {
 			s.Views[name] = &View{}
 		}

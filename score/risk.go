@@ -74,8 +74,8 @@ func RiskCoverageOf(recs []*eh.Record, view string, target float64) RiskCoverage
 		if i+1 < len(qs) && qs[i+1].conf == q.conf {
 			continue
 		}
-		p := RiskPoint{Threshold: round(q.conf, 6), Automated: i + 1, Wrong: wrong,
-			Coverage: round(float64(i+1)/float64(rc.Questions), 6), Risk: round(float64(wrong)/float64(i+1), 6)}
+		p := RiskPoint{Threshold: Round(q.conf, 6), Automated: i + 1, Wrong: wrong,
+			Coverage: Round(float64(i+1)/float64(rc.Questions), 6), Risk: Round(float64(wrong)/float64(i+1), 6)}
 		rc.Points = append(rc.Points, p)
 		if p.Risk <= target && (rc.Recommended == nil || p.Coverage > rc.Recommended.Coverage) {
 			pp := p

@@ -330,11 +330,11 @@ func (a *Accumulator) Close() *Scores {
 	}
 	if latencyN > 0 {
 		n := float64(latencyN)
-		run.MeanLatencyMS = round(latency/n, 3)
-		run.CallsPerQuestion = round(float64(run.Calls)/n, 4)
-		run.TokensPerQuestion = round(float64(run.PromptTokens+run.CompletionTokens)/n, 2)
+		run.MeanLatencyMS = Round(latency/n, 3)
+		run.CallsPerQuestion = Round(float64(run.Calls)/n, 4)
+		run.TokensPerQuestion = Round(float64(run.PromptTokens+run.CompletionTokens)/n, 2)
 	}
-	run.CostUSD = round(run.CostUSD, 6)
+	run.CostUSD = Round(run.CostUSD, 6)
 	dropSingleLang(members)
 	dropWideTagViews(members)
 	for name, m := range members {
@@ -473,15 +473,15 @@ func computeView(name string, members []*pairOutcome) *View {
 	}
 	if v.Pairs > 0 {
 		n := float64(v.Pairs)
-		v.BasicAcc = round(100*float64(v.BasicCorrect)/n, 4)
-		v.HallucinatedAcc = round(100*float64(v.HallucinatedCorrect)/n, 4)
-		v.OverallAcc = round(100*float64(v.PairCorrect)/n, 4)
-		v.PctDiff = round(float64(v.AnsweredYes-v.GoldYes)/float64(v.Questions), 6)
+		v.BasicAcc = Round(100*float64(v.BasicCorrect)/n, 4)
+		v.HallucinatedAcc = Round(100*float64(v.HallucinatedCorrect)/n, 4)
+		v.OverallAcc = Round(100*float64(v.PairCorrect)/n, 4)
+		v.PctDiff = Round(float64(v.AnsweredYes-v.GoldYes)/float64(v.Questions), 6)
 		lo, hi := BootstrapProportion(v.PairCorrect, v.Pairs, seedFor(name))
-		v.OverallCI95 = [2]float64{round(100*lo, 4), round(100*hi, 4)}
+		v.OverallCI95 = [2]float64{Round(100*lo, 4), Round(100*hi, 4)}
 	}
 	if v.Wrong > 0 {
-		f := round(float64(v.WrongYes)/float64(v.Wrong), 6)
+		f := Round(float64(v.WrongYes)/float64(v.Wrong), 6)
 		v.FPRatio = &f
 	}
 	return v
@@ -552,7 +552,9 @@ func index[T comparable](list []T, x T) int {
 	return len(list)
 }
 
-func round(x float64, places int) float64 {
+// Round rounds x to places decimals, as every figure of a summary is, and
+// never returns -0 (which would print as "-0").
+func Round(x float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	r := math.Round(x*p) / p
 	if r == 0 {
