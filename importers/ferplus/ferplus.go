@@ -13,8 +13,12 @@
 // asked (disgust lowers the brows as anger does, sad brows resemble fearful
 // ones, fear widens the eyes as surprise does), so fear and disgust faces get
 // no cue pair. At 48×48 a hand or a tight crop can hide a cue; a cue pair is
-// made only when all annotators agreed and none answered unknown or not a
-// face, the sign that the face's defining region was in view.
+// made only when all annotators agreed, the sign that the face's defining
+// region was in view.
+//
+// A face is left out altogether when any annotator answered unknown or not a
+// face (an occluded mouth, a playful pose), and when it is the same
+// photograph as a face already kept (see neardup.go).
 //
 // Two layouts are read: this project's labels.csv (a header row, file paths and
 // votes_<emotion> columns) and the FER+ repository's FER2013*/label.csv files
@@ -102,7 +106,7 @@ func (f *face) allowed() []string {
 }
 
 // cueVisible reports whether a face's cue pair can be asked: every annotator
-// chose the label, so none found the face unreadable, hidden or not a face.
+// chose the label.
 func (f *face) cueVisible() bool { return f.votes == f.total && f.total >= 10 }
 
 type face struct {
@@ -139,6 +143,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("ferplus: no labels.csv, and no FER+ label.csv files, below %s", src)}
 	}
 	var kept []*face
+	var prints []*fingerprint // of kept, index for index
 	seen := map[string]string{}
 	for _, f := range faces {
 		if err := ctx.Err(); err != nil {
@@ -166,14 +171,25 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			res.Drop(f.id, f.full, "%v", err)
 			continue
 		}
-		kept = append(kept, f)
+		fp, err := readFingerprint(f.full)
+		if err != nil {
+			res.Drop(f.id, f.full, "%v", err)
+			continue
+		}
+		if i, c := nearDuplicate(fp, prints); i >= 0 {
+			res.Drop(f.id, f.full, "near-duplicate of %s (pixel correlation %.2f): the same photograph", kept[i].full, c)
+			continue
+		}
+		kept, prints = append(kept, f), append(prints, fp)
 	}
 
 	res.Rules = []string{
 		fmt.Sprintf("A face is used when at least %d of its 10 FER+ votes name one emotion and no other ties it.", MinVotes),
 		fmt.Sprintf("The wrong label of a category pair is far from the majority emotion (swap.Distant: never anger against disgust, fear against surprise or sadness) and has at most %d of the face's votes.", MaxWrongVotes),
 		"A reasoning-cue pair contrasts a cue of the majority emotion with one that cannot be on the same face (lip corners up against down, a dropped jaw against a relaxed mouth, lowered against relaxed brows); fear and disgust share their cues with other emotions and get none.",
-		"A reasoning-cue pair is made only when all annotators (at least 10) chose the emotion, none answering unknown or not a face: the defining region of the face was in view.",
+		"A face is left out when any annotator answered unknown emotion or not a face: a hand, an object or the crop may hide what the others read.",
+		fmt.Sprintf("A face that is the same photograph as an earlier one (re-encoded or re-cropped: pixel correlation at least %.2f over shifts of up to %d pixels) is left out.", NearDuplicateCorrelation, maxShift),
+		"A reasoning-cue pair is made only when all annotators (at least 10) chose the emotion: the defining region of the face was in view.",
 	}
 	items := make([]swap.Item, len(kept))
 	for i, f := range kept {
@@ -235,6 +251,8 @@ func choose(votes []int) (swap.Label, int, int, string) {
 		return "", bestN, total, "tied vote"
 	case voteOrder[best] == "unknown" || voteOrder[best] == "NF":
 		return "", bestN, total, "majority says " + map[string]string{"unknown": "unknown emotion", "NF": "not a face"}[voteOrder[best]]
+	case votes[8]+votes[9] > 0:
+		return "", bestN, total, "an annotator answered unknown emotion or not a face: the face may be hidden or unreadable"
 	case bestN < MinVotes:
 		return "", bestN, total, fmt.Sprintf("below the %d-vote majority", MinVotes)
 	}

@@ -2,6 +2,8 @@ package ferplus_test
 
 import (
 	"context"
+	"image"
+	"image/png"
 	"maps"
 	"os"
 	"path/filepath"
@@ -56,11 +58,20 @@ func TestImport(t *testing.T) {
 			}
 		}
 	}
-	// Every face gives a category pair (no wrong label drawn had a vote); the
-	// 5 classes with cue contrasts give 88 cue pairs: 90 faces, less 2 angry
-	// faces with 9 of 10 votes.
-	if count[eh.Category] != 126 || count[eh.ReasoningCue] != 88 || len(res.Dropped) != 0 {
-		t.Errorf("pairs %v, dropped %v; want 126 category and 88 reasoning-cue, none dropped", count, res.Dropped)
+	// 126 faces: 10 with an unknown or not-a-face vote are left out and one
+	// is a second frame of a crying child kept already. Every other face gives
+	// a category pair (no wrong label drawn had a vote); the 5 classes with
+	// cue contrasts give 87 cue pairs: 90 faces, less 2 angry faces with 9 of
+	// 10 votes and the child's second frame.
+	if count[eh.Category] != 115 || count[eh.ReasoningCue] != 87 {
+		t.Errorf("pairs %v; want 115 category and 87 reasoning-cue", count)
+	}
+	if len(res.Dropped) != 1 || res.Dropped[0].Item != "fer0032789" || !strings.Contains(res.Dropped[0].Reason, "near-duplicate of") ||
+		!strings.HasSuffix(res.Dropped[0].Reason, "fer0032685.png (pixel correlation 0.84): the same photograph") {
+		t.Errorf("dropped %+v, want only fer0032789 as a near-duplicate of fer0032685", res.Dropped)
+	}
+	if n := res.Skipped["an annotator answered unknown emotion or not a face: the face may be hidden or unreadable"]; n != 10 {
+		t.Errorf("%d faces with an unknown or not-a-face vote skipped, want 10 (skipped %v)", n, res.Skipped)
 	}
 	if res.Skipped["no cue pair: not all annotators agreed, so the cue may be hidden or unclear"] != 2 {
 		t.Errorf("skipped %v", res.Skipped)
@@ -72,7 +83,7 @@ func TestImport(t *testing.T) {
 			t.Errorf("cue %q: %d basic, %d hallucinated uses", cue, c[0], c[1])
 		}
 	}
-	if len(res.Rules) != 4 {
+	if len(res.Rules) != 6 {
 		t.Errorf("rules %q", res.Rules)
 	}
 }
@@ -118,6 +129,10 @@ func TestFERPlusLayout(t *testing.T) {
 	copyFile("images/anger/fer0032434.png", "fer0000003.png", false)
 	copyFile("images/happiness/fer0032227.png", "fer0000004.png", true)
 	copyFile("images/sadness/fer0032363.png", "fer0000005.png", false)
+	copyFile("images/surprise/fer0032287.png", "fer0000007.png", false)
+	// The first angry face again, moved 2 pixels and re-encoded: other bytes,
+	// the same photograph.
+	shifted(t, filepath.Join(src, "images/anger/fer0032285.png"), filepath.Join(tmp, "fer0000006.png"), 2)
 	// votes: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt, unknown, NF
 	label := strings.Join([]string{
 		`fer0000001.png,"(0, 0, 48, 48)",0,0,0,0,8,2,0,0,0,0`,  // anger 8/10, 2 for disgust
@@ -125,6 +140,8 @@ func TestFERPlusLayout(t *testing.T) {
 		`fer0000003.png,"(0, 0, 48, 48)",0,0,0,0,6,4,0,0,0,0`,  // anger 6/10: below the majority
 		`fer0000004.png,"(0, 0, 48, 48)",0,10,0,0,0,0,0,0,0,0`, // happiness, but the image is cut
 		`fer0000005.png,"(0, 0, 48, 48)",0,0,0,0,0,0,0,0,0,10`, // not a face
+		`fer0000006.png,"(0, 0, 48, 48)",0,0,0,0,10,0,0,0,0,0`, // anger, a copy of fer0000001
+		`fer0000007.png,"(0, 0, 48, 48)",0,0,9,0,0,0,0,0,1,0`,  // surprise 9/10, but one annotator could not tell
 	}, "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(tmp, "label.csv"), []byte(label), 0o644); err != nil {
 		t.Fatal(err)
@@ -145,15 +162,49 @@ func TestFERPlusLayout(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("category questions %v, want %v", got, want)
 	}
-	if len(res.Dropped) != 1 || !strings.HasSuffix(res.Dropped[0].Path, "fer0000004.png") {
-		t.Errorf("dropped %+v, want the cut image", res.Dropped)
+	if len(res.Dropped) != 2 || !strings.HasSuffix(res.Dropped[0].Path, "fer0000004.png") ||
+		res.Dropped[1].Item != "fer0000006" || !strings.Contains(res.Dropped[1].Reason, "near-duplicate of "+filepath.Join(tmp, "fer0000001.png")) {
+		t.Errorf("dropped %+v, want the cut image and the shifted copy", res.Dropped)
 	}
 	// A face in no pair is not placed in the suite.
 	if _, err := os.Stat(filepath.Join(dir, "media", "ferplus", "fer0000002.png")); err == nil {
 		t.Error("the neutral face, in no pair, was placed in the suite")
 	}
 	if res.Skipped["below the 7-vote majority"] != 1 || res.Skipped["majority says not a face"] != 1 ||
+		res.Skipped["an annotator answered unknown emotion or not a face: the face may be hidden or unreadable"] != 1 ||
 		res.Skipped["category pair: the wrong label drawn has more than 1 vote"] != 1 {
 		t.Errorf("skipped %v", res.Skipped)
+	}
+}
+
+// shifted writes the image at from, moved right and down by d pixels (the
+// edge repeated), as a new PNG at to.
+func shifted(t *testing.T, from, to string, d int) {
+	t.Helper()
+	f, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	out := image.NewGray(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			out.Set(x, y, img.At(max(x-d, b.Min.X), max(y-d, b.Min.Y)))
+		}
+	}
+	w, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(w, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

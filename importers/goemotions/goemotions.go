@@ -24,6 +24,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,6 +81,7 @@ var Rules = []string{
 	"A comment whose only cue is negated (\"no gross taste\", \"not scared\", \"I like him, not so much\") is dropped and listed.",
 	"A comment that also carries an unnegated word of the other polarity (praise with a negative word, a complaint with a positive one) is dropped and listed.",
 	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",
+	"A comment labelled amusement, joy, love or excitement that speaks of harm (an injury, death, prison: \"his tooth bouncing off the pavement … a tear of joy\"), or a positive comment that carries an emoji of irony (😅, 🙃, 😏, 🙄) is dropped and listed: joy at someone's harm or an ironic smile is not plainly a positive feeling.",
 	"A comment with quotation marks, the sarcasm marker /s, a set phrase of sarcasm (\"I like how…\", \"I love it when…\", \"Great, glad to hear…\") or reported speech (\"You're saying…\") is dropped and listed: the words may be someone else's or meant ironically.",
 	"Pairs ask positive against negative, and each polarity is used as often in hallucinated questions as in basic ones.",
 }
@@ -166,7 +168,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 				continue
 			}
 			byKey[c.key] = c
-			if why, drop := Check(c.text, l); why != "" {
+			if why, drop := Check(c.text, l, words); why != "" {
 				if drop {
 					res.Drop(split+":"+c.id, name, "line %d: labelled %s, but %s", line, c.word, why)
 				} else {
@@ -232,12 +234,17 @@ func polarity(words []string) (swap.Label, string) {
 	return l, ""
 }
 
+// pleasure are the positive emotions that, felt at someone's harm, are
+// schadenfreude or mockery. Gratitude, caring or admiration beside harm ("thank
+// you, she beat cancer") are sincere.
+var pleasure = map[string]bool{"amusement": true, "joy": true, "love": true, "excitement": true}
+
 // Check applies the text rules (Rules) to a comment labelled with polarity l
-// (swap.Positive or swap.Negative). It returns "" when the comment may be used;
+// (swap.Positive or swap.Negative) from the GoEmotions emotions given. It returns "" when the comment may be used;
 // otherwise the reason, and whether the item is to be dropped and listed (the
 // text contradicts its label) rather than skipped (it merely does not show the
 // label clearly enough).
-func Check(text string, l swap.Label) (why string, drop bool) {
+func Check(text string, l swap.Label, emotions []string) (why string, drop bool) {
 	toks := swap.Tokens(text)
 	if swap.Words(toks) < MinWords {
 		return fmt.Sprintf("shorter than %d words", MinWords), false
@@ -247,6 +254,12 @@ func Check(text string, l swap.Label) (why string, drop bool) {
 	}
 	if strings.ContainsAny(text, "\"“”") || sarcasmTag.MatchString(text) || swap.Sarcastic(toks) {
 		return "it has quotation marks or a sarcasm marker (the words may be someone else's or ironic)", true
+	}
+	if l == swap.Positive && swap.Ironic(toks) {
+		return "it carries an emoji of irony (😅, 🙃, 😏, 🙄…): the positive words may be meant otherwise", true
+	}
+	if ms := swap.Misfortune.Find(toks); len(ms) > 0 && slices.ContainsFunc(emotions, func(e string) bool { return pleasure[e] }) {
+		return fmt.Sprintf("it speaks of harm (%q): joy at it is mockery or schadenfreude, not plainly a positive feeling", ms[0].Cue), true
 	}
 	if l == swap.Negative && swap.Laughs(toks) {
 		return "it carries a laughter or joke marker (the negative word is likely in jest)", true

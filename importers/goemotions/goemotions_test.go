@@ -52,6 +52,12 @@ func TestImport(t *testing.T) {
 		{"dev:eebcfza", "quotation marks"},
 		// Labelled joy, but also says "too bad".
 		{"dev:eelb72t", `also says "too bad"`},
+		// Labelled amusement: "his tooth bouncing off the pavement … brings a
+		// tear of joy to my eye 😅", joy at an injury.
+		{"dev:eer61np", "emoji of irony"},
+		// Labelled love: "I love converts. They willingly throw away their
+		// freedom for a prison cell. So cute", mockery.
+		{"dev:ef68pka", `speaks of harm ("prison")`},
 	} {
 		if !strings.Contains(dropped[tt.item], tt.reason) {
 			t.Errorf("%s: dropped with %q, want a reason containing %q", tt.item, dropped[tt.item], tt.reason)
@@ -68,42 +74,47 @@ func TestImport(t *testing.T) {
 // outside audit found labelled wrongly.
 func TestCheck(t *testing.T) {
 	for _, tt := range []struct {
-		text  string
-		label swap.Label
-		why   string // "" when the comment is used
-		drop  bool
+		text     string
+		label    swap.Label
+		why      string // "" when the comment is used
+		drop     bool
+		emotions []string
 	}{
 		// A plain statement of the labelled feeling is used.
-		{"I miss those days so much.", swap.Negative, "", false},
-		{"I'm so glad you made it home safe!", swap.Positive, "", false},
+		{"I miss those days so much.", swap.Negative, "", false, nil},
+		{"I'm so glad you made it home safe!", swap.Positive, "", false, nil},
 		// Three words are too few.
-		{"Wtf is that", swap.Negative, "shorter than", false},
+		{"Wtf is that", swap.Negative, "shorter than", false, nil},
 		// Praise with a negative word, in jest.
-		{"gross aoe but it works so well XD", swap.Negative, "laughter", true},
+		{"gross aoe but it works so well XD", swap.Negative, "laughter", true, nil},
 		// The only cue is negated, before or right after.
-		{"I sense no gross taste here at all.", swap.Negative, "is negated", true},
-		{"I like [NAME], not so much", swap.Positive, "is negated", true},
+		{"I sense no gross taste here at all.", swap.Negative, "is negated", true, nil},
+		{"I like [NAME], not so much", swap.Positive, "is negated", true, nil},
 		// The question's own word is in the text.
-		{"This is such a negative thread today.", swap.Negative, "says positive or negative", false},
+		{"This is such a negative thread today.", swap.Negative, "says positive or negative", false, nil},
 		// Anger voiced in a question, imagined, or put off.
-		{"Are you pissed at me for saying that?", swap.Negative, "only in a question", false},
-		{"I hear horror stories of late orders. I would be so pissed.", swap.Negative, "hypothetical", false},
-		{"I'll wait until he enforces this before I get excited.", swap.Positive, "hypothetical", false},
+		{"Are you pissed at me for saying that?", swap.Negative, "only in a question", false, nil},
+		{"I hear horror stories of late orders. I would be so pissed.", swap.Negative, "hypothetical", false, nil},
+		{"I'll wait until he enforces this before I get excited.", swap.Positive, "hypothetical", false, nil},
 		// Sarcasm: the tag, set phrases, reported speech.
-		{"Oh I just love waiting in line for hours /s", swap.Positive, "sarcasm", true},
-		{"I like how nobody else is doing anything to stop him", swap.Positive, "sarcasm", true},
-		{"I love it when people barge into my house and demand things", swap.Positive, "sarcasm", true},
-		{"Great, glad to hear most socialists are hypocrites", swap.Positive, "sarcasm", true},
-		{"You're saying it's depressing to see someone eat", swap.Negative, "sarcasm", true},
+		{"Oh I just love waiting in line for hours /s", swap.Positive, "sarcasm", true, nil},
+		{"I like how nobody else is doing anything to stop him", swap.Positive, "sarcasm", true, nil},
+		{"I love it when people barge into my house and demand things", swap.Positive, "sarcasm", true, nil},
+		{"Great, glad to hear most socialists are hypocrites", swap.Positive, "sarcasm", true, nil},
+		{"You're saying it's depressing to see someone eat", swap.Negative, "sarcasm", true, nil},
+		// Joy at harm, or a smile undercut by an ironic emoji.
+		{"He fell off the stage and I laughed so hard, made my day", swap.Positive, "speaks of harm", true, []string{"amusement"}},
+		{"So glad my mom is cancer free after two years", swap.Positive, "", false, []string{"gratitude"}},
+		{"Love getting stuck in traffic for two hours 🙃", swap.Positive, "emoji of irony", true, nil},
 		// Praise taken back or outweighed by a contrast.
-		{"I really enjoy it but I only pointed out the last time", swap.Positive, "contrast", false},
-		{"While I love the brutality of Odyssey, my favourites were from Black Flag.", swap.Positive, "contrast", false},
+		{"I really enjoy it but I only pointed out the last time", swap.Positive, "contrast", false, nil},
+		{"While I love the brutality of Odyssey, my favourites were from Black Flag.", swap.Positive, "contrast", false, nil},
 		// An evaluation is not a feeling.
-		{"It's amazing how polar opposite he is from Thibs", swap.Positive, "no explicit cue", false},
+		{"It's amazing how polar opposite he is from Thibs", swap.Positive, "no explicit cue", false, nil},
 		// No cue: the label rests on topic.
-		{"My sweet summer child, you will learn soon.", swap.Negative, "no explicit cue", false},
+		{"My sweet summer child, you will learn soon.", swap.Negative, "no explicit cue", false, nil},
 	} {
-		why, drop := goemotions.Check(tt.text, tt.label)
+		why, drop := goemotions.Check(tt.text, tt.label, tt.emotions)
 		if (tt.why == "") != (why == "") || !strings.Contains(why, tt.why) || drop != tt.drop {
 			t.Errorf("Check(%q, %s) = %q, %v; want %q, %v", tt.text, tt.label, why, drop, tt.why, tt.drop)
 		}

@@ -65,6 +65,7 @@ var Rules = []string{
 	"A statement that gives an overall verdict on the place or work (\"the reviewer enjoyed the movie\") is dropped and listed when the review both praises and blames in plain words: the verdict is then the annotator's weighing.",
 	"A statement joining two contrasting claims (but, while, although), or a false one joining two claims with and before a new clause, is dropped and listed: in a false one one half may be true, in a true one one half may be a stretch (\"really likes the film, but hates the cast\").",
 	"A true statement giving a reason (because, since, due to) in words the review does not use is dropped and listed: annotators often supplied the reason themselves (\"disappointed by Jamie Foxx because they expected more from him\").",
+	"A false statement whose claim repeats the review's words and whose reason does too (at least half of the reason's content words are the review's) is dropped and listed: it may be false only in how it links cause and feeling (\"doesn't like the music because everyone is yelling\", where the review blames the music for the yelling).",
 	fmt.Sprintf("Statements longer than %d words are skipped.", MaxWords),
 	"Each pair joins one true and one false statement about the same review; where a review has more false statements than true ones, those that share the most content words with the review are kept, and true and false are paired in order of overlap, so that word matching cannot tell them apart.",
 }
@@ -194,22 +195,47 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	if label == "false" && compound.MatchString(statement) || contrast.MatchString(statement) {
 		return "it joins two claims (in a false statement one may be true, in a true one one may be a stretch)", true
 	}
-	if loc := causal.FindStringIndex(statement); label == "true" && loc != nil {
+	if loc := causal.FindStringIndex(statement); loc != nil {
+		reason := statement[loc[1]:]
+		if loc[0] == 0 {
+			// "Because the flavour changes, the reviewer…": the reason ends at
+			// the comma.
+			reason, _, _ = strings.Cut(reason, ",")
+		}
+		stems := audit.ContentStems(reason)
 		review := audit.ContentStems(review)
 		var missing []string
-		for w := range audit.ContentStems(statement[loc[1]:]) {
+		for w := range stems {
 			if !review[w] {
 				missing = append(missing, w)
 			}
 		}
-		if len(missing) > 0 {
-			// Sorted, so that the reason in the manifest is the same in every build.
-			sort.Strings(missing)
+		// Sorted, so that the reason in the manifest is the same in every build.
+		sort.Strings(missing)
+		switch {
+		case label == "true" && len(missing) > 0:
 			return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%s)", strings.Join(missing, ", ")), true
+		case label == "false" && 2*len(missing) <= len(stems) && echoes(review, statement[:loc[0]]):
+			return "it is a false statement whose claim and reason both repeat the review: it may be false only in how it links cause and feeling (\"doesn't like the music because everyone is yelling\" where the review blames the music for the yelling)", true
 		}
 	}
 	return "", false
 }
+
+// echoes reports whether every content word of a statement's clause, other
+// than the reviewer it names, is in the review's stems: the clause repeats
+// what the review says.
+func echoes(review map[string]bool, clause string) bool {
+	for w := range audit.ContentStems(subjectWords.ReplaceAllString(clause, " ")) {
+		if !review[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// subjectWords name the reviewer.
+var subjectWords = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)\b`)
 
 type statement struct {
 	text, label string

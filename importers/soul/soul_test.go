@@ -37,6 +37,10 @@ func TestImport(t *testing.T) {
 		// "The reviewer loves the airport experience" for "I enjoyed this
 		// airport": a strength of feeling the review does not state.
 		`it says "loves", a strength of feeling`,
+		// "The reviewer doesn't like the music because everyone is yelling
+		// every time the music plays", labelled false where the review blames
+		// the music for the yelling: false only in its link of cause.
+		`false statement whose claim and reason both repeat the review`,
 	} {
 		found := false
 		for reason := range dropped {

@@ -373,6 +373,23 @@ func Contrasted(toks []string, m Match) bool {
 	return false
 }
 
+// Misfortune are words of harm: news of it (which Twitter annotators
+// labelled negative toward the victim) and, in a comment labelled positive,
+// joy at someone's harm (schadenfreude, mockery: "his tooth bouncing off the
+// pavement … brings a tear of joy", "a prison cell. So cute"), where a reader
+// cannot say whether the feeling is positive or negative.
+var Misfortune = NewLexicon(`rip, died, dies, dead, death, deaths, killed, kills, killing, murder, murdered, victim, victims, mourn, mourning,
+	tribute, condolences, funeral, investigated, investigation, sued, accused, alleged, allegedly, charged, passed away, shot, shooting, injured, injury, crash, attack, attacks, attacked, bomb, bombing, tragic,
+	tragedy, memorial, genocide, war, violence, abuse, assault, legal battle, lawsuit, drought, storm, flood, fire, earthquake, hurricane, cancer, sick, hospital, arrested, missing,
+	prison, jail, pavement, bleeding, broke his, broke her, broken bone, hurt himself, hurt herself, got hurt, falls, fell`)
+
+// irony are emoji that undercut the words they follow: a nervous or
+// upside-down smile, a smirk, rolled eyes, a clown, a skull.
+var irony = NewLexicon(`😅, 🙃, 😏, 🙄, 😬, 🤡, 💀, 😒`)
+
+// Ironic reports whether toks carry an emoji of irony.
+func Ironic(toks []string) bool { return len(irony.Find(toks)) > 0 }
+
 // laughter marks a passage as joking, which undercuts a negative label
 // ("disgusting aoe … XD").
 var laughter = NewLexicon(`lol, lmao, lmfao, rofl, haha, hahaha, hahahaha, hehe, xd, jk, funny, hilarious, hilarity, joking, kidding, 😂, 🤣, 😆, 😜, 😝`)

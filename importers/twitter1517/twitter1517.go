@@ -79,12 +79,6 @@ var cues = map[swap.Label]swap.Lexicon{
 		awful, horrible, ridiculous, embarrassing, disgusting, boo, fail, epic fail, idiotic, worst, dumb, scum, evil, traitor, 😡, 🤬, 👎`),
 }
 
-// misfortune are words of news about harm, which annotators labelled negative
-// toward the victim.
-var misfortune = swap.NewLexicon(`rip, died, dies, dead, death, deaths, killed, kills, killing, murder, murdered, victim, victims, mourn, mourning,
-	tribute, condolences, funeral, investigated, investigation, sued, accused, alleged, allegedly, charged, passed away, shot, shooting, injured, injury, crash, attack, attacks, attacked, bomb, bombing, tragic,
-	tragedy, memorial, genocide, war, violence, abuse, assault, legal battle, lawsuit, drought, storm, flood, fire, earthquake, hurricane, cancer, sick, hospital, arrested, missing`)
-
 // wordCount counts the words of a tweet's own text: handles, links, "RT" and
 // bare punctuation do not count.
 func wordCount(tweet string) int {
@@ -113,7 +107,7 @@ func Check(tweet, target string, l swap.Label) (why string, drop bool) {
 	if swap.Mentions(toks, swap.Positive) || swap.Mentions(toks, swap.Negative) {
 		return "says positive or negative (answerable by word matching)", false
 	}
-	if ms := misfortune.Find(toks); len(ms) > 0 {
+	if ms := swap.Misfortune.Find(toks); len(ms) > 0 {
 		return fmt.Sprintf("it reports harm (%q): sad news is not a sentiment toward its subject", ms[0].Cue), true
 	}
 	other := swap.Positive
