@@ -41,15 +41,18 @@ type Take struct {
 }
 
 // highArousal are the portrayals that stand out from a neutral or calm take
-// even at normal intensity.
-var highArousal = map[swap.Label]bool{swap.Anger: true, swap.Fear: true, swap.Surprise: true}
+// even at normal intensity. Surprise is not among them: at normal intensity
+// it is often a mild lift of pitch (found in review: a RAVDESS normal-intensity
+// surprise take as loud as the actor's neutral one), so it is compared only
+// when strong.
+var highArousal = map[swap.Label]bool{swap.Anger: true, swap.Fear: true}
 
 // Quiet reports whether l is no emotion or a low-arousal calm one.
 func Quiet(l swap.Label) bool { return l == swap.Neutral || l == swap.Calm }
 
 // ClearlyStronger reports whether b, a different emotion than a by the same
 // person, clearly expresses emotion more strongly: a neutral or calm take
-// against a strong portrayal or a high-arousal one (anger, fear, surprise).
+// against a strong portrayal or a high-arousal one (anger, fear).
 // Two portrayals of emotions are not compared (which is "stronger", strong
 // fear or strong sadness, is not something listeners agree on), and a calm
 // take is not set against sadness or disgust, which can sound as subdued.

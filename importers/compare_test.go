@@ -85,3 +85,23 @@ func TestComparisonRules(t *testing.T) {
 		}
 	}
 }
+
+// TestClearlyStronger pins which takes of different emotions are compared for
+// intensity.
+func TestClearlyStronger(t *testing.T) {
+	take := func(l swap.Label, strong bool) importers.Take { return importers.Take{Emotion: l, Strong: strong} }
+	for _, tt := range []struct {
+		a, b importers.Take
+		want bool
+	}{
+		{take(swap.Neutral, false), take(swap.Anger, false), true},     // anger stands out even at normal intensity
+		{take(swap.Neutral, false), take(swap.Surprise, true), true},   // strong surprise does
+		{take(swap.Neutral, false), take(swap.Surprise, false), false}, // normal surprise may be a mild lift of pitch
+		{take(swap.Calm, false), take(swap.Sadness, true), false},      // sadness can sound as subdued as calm
+		{take(swap.Fear, true), take(swap.Anger, true), false},         // two portrayals are never ranked
+	} {
+		if got := importers.ClearlyStronger(tt.a, tt.b); got != tt.want {
+			t.Errorf("ClearlyStronger(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -8,8 +8,11 @@
 //
 // Its reasoning-cue pair asks about a facial cue (after Ekman & Friesen's
 // Facial Action Coding System) of the majority emotion against a cue that
-// cannot be on the same face: lip corners pulled up against pulled down, a
-// dropped jaw against relaxed lips. Cue contrasts that faces share are never
+// cannot be on the same face: a smile against a mouth turned down or
+// stretched in crying, a dropped jaw against relaxed lips. Sad faces in
+// FER-2013 are often wailing children whose open, stretched mouth is no
+// textbook frown, so the sad cue names both (found in review: "lip corners
+// pulled down" was debatable on a crying face). Cue contrasts that faces share are never
 // asked (disgust lowers the brows as anger does, sad brows resemble fearful
 // ones, fear widens the eyes as surprise does), so fear and disgust faces get
 // no cue pair. At 48×48 a hand or a tight crop can hide a cue; a cue pair is
@@ -65,7 +68,7 @@ const MaxWrongVotes = 1
 // nothing away; the Facial Action Coding System action units are noted.
 const (
 	cueSmile   = "lip corners pulled up into a smile"          // AU12
-	cueDown    = "lip corners pulled down into a frown"        // AU15
+	cueDown    = "a mouth turned down or stretched in crying"  // AU15, or AU20 with the jaw dropped
 	cueOpen    = "a dropped jaw with the mouth hanging open"   // AU26/27
 	cueRelaxed = "relaxed brows and a relaxed, untensed mouth" // no action units
 	cueLowered = "brows lowered and drawn tightly together"    // AU4
@@ -79,8 +82,8 @@ type Cue struct{ Shown, Absent string }
 // from another, so every phrase is as common in basic as in hallucinated
 // questions.
 var Cues = map[swap.Label]Cue{
-	swap.Happiness: {cueSmile, cueDown},      // a smile has no lowered lip corners
-	swap.Sadness:   {cueDown, cueSmile},      // lowered lip corners are no smile
+	swap.Happiness: {cueSmile, cueDown},      // a smile is neither a frown nor a cry
+	swap.Sadness:   {cueDown, cueSmile},      // a frown or a cry is no smile
 	swap.Neutral:   {cueRelaxed, cueOpen},    // a relaxed face has a closed jaw
 	swap.Surprise:  {cueOpen, cueLowered},    // surprise raises the brows
 	swap.Anger:     {cueLowered, cueRelaxed}, // an angry face is tense
@@ -186,7 +189,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	res.Rules = []string{
 		fmt.Sprintf("A face is used when at least %d of its 10 FER+ votes name one emotion and no other ties it.", MinVotes),
 		fmt.Sprintf("The wrong label of a category pair is far from the majority emotion (swap.Distant: never anger against disgust, fear against surprise or sadness) and has at most %d of the face's votes.", MaxWrongVotes),
-		"A reasoning-cue pair contrasts a cue of the majority emotion with one that cannot be on the same face (lip corners up against down, a dropped jaw against a relaxed mouth, lowered against relaxed brows); fear and disgust share their cues with other emotions and get none.",
+		"A reasoning-cue pair contrasts a cue of the majority emotion with one that cannot be on the same face (a smile against a mouth turned down or stretched in crying, a dropped jaw against a relaxed mouth, lowered against relaxed brows); fear and disgust share their cues with other emotions and get none.",
 		"A face is left out when any annotator answered unknown emotion or not a face: a hand, an object or the crop may hide what the others read.",
 		fmt.Sprintf("A face that is the same photograph as an earlier one (re-encoded or re-cropped: pixel correlation at least %.2f over shifts of up to %d pixels) is left out.", NearDuplicateCorrelation, maxShift),
 		"A reasoning-cue pair is made only when all annotators (at least 10) chose the emotion: the defining region of the face was in view.",

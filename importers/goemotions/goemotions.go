@@ -62,10 +62,18 @@ var sentiment = func() map[string]swap.Label {
 	return m
 }()
 
-// cues are the explicit cues of each polarity: those of its emotions.
+// cues are the explicit cues of each polarity: those of its emotions, and
+// for negative, the writer's own plain condemnation ("this sucks", "that's
+// awful", "I can't stand"), which states a negative feeling as surely as "I'm
+// angry" does. Words that also intensify praise or joke ("damn good", "shit,
+// that's funny", "weird") are not among them, nor a bare "hate" ("it
+// regenerates hate" may describe a game), only "I hate" and "hate it".
 var cues = map[swap.Label]swap.Lexicon{
 	swap.Positive: swap.EmotionCues[swap.Happiness],
-	swap.Negative: swap.Join(swap.EmotionCues[swap.Anger], swap.EmotionCues[swap.Disgust], swap.EmotionCues[swap.Fear], swap.EmotionCues[swap.Sadness]),
+	swap.Negative: swap.Join(swap.EmotionCues[swap.Anger], swap.EmotionCues[swap.Disgust], swap.EmotionCues[swap.Fear], swap.EmotionCues[swap.Sadness],
+		swap.NewLexicon(`hate it, hate this, hate that, sucks, sucked, this sucks, that sucks, terrible, horrible, awful, the worst,
+			pathetic, annoying, annoyed, annoys me, irritating, frustrating, frustrated, ugh, ridiculous, can't stand, cant stand, unacceptable,
+			tired of, upset, unfortunately, disappointing, disappointed, what a shame, such a shame, embarrassing, cringe, cringy, 😒, 👎`)),
 }
 
 // MinWords is the shortest comment used: three-word comments ("Wtf is that")
@@ -77,7 +85,7 @@ var Rules = []string{
 	"Labels are mapped to a polarity with GoEmotions' own sentiment table; a comment is used only when every label raters agreed on is positive, or every one negative. Ambiguous emotions (surprise, realization, confusion, curiosity) and neutral are never used. Questions ask whether the writer expresses a positive or a negative feeling: readers hesitate over the exact emotion of a Reddit comment (annoyed or angry? liking or happy?), not over its valence.",
 	fmt.Sprintf("Comments shorter than %d words are skipped.", MinWords),
 	"A comment that contains the words positive or negative is skipped: the pair could be solved by word matching.",
-	"The comment must state its feeling outright with an unnegated cue of an emotion of its polarity from a fixed lexicon (\"glad\", \"I love\", \"I miss\", \"I'm scared\", \"gross\", \"shut up\"), in a sentence that is not a question and not after a conditional (\"I would be so pissed\", \"before I get excited\"), and not set against a contrast (\"fantastic but…\", \"While I love…\"); a comment whose label rests on topic alone is skipped.",
+	"The comment must state its feeling outright with an unnegated cue of an emotion of its polarity from a fixed lexicon (\"glad\", \"I love\", \"I miss\", \"I'm scared\", \"gross\", \"shut up\", or for negative the writer's plain condemnation: \"this sucks\", \"awful\", \"I can't stand\"), in a sentence that is not a question and not after a conditional (\"I would be so pissed\", \"before I get excited\"), and not set against a contrast (\"fantastic but…\", \"While I love…\"); a comment whose label rests on topic alone is skipped.",
 	"A comment whose only cue is negated (\"no gross taste\", \"not scared\", \"I like him, not so much\") is dropped and listed.",
 	"A comment that also carries an unnegated word of the other polarity (praise with a negative word, a complaint with a positive one) is dropped and listed.",
 	"A comment with a negative label and a laughter or joke marker (lol, haha, XD, 😂) is dropped and listed: the negative word is likely in jest.",

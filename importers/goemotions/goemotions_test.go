@@ -83,6 +83,12 @@ func TestCheck(t *testing.T) {
 		// A plain statement of the labelled feeling is used.
 		{"I miss those days so much.", swap.Negative, "", false, nil},
 		{"I'm so glad you made it home safe!", swap.Positive, "", false, nil},
+		// The writer's plain condemnation states a negative feeling; negated,
+		// it does not.
+		{"This update sucks, I can't stand the new menu.", swap.Negative, "", false, nil},
+		{"Honestly the ending was not terrible at all.", swap.Negative, "is negated", true, nil},
+		// Bidding the reader feel it is not the writer's feeling.
+		{"Ah, the coder life. Be glad you didn't wipe a database.", swap.Positive, "hypothetical", false, nil},
 		// Three words are too few.
 		{"Wtf is that", swap.Negative, "shorter than", false, nil},
 		// Praise with a negative word, in jest.

@@ -308,7 +308,7 @@ func rules(rated bool) []string {
 	}
 	return append(out,
 		"Intensity is never asked of one clip alone: an intensity pair shows two recordings of the same actor and asks in which the emotion is expressed more strongly, the hallucinated question naming the reverse order.",
-		"Two recordings are compared for intensity only when the stronger is clearly stronger: the same emotion and statement at strong against normal intensity, or a neutral or calm take against a strong portrayal or a high-arousal one (anger, fear, surprise).",
+		"Two recordings are compared for intensity only when the stronger is clearly stronger: the same emotion and statement at strong against normal intensity, or a neutral or calm take against a strong portrayal or a high-arousal one (anger or fear at normal intensity; surprise only when strong).",
 		"A category comparison asks whether the speaker sounds angrier (sadder, …) in one recording than in the other only when the two portrayals are far apart (swap.Distant) and the named one is strong, calm, or set against a neutral or calm take.",
 	)
 }

@@ -54,10 +54,11 @@ var Affective = regexp.MustCompile(`(?i)\b(feel|feels|felt|feeling|emotion\w*|mo
 var Rules = []string{
 	"Only statements SOUL labels true (entailed) or false (contradicted) are used; not-given statements never are.",
 	"A statement must be about emotion, sentiment or attitude: it uses a word of feeling, evaluation or opinion (a keyword rule); a true statement must moreover have the reviewer (user, author, writer) as its subject or say \"in the reviewer's opinion\", since a true claim about the place or the film (\"the sauce tastes very good\") is often inferred.",
-	"A statement whose justification hedges (implies, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
+	"A statement whose justification hedges (implies, indicating, which means, suggests, inferred, may, probably, seems, jokingly, sarcastic, exaggeration, not mentioned) is dropped and listed: the annotator inferred the label rather than read it.",
 	"A false statement whose justification concedes part of it (did say, although, however, but, partly) is dropped and listed: it may be half true (\"The review did say it is a low budget movie, but…\").",
 	"A statement with an absolute or superlative word (always, never, all, only, completely, best, worst, ever…) that the review does not use is dropped and listed: it overstates what the review says.",
-	"A true statement with a word of strong feeling (love, adore, hate) whose family the review does not use is dropped and listed: \"loves the airport\" for \"I enjoyed this airport\" overstates.",
+	"A true statement naming a feeling (love, hate, enjoy, bored, satisfied, happy, upset, disappointed, annoyed, frustrated, excited, impressed, pleased, angry, sad) whose word family the review does not use is dropped and listed: \"loves the airport\" for \"I enjoyed this airport\", \"feels bored with the music\" for \"which I don't really mind\" are the annotator's inference.",
+	"A false statement with a mild evaluation (decent, okay, fine, average, moderate) the review does not use is dropped and listed: \"tastes decent\" of \"the best in Arizona\" is an understatement a reader may call true.",
 	"A statement that names the reviewer a second time as owner of something (\"the reviewer's competence\" where the review credits the butcher) is dropped and listed: it may credit the wrong party.",
 	"A true statement comparing two things (\"as good as\", \"better than\") is dropped and listed unless the review compares in those words too: \"pretty close\" is not \"as good as\".",
 	"A true statement calling something the reviewer's favourite is dropped and listed when the review says \"one of my favourites\".",
@@ -78,7 +79,7 @@ const MaxWords = 30
 var subject = regexp.MustCompile(`(?i)^(according to the review, )?(the )?(reviewer|user|author|writer)\b|\b(reviewer|user|author|writer)'s opinion\b`)
 
 // hedge matches justifications that infer the label rather than read it.
-var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
+var hedge = regexp.MustCompile(`(?i)\b(impl(y|ies|ied|ying)|infer\w*|indicat\w*|suggest\w*|which means|meaning|may|might|probabl\w*|likely|seem\w*|jok\w*|sarcas\w*|exaggerat\w*|overstat\w*|unclear|ambiguous|not (explicitly )?(mention|state|say)\w*|(doesn't|does not|didn't|did not|never) (explicitly )?(mention|state|say)\w*|no mention)\b`)
 
 // concession matches a justification that grants part of a false statement
 // ("The review did say it is a low budget movie, but…").
@@ -89,14 +90,44 @@ var absolute = map[string]bool{"always": true, "never": true, "every": true, "ev
 	"completely": true, "totally": true, "absolutely": true, "entirely": true, "extremely": true, "perfect": true, "perfectly": true, "best": true,
 	"worst": true, "ever": true, "nothing": true, "none": true, "most": true, "least": true}
 
-// strongAffect maps words of strong feeling to their family: a true statement
-// that the reviewer "loves" what the review only "enjoyed" overstates it, and a
-// careful annotator hesitates (found in review: "loves the airport experience"
-// for "I enjoyed this airport"). Intensifiers (really, very) are left alone:
-// dropping them cost a tenth of the SOUL pairs for a milder overstatement.
-var strongAffect = map[string]string{"love": "love", "loves": "love", "loved": "love", "loving": "love",
-	"adore": "adore", "adores": "adore", "adored": "adore", "hate": "hate", "hates": "hate", "hated": "hate",
-}
+// feelingFamily maps words of feeling to their family: a true statement that
+// the reviewer "loves" what the review only "enjoyed", is "bored" by music
+// the review "doesn't really mind", or "enjoyed the place" where the review
+// grants a nice atmosphere but not the food, names a feeling the review does
+// not, and a careful annotator hesitates (all found in review). Evaluations
+// (great, good) and intensifiers (really, very) are left alone: the review
+// may state a verdict in other words.
+var feelingFamily = func() map[string]string {
+	m := map[string]string{}
+	for family, words := range map[string]string{
+		"love":       "love loves loved loving",
+		"adore":      "adore adores adored",
+		"hate":       "hate hates hated",
+		"enjoy":      "enjoy enjoys enjoyed enjoying enjoyable enjoyment",
+		"bore":       "bored boring bores boredom",
+		"satisfy":    "satisfied satisfying satisfaction unsatisfied dissatisfied",
+		"happy":      "happy unhappy happily happiness",
+		"upset":      "upset upsetting",
+		"disappoint": "disappointed disappointing disappointment disappoints",
+		"annoy":      "annoyed annoying annoys annoyance",
+		"frustrate":  "frustrated frustrating frustration",
+		"excite":     "excited exciting excitement",
+		"impress":    "impressed impressive impresses",
+		"please":     "pleased pleasing displeased",
+		"angry":      "angry anger angered",
+		"sad":        "sad sadness saddened",
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = family
+		}
+	}
+	return m
+}()
+
+// mild are evaluations that understate: "tastes decent" of "the best green
+// chili pork in Arizona" is false to SOUL's annotators only as an
+// understatement, and a careful reader may call it true.
+var mild = regexp.MustCompile(`(?i)\b(decent|okay|ok|alright|fine|average|moderate|mediocre|so-so|not bad)\b`)
 
 // possessive is the reviewer named as an owner ("the reviewer's competence"),
 // except in "the reviewer's opinion".
@@ -175,7 +206,7 @@ func Check(review, statement, justification, label string) (why string, drop boo
 	}
 	reviewFamilies := map[string]bool{}
 	for w := range inReview {
-		if f, ok := strongAffect[w]; ok {
+		if f, ok := feelingFamily[w]; ok {
 			reviewFamilies[f] = true
 		}
 	}
@@ -183,9 +214,12 @@ func Check(review, statement, justification, label string) (why string, drop boo
 		if absolute[w] && !inReview[w] {
 			return fmt.Sprintf("it says %q, which the review does not: it overstates", w), true
 		}
-		if f, ok := strongAffect[w]; ok && label == "true" && !reviewFamilies[f] {
-			return fmt.Sprintf("it says %q, a strength of feeling the review does not state: it overstates", w), true
+		if f, ok := feelingFamily[w]; ok && label == "true" && !reviewFamilies[f] {
+			return fmt.Sprintf("it says %q, a feeling the review does not name: the annotator inferred it", w), true
 		}
+	}
+	if m := mild.FindString(statement); label == "false" && m != "" && !inReview[strings.ToLower(m)] {
+		return fmt.Sprintf("it is a false statement saying %q: an understatement a reader may call true", m), true
 	}
 	for _, m := range possessive.FindAllStringSubmatch(statement, -1) {
 		if !strings.EqualFold(m[2], "opinion") {

@@ -205,12 +205,25 @@ var conditionals = map[string]bool{"would": true, "i'd": true, "you'd": true, "c
 // hypothetical reports whether a conditional precedes toks[i] in its
 // sentence ("If I start shoving food into my face as I enjoy…").
 func hypothetical(toks []string, i int) bool {
+	// An imperative at the start of the sentence bids the reader feel it
+	// ("Be glad you didn't wipe a database"), which the writer does not voice.
+	if start := sentenceStart(toks, i); i-start == 1 && toks[start] == "be" {
+		return true
+	}
 	for k := i - 1; k >= 0 && !IsBreak(toks[k]); k-- {
 		if conditionals[toks[k]] {
 			return true
 		}
 	}
 	return false
+}
+
+// sentenceStart is the index of the first token of toks[i]'s sentence.
+func sentenceStart(toks []string, i int) int {
+	for i > 0 && !IsBreak(toks[i-1]) {
+		i--
+	}
+	return i
 }
 
 // Plain returns the matches that are not negated.
