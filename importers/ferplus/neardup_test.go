@@ -57,3 +57,49 @@ func TestNearDuplicateThreshold(t *testing.T) {
 	// copy scores 0.82 and the highest other pair 0.78.
 	t.Logf("lowest copy %.3f, highest other pair %.3f, threshold %.2f", lowestCopy, highestOther, NearDuplicateCorrelation)
 }
+
+// The check's cost on n faces is about n²/2 × (layout + r₁ × quick + r₂ ×
+// correlation), where r₁ is the share of pairs of different photographs whose
+// layouts pass layoutCandidate (5 % on ../shared/data) and r₂ the share that
+// also pass quickCandidate (0.25 %). These benchmarks measure the three terms
+// on real faces.
+func BenchmarkLayout(b *testing.B) {
+	prints := benchFaces(b)
+	b.ResetTimer()
+	for i := range b.N {
+		layout(prints[i%len(prints)], prints[(i*7+1)%len(prints)])
+	}
+}
+
+func BenchmarkQuick(b *testing.B) {
+	prints := benchFaces(b)
+	b.ResetTimer()
+	for i := range b.N {
+		quick(prints[i%len(prints)], prints[(i*7+1)%len(prints)])
+	}
+}
+
+func BenchmarkCorrelation(b *testing.B) {
+	prints := benchFaces(b)
+	b.ResetTimer()
+	for i := range b.N {
+		correlation(prints[i%len(prints)], prints[(i*7+1)%len(prints)])
+	}
+}
+
+func benchFaces(b *testing.B) []*fingerprint {
+	src := importerstest.DataDir(b, "faces/ferplus")
+	files, err := filepath.Glob(filepath.Join(src, "images", "*", "*.png"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("%d faces, %v", len(files), err)
+	}
+	var prints []*fingerprint
+	for _, f := range files {
+		fp, err := readFingerprint(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prints = append(prints, fp)
+	}
+	return prints
+}
