@@ -152,19 +152,28 @@ func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]i
 	return best, zoom, dx, dy
 }
 
-// around searches g against b zoomed near z and shifted near (dx, dy), the
-// best match at the previous, half resolution, staying inside the ranges
-// searched there: a wider search finds chance matches between different
-// faces.
-func around(a, b grey, margin int, z, step float64, dx, dy, maxShift int) (best, zoom float64, sx, sy int) {
-	zs := []float64{max(z-step, zooms[0]), z, min(z+step, zooms[len(zooms)-1])}
+// match is where one face best matches another: the correlation and the
+// zoom and shift that give it.
+type match struct {
+	c      float64
+	zoom   float64
+	dx, dy int
+}
+
+// around refines m, found at half the resolution of a and b, by searching b
+// zoomed near m.zoom and shifted near twice m's shift, staying inside the
+// ranges searched before: a wider search finds chance matches between
+// different faces.
+func around(a, b grey, margin int, m match, step float64, maxShift int) match {
+	zs := []float64{max(m.zoom-step, zooms[0]), m.zoom, min(m.zoom+step, zooms[len(zooms)-1])}
 	bz := make([]grey, len(zs))
 	for i, z := range zs {
 		bz[i] = b.zoomed(z, maxShift)
 	}
-	lo := [2]int{max(2*dx-1, -maxShift), max(2*dy-1, -maxShift)}
-	hi := [2]int{min(2*dx+1, maxShift), min(2*dy+1, maxShift)}
-	return bestMatch(a, bz, maxShift, zs, margin, lo, hi)
+	lo := [2]int{max(2*m.dx-1, -maxShift), max(2*m.dy-1, -maxShift)}
+	hi := [2]int{min(2*m.dx+1, maxShift), min(2*m.dy+1, maxShift)}
+	c, z, dx, dy := bestMatch(a, bz, maxShift, zs, margin, lo, hi)
+	return match{c, z, dx, dy}
 }
 
 // fingerprint is what the near-duplicate check keeps of one face.
@@ -181,8 +190,7 @@ type fingerprint struct {
 // unzoomed is the index of zoom 1 in zooms.
 var unzoomed = slices.Index(zooms, 1)
 
-// readFingerprint decodes an image and reduces it to a grey 48×48 face, its
-// half-resolution copy and its coarse layout.
+// readFingerprint decodes an image and reduces it to a fingerprint.
 func readFingerprint(name string) (*fingerprint, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -207,7 +215,8 @@ func readFingerprint(name string) (*fingerprint, error) {
 	return newFingerprint(src), nil
 }
 
-// newFingerprint reduces a square grey image to a fingerprint.
+// newFingerprint reduces a square grey image to a 48×48 face, its half and
+// quarter resolution copies, the quarter one zoomed, and the coarse layouts.
 func newFingerprint(src grey) *fingerprint {
 	fp := &fingerprint{full: src.shrink(side)}
 	fp.half = fp.full.shrink(side / 2)
@@ -256,31 +265,35 @@ func normalize(v []float64) {
 
 // correlation is how well a and b match as one photograph: the best
 // correlation of one's central region with the other zoomed by up to 20 %
-// and moved by up to maxShift pixels, searched at quarter resolution and
-// refined at half and full resolution around the best match. It is taken
+// and moved by up to maxShift pixels, searched at quarter resolution (quick)
+// and refined at half and full resolution around the best match. It is taken
 // both ways and the lower kept, since a chance match between different faces
 // seldom holds in both directions.
-func correlation(a, b *fingerprint) float64 { return min(oneWay(a, b), oneWay(b, a)) }
+func correlation(a, b *fingerprint) float64 {
+	return min(refine(a, b, quarterMatch(a, b)), refine(b, a, quarterMatch(b, a)))
+}
 
 // quarterShift is maxShift at quarter resolution.
 const quarterShift = maxShift / 4
 
-func oneWay(a, b *fingerprint) float64 {
-	_, z, dx, dy := bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift})
-	_, z, dx, dy = around(a.half, b.half, maxShift/2+1, z, 0.05, dx, dy, maxShift/2)
-	best, _, _, _ := around(a.full, b.full, maxShift+2, z, 0.025, dx, dy, maxShift)
-	return best
+// quarterMatch searches b's zoomed quarter-resolution faces for a's.
+func quarterMatch(a, b *fingerprint) match {
+	lo, hi := [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift}
+	c, z, dx, dy := bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, lo, hi)
+	return match{c, z, dx, dy}
 }
 
-// quick is the best correlation at quarter resolution (12×12) over zooms and
-// shifts, both ways, the lower kept: cheap, and it rejects most of the pairs
-// the layouts let through.
-func quick(a, b *fingerprint) float64 {
-	lo, hi := [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift}
-	ab, _, _, _ := bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, lo, hi)
-	ba, _, _, _ := bestMatch(b.quarter, a.quarters, quarterShift, zooms, quarterShift+1, lo, hi)
-	return min(ab, ba)
+// refine takes a quarter-resolution match of a in b to full resolution and
+// returns its correlation there.
+func refine(a, b *fingerprint, m match) float64 {
+	m = around(a.half, b.half, maxShift/2+1, m, 0.05, maxShift/2)
+	return around(a.full, b.full, maxShift+2, m, 0.025, maxShift).c
 }
+
+// quick is the quarter-resolution correlation of a and b, both ways, the
+// lower kept: cheap, and it rejects most of the pairs the layouts let
+// through.
+func quick(a, b *fingerprint) float64 { return min(quarterMatch(a, b).c, quarterMatch(b, a).c) }
 
 // layout is the best correlation of one face's coarse layout with the other's
 // at any of zooms, both ways.
@@ -304,10 +317,16 @@ func dot(a, b *[64]float32) float32 {
 // correlation, or -1.
 func nearDuplicate(fp *fingerprint, earlier []*fingerprint) (int, float64) {
 	for i, e := range earlier {
-		if layout(fp, e) < layoutCandidate || quick(fp, e) < quickCandidate {
+		if layout(fp, e) < layoutCandidate {
 			continue
 		}
-		if c := correlation(fp, e); c >= NearDuplicateCorrelation {
+		// The quarter-resolution matches are both the quick test and the
+		// start of the refinement: found once, used twice.
+		ab, ba := quarterMatch(fp, e), quarterMatch(e, fp)
+		if min(ab.c, ba.c) < quickCandidate {
+			continue
+		}
+		if c := min(refine(fp, e, ab), refine(e, fp, ba)); c >= NearDuplicateCorrelation {
 			return i, c
 		}
 	}
