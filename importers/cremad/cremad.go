@@ -415,15 +415,15 @@ func comparisons(items []*item, r *swap.Rand) []eh.Pair {
 	importers.EachOrderedPair(items, key, func(a, b *item) {
 		if stronger(a, b) {
 			p := twoClips(a, b, eh.Intensity, "")
-			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s, both perceived as acted by the %s: %s (intensity %s, mean perceived level %s) is a stronger expression than %s (intensity %s, level %s).",
-				a.c.actor, a.v.raters, b.c.emotion, b.c.level, b.v.level, a.c.emotion, a.c.level, a.v.level)
+			// The raters' level of a neutral clip is how surely it is neutral,
+			// not an emotion's strength: printed beside the other clip's level
+			// it reads backwards.
+			weaker := fmt.Sprintf("%s (intensity %s, level %s)", a.c.emotion, a.c.level, a.v.level)
 			if a.c.emotion == swap.Neutral {
-				// The raters' level of a neutral clip is how surely it is
-				// neutral, not an emotion's strength: printed beside the other
-				// clip's level it reads backwards.
-				p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s, both perceived as acted by the %s: %s (intensity %s, mean perceived level %s) is a stronger expression than a neutral clip, which shows no emotion.",
-					a.c.actor, a.v.raters, b.c.emotion, b.c.level, b.v.level)
+				weaker = "a neutral clip, which shows no emotion"
 			}
+			p.Explanation = fmt.Sprintf("Two clips of CREMA-D actor %s, both perceived as acted by the %s: %s (intensity %s, mean perceived level %s) is a stronger expression than %s.",
+				a.c.actor, a.v.raters, b.c.emotion, b.c.level, b.v.level, weaker)
 			out = append(out, importers.Compare(p, a.m, b.m, r, importers.StrongerQuestion(a.v.who, a.v.unit)))
 		}
 		if importers.ClearlyMore(a.take(), b.take()) {

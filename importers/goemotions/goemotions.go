@@ -248,10 +248,10 @@ func polarity(words []string) (swap.Label, string) {
 var pleasure = map[string]bool{"amusement": true, "joy": true, "love": true, "excitement": true}
 
 // Check applies the text rules (Rules) to a comment labelled with polarity l
-// (swap.Positive or swap.Negative) from the GoEmotions emotions given. It returns "" when the comment may be used;
-// otherwise the reason, and whether the item is to be dropped and listed (the
-// text contradicts its label) rather than skipped (it merely does not show the
-// label clearly enough).
+// (swap.Positive or swap.Negative) from the GoEmotions emotions given. It
+// returns "" when the comment may be used; otherwise the reason, and whether
+// the item is to be dropped and listed (the text contradicts its label) rather
+// than skipped (it merely does not show the label clearly enough).
 func Check(text string, l swap.Label, emotions []string) (why string, drop bool) {
 	toks := swap.Tokens(text)
 	if swap.Words(toks) < MinWords {

@@ -129,9 +129,12 @@ var feelingFamily = func() map[string]string {
 // understatement, and a careful reader may call it true.
 var mild = regexp.MustCompile(`(?i)\b(decent|okay|ok|alright|fine|average|moderate|mediocre|so-so|not bad)\b`)
 
+// reviewerWords are the words SOUL's statements name the reviewer by.
+const reviewerWords = `(reviewers?|users?|authors?|writers?)`
+
 // possessive is the reviewer named as an owner ("the reviewer's competence"),
 // except in "the reviewer's opinion".
-var possessive = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)'s? (\w+)`)
+var possessive = regexp.MustCompile(`(?i)\b` + reviewerWords + `'s? (\w+)`)
 
 // comparison matches a comparison between two things.
 var comparison = regexp.MustCompile(`(?i)\bas (good|bad|great|well|much) as\b|\b(better|worse) than\b|\bcompared\b|\bthe same as\b`)
@@ -244,10 +247,10 @@ func Check(review, statement, justification, label string) (why string, drop boo
 				missing = append(missing, w)
 			}
 		}
-		// Sorted, so that the reason in the manifest is the same in every build.
-		sort.Strings(missing)
 		switch {
 		case label == "true" && len(missing) > 0:
+			// Sorted, so that the reason in the manifest is the same in every build.
+			sort.Strings(missing)
 			return fmt.Sprintf("it is a true statement giving a reason in words the review does not use (%s)", strings.Join(missing, ", ")), true
 		case label == "false" && 2*len(missing) <= len(stems) && echoes(review, statement[:loc[0]]):
 			return "it is a false statement whose claim and reason both repeat the review: it may be false only in how it links cause and feeling (\"doesn't like the music because everyone is yelling\" where the review blames the music for the yelling)", true
@@ -269,7 +272,7 @@ func echoes(review map[string]bool, clause string) bool {
 }
 
 // subjectWords name the reviewer.
-var subjectWords = regexp.MustCompile(`(?i)\b(reviewers?|users?|authors?|writers?)\b`)
+var subjectWords = regexp.MustCompile(`(?i)\b` + reviewerWords + `\b`)
 
 type statement struct {
 	text, label string
