@@ -164,13 +164,8 @@ func BuildHistory(runs []Run) (*History, error) {
 	return h, nil
 }
 
-// label names the group in tables.
-func (m *ModelHistory) label() string {
-	if m.Strategy != "" && m.Strategy != "direct" {
-		return m.Model + " [" + m.Strategy + "]"
-	}
-	return m.Model
-}
+// label names the group in tables, as Run.Label names its runs.
+func (m *ModelHistory) label() string { return modelLabel(m.Model, m.Strategy) }
 
 // HistoryText prints, per model, overall accuracy, Pct. Diff and FP Ratio of
 // the view over the runs, then the significant changes on every view.
