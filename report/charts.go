@@ -563,10 +563,7 @@ func heatmapSVG(id string, rows, cols []string, cells [][]heatCell, l Lang) stri
 				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#666">%s</text>`, x+cw/2, y+ch/2+4, label)
 				continue
 			}
-			fill, fg := heat(c.acc), "#000"
-			if c.acc < 35 {
-				fg = "#fff"
-			}
+			fill, fg := heat(c.acc), heatInk(c.acc)
 			few := ""
 			if c.pairs < fewPairs {
 				few = t(l, "heat.few", fewPairs)
@@ -607,6 +604,14 @@ func heat(v float64) string {
 	f := pos - float64(i)
 	c := func(k int) int { return int(stops[i][k] + f*(stops[i+1][k]-stops[i][k])) }
 	return fmt.Sprintf("rgb(%d,%d,%d)", c(0), c(1), c(2))
+}
+
+// heatInk is the text colour that reads on heat(v): white on its dark low end.
+func heatInk(v float64) string {
+	if v < 35 {
+		return "#fff"
+	}
+	return "#000"
 }
 
 func ellipsis(s string, n int) string {

@@ -95,10 +95,7 @@ func confusionSVG(title string, c score.Confusion, l Lang) template.HTML {
 			fill, fg, label, tip := "#eeeeee", "#666", "–", t(l, "conf.not_asked")
 			if cell := c[gold][asked]; cell != nil && cell.Asked > 0 {
 				pct := 100 * float64(cell.SaidYes) / float64(cell.Asked)
-				fill, fg = heat(pct), "#000"
-				if pct < 35 {
-					fg = "#fff"
-				}
+				fill, fg = heat(pct), heatInk(pct)
 				label = fmt.Sprintf("%d/%d", cell.SaidYes, cell.Asked)
 				tip = t(l, "conf.said_yes", cell.SaidYes, cell.Asked, pct)
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -98,15 +99,8 @@ type Change struct {
 }
 
 // from and to name the runs of a change: their folders when known.
-func (c *Change) from() string { return orElse(c.FromDir, c.From) }
-func (c *Change) to() string   { return orElse(c.ToDir, c.To) }
-
-func orElse(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
+func (c *Change) from() string { return cmp.Or(c.FromDir, c.From) }
+func (c *Change) to() string   { return cmp.Or(c.ToDir, c.To) }
 
 // BuildHistory groups the runs by model name and strategy, orders each group
 // by start date (then run id) and compares consecutive runs pair by pair. The
@@ -164,13 +158,8 @@ func BuildHistory(runs []Run) (*History, error) {
 	return h, nil
 }
 
-// label names the group in tables.
-func (m *ModelHistory) label() string {
-	if m.Strategy != "" && m.Strategy != "direct" {
-		return m.Model + " [" + m.Strategy + "]"
-	}
-	return m.Model
-}
+// label names the group in tables, as Run.Label names its runs.
+func (m *ModelHistory) label() string { return modelLabel(m.Model, m.Strategy) }
 
 // HistoryText prints, per model, overall accuracy, Pct. Diff and FP Ratio of
 // the view over the runs, then the significant changes on every view.

@@ -386,9 +386,9 @@ func riskBlocks(runs []Run, target float64, l Lang) ([]riskBlock, string, error)
 			row := riskRow{View: rc.View, Questions: rc.Questions, WithConfidence: rc.WithConfidence, Threshold: "—", Coverage: "—", Risk: "—", Human: "100%"}
 			if rc.Recommended != nil {
 				row.Threshold = fmt.Sprintf("%.3f", rc.Recommended.Threshold)
-				row.Coverage = fmt.Sprintf("%.1f%%", 100*rc.Recommended.Coverage)
-				row.Risk = fmt.Sprintf("%.1f%%", 100*rc.Recommended.Risk)
-				row.Human = fmt.Sprintf("%.1f%%", 100*rc.HumanShare())
+				row.Coverage = share(rc.Recommended.Coverage)
+				row.Risk = share(rc.Recommended.Risk)
+				row.Human = share(rc.HumanShare())
 			}
 			rb.Rows = append(rb.Rows, row)
 			if rc.WithConfidence == 0 {

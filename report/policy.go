@@ -49,6 +49,8 @@ func init() {
 
 func usd(f float64) string { return fmt.Sprintf("$%.2f", f) }
 
+// share writes a fraction as a percentage with one decimal (the pct of the
+// page's and the use-case section's templates).
 func share(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
 
 // limit writes a use case's max_error as the policy package does.

@@ -26,12 +26,14 @@ type Run struct {
 }
 
 // Label names a run in tables: its model, and its strategy when not direct.
-func (r *Run) Label() string {
-	l := r.Scores.Run.Model
-	if s := r.Scores.Run.Strategy; s != "" && s != "direct" {
-		l += " [" + s + "]"
+func (r *Run) Label() string { return modelLabel(r.Scores.Run.Model, r.Scores.Run.Strategy) }
+
+// modelLabel is a model's name, with the strategy when not direct.
+func modelLabel(model, strategy string) string {
+	if strategy != "" && strategy != "direct" {
+		return model + " [" + strategy + "]"
 	}
-	return l
+	return model
 }
 
 // row holds the formatted cells of one run in one view.

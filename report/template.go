@@ -105,7 +105,7 @@ var scriptHash = func() string {
 // pageTemplate is never executed itself, so that pageIn can clone it.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"T":     tIn(English),
-	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"pct":   share,
 	"usd":   func(f float64) string { return fmt.Sprintf("$%.4f", f) },
 	"p":     func(f float64) string { return fmt.Sprintf("%.3g", f) },
 	"f2":    func(f float64) string { return fmt.Sprintf("%+.2f", f) },
