@@ -273,16 +273,11 @@ func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 	if baseURL == "" && strings.Contains(model, "@") {
 		// No "@http(s)://": what follows the "@" was meant as an address.
 		m, raw, _ := strings.Cut(model, "@")
-		err := &emohallucer.Error{Code: emohallucer.EINVALID, Message: fmt.Sprintf("model spec %q", redactSpec(spec))}
-		_, err.Err = CheckBaseURL(raw)
-		if err.Err == nil {
-			err.Err = fmt.Errorf("base URL %q is not an absolute http(s) URL", schemeless(raw))
-		}
-		err.Hint = "after the \"@\" give an absolute http(s) URL"
+		hint := "after the \"@\" give an absolute http(s) URL"
 		if fix := fixURL(raw); fix != "" {
-			err.Hint = "give the scheme: " + provider + ":" + m + "@" + emohallucer.Redact(fix)
+			hint = "give the scheme: " + provider + ":" + m + "@" + emohallucer.Redact(fix)
 		}
-		return "", "", "", err
+		return "", "", "", &emohallucer.Error{Code: emohallucer.EINVALID, Message: fmt.Sprintf("model spec %q", redactSpec(spec)), Err: notHTTPURL(raw), Hint: hint}
 	}
 	if baseURL != "" {
 		if _, err := CheckBaseURL(baseURL); err != nil {
@@ -329,9 +324,15 @@ func fixURL(raw string) string {
 func CheckBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "base URL %q is not an absolute http(s) URL", schemeless(raw))
+		return nil, notHTTPURL(raw)
 	}
 	return u, nil
+}
+
+// notHTTPURL is the error of a base URL that is not an absolute http(s) URL,
+// quoting raw without credentials.
+func notHTTPURL(raw string) error {
+	return emohallucer.Errorf(emohallucer.EINVALID, "base URL %q is not an absolute http(s) URL", schemeless(raw))
 }
 
 // Endpoint sets BaseURL to def when it is empty and checks it (CheckBaseURL).
