@@ -364,13 +364,18 @@ type Stats struct {
 
 // Count returns the stats of a suite.
 func Count(s *eh.Suite) Stats {
-	st := Stats{Pairs: len(s.Pairs), ByDimension: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}}
+	st := Stats{Pairs: len(s.Pairs), ByDimension: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{},
+		ByLang: map[string]int{}, NativeByLang: map[string]int{}}
 	for _, p := range s.Pairs {
 		st.ByDimension[string(p.Dimension)]++
 		st.BySubCategory[string(p.SubCategory)]++
 		st.ByModality[string(p.Modality)]++
+		l := string(p.Language())
+		st.ByLang[l]++
+		if p.TranslationOf == "" {
+			st.NativeByLang[l]++
+		}
 	}
-	countLangs(&st, s)
 	return st
 }
 
