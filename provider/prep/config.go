@@ -185,22 +185,6 @@ func (s *Settings) VideoMode(nativeByDefault bool) string {
 	return VideoFrames
 }
 
-// APIKey reads the key from the environment variable named by APIKeyEnv, or from
-// the first of fallbacks that is set. It returns the key and the name of the
-// variable it came from ("" when none is set).
-func (s *Settings) APIKey(fallbacks ...string) (key, from string) {
-	names := fallbacks
-	if s.APIKeyEnv != "" {
-		names = []string{s.APIKeyEnv}
-	}
-	for _, n := range names {
-		if v := strings.TrimSpace(os.Getenv(n)); v != "" {
-			return v, n
-		}
-	}
-	return "", ""
-}
-
 // CredentialHeader tells whether a header name suggests a credential
 // (Authorization, Proxy-Authorization, X-Api-Key, Cookie, anything with key,
 // token, secret or auth in its name). Such headers come from the environment
@@ -352,18 +336,23 @@ func (s *Settings) Endpoint(def string) (*url.URL, error) {
 	return u, nil
 }
 
-// Key returns the API key, read as APIKey reads it. When no variable is set and
+// Key returns the API key from the environment variable named by APIKeyEnv,
+// or else from the first of fallbacks that is set. When no variable is set and
 // required is true, it is an EAUTH error naming the variable the user should set
 // (api_key_env when configured, else the fallbacks), with "export VAR=…" and
 // more as hint.
 func (s *Settings) Key(required bool, more string, fallbacks ...string) (string, error) {
-	key, _ := s.APIKey(fallbacks...)
-	if key != "" || !required {
-		return key, nil
-	}
 	names := fallbacks
 	if s.APIKeyEnv != "" {
 		names = []string{s.APIKeyEnv}
+	}
+	for _, n := range names {
+		if v := strings.TrimSpace(os.Getenv(n)); v != "" {
+			return v, nil
+		}
+	}
+	if !required {
+		return "", nil
 	}
 	if len(names) == 0 {
 		return "", emohallucer.Errorf(emohallucer.EAUTH, "%s: no API key: set api_key_env to the environment variable holding it", s.Name)
