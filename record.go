@@ -2,6 +2,7 @@ package emohallucer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -140,10 +141,10 @@ func DescribeLabels(p *Pair) (labels, allowed []string) {
 	for _, t := range p.Tags {
 		k, v, _ := strings.Cut(t, ":")
 		switch {
-		case (k == "emotion" || k == "sentiment") && describeLabel[v]:
-			labels = appendNew(labels, v)
-		case k == "allowed" && describeLabel[v]:
-			allowed = appendNew(allowed, v)
+		case (k == "emotion" || k == "sentiment") && describeLabel[v] && !slices.Contains(labels, v):
+			labels = append(labels, v)
+		case k == "allowed" && describeLabel[v] && !slices.Contains(allowed, v):
+			allowed = append(allowed, v)
 		}
 	}
 	return labels, allowed
@@ -153,15 +154,6 @@ func DescribeLabels(p *Pair) (labels, allowed []string) {
 // the claim rule knows.
 var describeLabel = map[string]bool{"anger": true, "disgust": true, "fear": true, "happiness": true, "sadness": true,
 	"surprise": true, "contempt": true, "neutral": true, "calm": true, "positive": true, "negative": true}
-
-func appendNew(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
-}
 
 // String is a short description for logs.
 func (r *Record) String() string {

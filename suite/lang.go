@@ -55,16 +55,3 @@ func checkTranslations(pairs []eh.Pair, lines map[string]int, name string) []Pro
 	}
 	return probs
 }
-
-// countLangs adds the language counts to st: pairs per language, and the
-// native ones among them (written in that language, no translation_of).
-func countLangs(st *Stats, s *eh.Suite) {
-	st.ByLang, st.NativeByLang = map[string]int{}, map[string]int{}
-	for i := range s.Pairs {
-		l := string(s.Pairs[i].Language())
-		st.ByLang[l]++
-		if s.Pairs[i].TranslationOf == "" {
-			st.NativeByLang[l]++
-		}
-	}
-}

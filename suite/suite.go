@@ -119,11 +119,11 @@ func Decode(r io.Reader, name string) (*eh.Suite, []Problem) {
 	return s, probs
 }
 
-// decode is Decode that also returns the line of each pair kept (lines[i] is
-// the line of s.Pairs[i]) and stops early when ctx is done.
-func decode(ctx context.Context, r io.Reader, name string) (*eh.Suite, []int, []Problem) {
+// decode is Decode that also returns the line each pair id was first read
+// from (bad lines' ids too, so every kept pair's) and stops early when ctx is
+// done.
+func decode(ctx context.Context, r io.Reader, name string) (*eh.Suite, map[string]int, []Problem) {
 	s := &eh.Suite{}
-	var lines []int
 	var probs []Problem
 	seen := map[string]int{}
 	// Keyed by a digest of context and question rather than their text: with
@@ -211,7 +211,6 @@ func decode(ctx context.Context, r io.Reader, name string) (*eh.Suite, []int, []
 				p.Tags[i] = intern(t)
 			}
 			s.Pairs = append(s.Pairs, p)
-			lines = append(lines, line)
 		}
 	}
 	if nonBlank == 0 && ctx.Err() == nil {
@@ -220,7 +219,7 @@ func decode(ctx context.Context, r io.Reader, name string) (*eh.Suite, []int, []
 	if ctx.Err() == nil { // an interrupted read lacks the originals of later lines
 		probs = append(probs, checkTranslations(s.Pairs, seen, name)...)
 	}
-	return s, lines, probs
+	return s, seen, probs
 }
 
 // invalidAt returns the offset of the first byte of b that is not valid UTF-8.
@@ -268,11 +267,11 @@ func mediaKey(ms []eh.Media) string {
 
 // checkMedia verifies that every media file exists inside the suite folder (also
 // after resolving symbolic links), is a regular file and has the recorded
-// digest. lines[i] is the suite line of s.Pairs[i]. It stops when ctx is done.
-func checkMedia(ctx context.Context, s *eh.Suite, lines []int, name string) []Problem {
+// digest. lines maps pair ids to their suite lines. It stops when ctx is done.
+func checkMedia(ctx context.Context, s *eh.Suite, lines map[string]int, name string) []Problem {
 	var probs []Problem
 	digests := map[string]string{} // a file shared by several pairs is hashed once
-	for i, p := range s.Pairs {
+	for _, p := range s.Pairs {
 		for _, m := range p.Context.Media {
 			if ctx.Err() != nil {
 				return probs
@@ -284,14 +283,14 @@ func checkMedia(ctx context.Context, s *eh.Suite, lines []int, name string) []Pr
 					got, err = fileSHA256(ctx, full)
 				}
 				if err != nil {
-					probs = append(probs, Problem{File: name, Line: lines[i], Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: %v", p.ID, m.Path, err)})
+					probs = append(probs, Problem{File: name, Line: lines[p.ID], Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: %v", p.ID, m.Path, err)})
 					digests[m.Path] = ""
 					continue
 				}
 				digests[m.Path] = got
 			}
 			if got != "" && got != m.SHA256 {
-				probs = append(probs, Problem{File: name, Line: lines[i], Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: digest mismatch (suite says %s…, file is %s…)", p.ID, m.Path, m.SHA256[:12], got[:12])})
+				probs = append(probs, Problem{File: name, Line: lines[p.ID], Pair: p.ID, Message: fmt.Sprintf("pair %s: media %s: digest mismatch (suite says %s…, file is %s…)", p.ID, m.Path, m.SHA256[:12], got[:12])})
 			}
 		}
 	}
@@ -364,13 +363,18 @@ type Stats struct {
 
 // Count returns the stats of a suite.
 func Count(s *eh.Suite) Stats {
-	st := Stats{Pairs: len(s.Pairs), ByDimension: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{}}
+	st := Stats{Pairs: len(s.Pairs), ByDimension: map[string]int{}, BySubCategory: map[string]int{}, ByModality: map[string]int{},
+		ByLang: map[string]int{}, NativeByLang: map[string]int{}}
 	for _, p := range s.Pairs {
 		st.ByDimension[string(p.Dimension)]++
 		st.BySubCategory[string(p.SubCategory)]++
 		st.ByModality[string(p.Modality)]++
+		l := string(p.Language())
+		st.ByLang[l]++
+		if p.TranslationOf == "" {
+			st.NativeByLang[l]++
+		}
 	}
-	countLangs(&st, s)
 	return st
 }
 

@@ -185,22 +185,6 @@ func (s *Settings) VideoMode(nativeByDefault bool) string {
 	return VideoFrames
 }
 
-// APIKey reads the key from the environment variable named by APIKeyEnv, or from
-// the first of fallbacks that is set. It returns the key and the name of the
-// variable it came from ("" when none is set).
-func (s *Settings) APIKey(fallbacks ...string) (key, from string) {
-	names := fallbacks
-	if s.APIKeyEnv != "" {
-		names = []string{s.APIKeyEnv}
-	}
-	for _, n := range names {
-		if v := strings.TrimSpace(os.Getenv(n)); v != "" {
-			return v, n
-		}
-	}
-	return "", ""
-}
-
 // CredentialHeader tells whether a header name suggests a credential
 // (Authorization, Proxy-Authorization, X-Api-Key, Cookie, anything with key,
 // token, secret or auth in its name). Such headers come from the environment
@@ -273,16 +257,11 @@ func SplitSpec(spec string) (provider, model, baseURL string, err error) {
 	if baseURL == "" && strings.Contains(model, "@") {
 		// No "@http(s)://": what follows the "@" was meant as an address.
 		m, raw, _ := strings.Cut(model, "@")
-		err := &emohallucer.Error{Code: emohallucer.EINVALID, Message: fmt.Sprintf("model spec %q", redactSpec(spec))}
-		_, err.Err = CheckBaseURL(raw)
-		if err.Err == nil {
-			err.Err = fmt.Errorf("base URL %q is not an absolute http(s) URL", schemeless(raw))
-		}
-		err.Hint = "after the \"@\" give an absolute http(s) URL"
+		hint := "after the \"@\" give an absolute http(s) URL"
 		if fix := fixURL(raw); fix != "" {
-			err.Hint = "give the scheme: " + provider + ":" + m + "@" + emohallucer.Redact(fix)
+			hint = "give the scheme: " + provider + ":" + m + "@" + emohallucer.Redact(fix)
 		}
-		return "", "", "", err
+		return "", "", "", &emohallucer.Error{Code: emohallucer.EINVALID, Message: fmt.Sprintf("model spec %q", redactSpec(spec)), Err: notHTTPURL(raw), Hint: hint}
 	}
 	if baseURL != "" {
 		if _, err := CheckBaseURL(baseURL); err != nil {
@@ -329,9 +308,15 @@ func fixURL(raw string) string {
 func CheckBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, emohallucer.Errorf(emohallucer.EINVALID, "base URL %q is not an absolute http(s) URL", schemeless(raw))
+		return nil, notHTTPURL(raw)
 	}
 	return u, nil
+}
+
+// notHTTPURL is the error of a base URL that is not an absolute http(s) URL,
+// quoting raw without credentials.
+func notHTTPURL(raw string) error {
+	return emohallucer.Errorf(emohallucer.EINVALID, "base URL %q is not an absolute http(s) URL", schemeless(raw))
 }
 
 // Endpoint sets BaseURL to def when it is empty and checks it (CheckBaseURL).
@@ -351,18 +336,23 @@ func (s *Settings) Endpoint(def string) (*url.URL, error) {
 	return u, nil
 }
 
-// Key returns the API key, read as APIKey reads it. When no variable is set and
+// Key returns the API key from the environment variable named by APIKeyEnv,
+// or else from the first of fallbacks that is set. When no variable is set and
 // required is true, it is an EAUTH error naming the variable the user should set
 // (api_key_env when configured, else the fallbacks), with "export VAR=…" and
 // more as hint.
 func (s *Settings) Key(required bool, more string, fallbacks ...string) (string, error) {
-	key, _ := s.APIKey(fallbacks...)
-	if key != "" || !required {
-		return key, nil
-	}
 	names := fallbacks
 	if s.APIKeyEnv != "" {
 		names = []string{s.APIKeyEnv}
+	}
+	for _, n := range names {
+		if v := strings.TrimSpace(os.Getenv(n)); v != "" {
+			return v, nil
+		}
+	}
+	if !required {
+		return "", nil
 	}
 	if len(names) == 0 {
 		return "", emohallucer.Errorf(emohallucer.EAUTH, "%s: no API key: set api_key_env to the environment variable holding it", s.Name)

@@ -109,6 +109,7 @@ func FromConfig(sel Selection) ([]Setup, error) {
 			if len(only) > 0 && !only[mc.Name] {
 				continue
 			}
+			where := fmt.Sprintf("config %s, model at line %d", sel.Config, mc.Line)
 			var m eh.Model
 			if mc.Spec != "" {
 				m, err = sel.Registry.New(mc.Spec)
@@ -116,7 +117,7 @@ func FromConfig(sel Selection) ([]Setup, error) {
 				m, err = sel.Registry.FromSection(mc.Provider, mc.Section)
 			}
 			if err != nil {
-				e := &eh.Error{Code: eh.ErrorCode(err), Message: fmt.Sprintf("config %s, model at line %d", sel.Config, mc.Line), Err: err}
+				e := &eh.Error{Code: eh.ErrorCode(err), Message: where, Err: err}
 				if e.Code == eh.EINVALID {
 					e.Hint = "keys read by the engine rather than the provider: " + strings.Join(sortedKeys(EngineKeys), ", ")
 				}
@@ -125,10 +126,9 @@ func FromConfig(sel Selection) ([]Setup, error) {
 			eng := sel.Set.Merge(mc.Engine).Merge(cfg.Defaults).Merge(sel.Flags)
 			eng.Decoding = mergeDecoding(sel.Set.Decoding, mc.Engine.Decoding, cfg.Defaults.Decoding)
 			if limit := cmp.Or(sel.MaxConcurrency, DefaultMaxConcurrency); eng.Concurrency != nil && *eng.Concurrency > limit {
-				return nil, &eh.Error{Code: eh.EINVALID, Message: fmt.Sprintf("config %s, model at line %d: concurrency %d is above the cap of %d", sel.Config, mc.Line, *eng.Concurrency, limit),
+				return nil, &eh.Error{Code: eh.EINVALID, Message: fmt.Sprintf("%s: concurrency %d is above the cap of %d", where, *eng.Concurrency, limit),
 					Hint: "raise the cap with --concurrency-cap if the server really takes that many requests at once"}
 			}
-			where := fmt.Sprintf("config %s, model at line %d", sel.Config, mc.Line)
 			p, err := promptOf(eng, filepath.Dir(sel.Config), where)
 			if err != nil {
 				return nil, err
