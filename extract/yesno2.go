@@ -113,14 +113,9 @@ func polarity(w string) eh.Answer {
 //     else bare answer clauses (「…。いいえ。」) and quoted answer words
 //     (「いいえ」になります) anywhere decide when they all agree.
 func YesNo2(text string) eh.Answer {
-	if len(text) > maxScan {
-		text = text[:maxScan]
-	}
-	clean := strings.ToValidUTF8(text, "\uFFFD")
-	clean = thinkBlock.ReplaceAllString(clean, " ")
-	clean = openThink.ReplaceAllString(clean, " ")
+	clean := stripReasoning(text)
 	if !hasCJK(clean) {
-		return YesNo(text)
+		return yesNo(clean)
 	}
 	clean = strings.TrimSpace(foldWidth(clean))
 	if a, ok := fromJSON(clean, jsonWord); ok {
