@@ -275,7 +275,7 @@ func Run(s *eh.Suite, opt Options) (r Report) {
 
 // orderedSubCategories lists the sub-categories present, known ones in report
 // order, unknown ones (a malformed suite) after them alphabetically.
-func orderedSubCategories(m map[eh.SubCategory][]int) []eh.SubCategory {
+func orderedSubCategories[V any](m map[eh.SubCategory]V) []eh.SubCategory {
 	var out, extra []eh.SubCategory
 	for _, sc := range eh.SubCategories {
 		if _, ok := m[sc]; ok {

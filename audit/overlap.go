@@ -359,9 +359,8 @@ type accum struct {
 func OverlapBaseline(s *eh.Suite) OverlapResult {
 	var res OverlapResult
 	byKey := map[eh.SubCategory]*accum{}
-	idx := map[eh.SubCategory][]int{}
 	total := accum{}
-	for i, p := range s.Pairs {
+	for _, p := range s.Pairs {
 		ctx := strings.TrimSpace(p.Context.Text)
 		if ctx == "" {
 			continue
@@ -372,7 +371,6 @@ func OverlapBaseline(s *eh.Suite) OverlapResult {
 			a = &accum{}
 			byKey[p.SubCategory] = a
 		}
-		idx[p.SubCategory] = append(idx[p.SubCategory], i)
 		for _, x := range []*accum{a, &total} {
 			x.n++
 			x.sum += c
@@ -385,7 +383,7 @@ func OverlapBaseline(s *eh.Suite) OverlapResult {
 	if total.n > 0 {
 		res.Accuracy = round(total.sum/float64(total.n), 4)
 	}
-	for _, sc := range orderedSubCategories(idx) {
+	for _, sc := range orderedSubCategories(byKey) {
 		a := byKey[sc]
 		res.BySubCategory = append(res.BySubCategory, OverlapSubCategory{
 			SubCategory: sc, Pairs: a.n, Ties: a.ties, Accuracy: round(a.sum/float64(a.n), 4),

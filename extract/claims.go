@@ -117,18 +117,18 @@ type entry struct {
 // matches at a position is the longest.
 var entries = func() []entry {
 	var out []entry
-	seen := map[string]bool{}
+	seen := map[string]string{} // word → label
 	for label, words := range lexicon {
 		for _, w := range words {
-			if seen[w] {
+			if lab, ok := seen[w]; ok {
 				// A word of two labels (中立, 平静 are listed once each where
 				// both languages share it) would make the rule order-dependent.
-				if lab := labelOf(w); lab != label {
+				if lab != label {
 					panic("extract: lexicon word " + w + " under two labels")
 				}
 				continue
 			}
-			seen[w] = true
+			seen[w] = label
 			out = append(out, entry{word: w, label: label, cjk: !isASCII(w)})
 		}
 	}
@@ -140,17 +140,6 @@ var entries = func() []entry {
 	})
 	return out
 }()
-
-func labelOf(w string) string {
-	for label, words := range lexicon {
-		for _, x := range words {
-			if x == w {
-				return label
-			}
-		}
-	}
-	return ""
-}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -78,12 +78,22 @@ const maxScan = 64 << 10
 //
 // Unparsed answers are scored wrong and always reported.
 func YesNo(text string) eh.Answer {
+	return yesNo(stripReasoning(text))
+}
+
+// stripReasoning is step 1 of yesno-v1 and yesno-v2: text cut to maxScan
+// bytes, invalid UTF-8 replaced, reasoning blocks removed.
+func stripReasoning(text string) string {
 	if len(text) > maxScan {
 		text = text[:maxScan]
 	}
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	text = thinkBlock.ReplaceAllString(text, " ")
-	text = openThink.ReplaceAllString(text, " ")
+	return openThink.ReplaceAllString(text, " ")
+}
+
+// yesNo is yesno-v1 from step 2 on, on text stripReasoning has cleaned.
+func yesNo(text string) eh.Answer {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return eh.AnswerUnparsed

@@ -113,14 +113,9 @@ func polarity(w string) eh.Answer {
 //     else bare answer clauses (「…。いいえ。」) and quoted answer words
 //     (「いいえ」になります) anywhere decide when they all agree.
 func YesNo2(text string) eh.Answer {
-	if len(text) > maxScan {
-		text = text[:maxScan]
-	}
-	clean := strings.ToValidUTF8(text, "\uFFFD")
-	clean = thinkBlock.ReplaceAllString(clean, " ")
-	clean = openThink.ReplaceAllString(clean, " ")
+	clean := stripReasoning(text)
 	if !hasCJK(clean) {
-		return YesNo(text)
+		return yesNo(clean)
 	}
 	clean = strings.TrimSpace(foldWidth(clean))
 	if a, ok := fromJSON(clean, jsonWord); ok {
@@ -159,9 +154,13 @@ func YesNo2(text string) eh.Answer {
 	return agreed(yes, no)
 }
 
+// wrapping is the white space, markdown, brackets and quotation marks of all
+// three languages that may wrap an answer word.
+const wrapping = " \t\r\n*_#>-`\"'“”‘’「」『』【】()（）[]"
+
 // firstClause returns the clause that starts s, without markdown or quotes.
 func firstClause(s string) string {
-	s = strings.TrimLeft(s, " \t\r\n*_#>-`\"'“”‘’「」『』【】()（）[]:：,，、.。!！?？")
+	s = strings.TrimLeft(s, wrapping+":：,，、.。!！?？")
 	if loc := clauseSep.FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
@@ -172,7 +171,7 @@ func firstClause(s string) string {
 // answer word if the clause is nothing else (「**いいえです**」 is いいえ; そうです
 // keeps its です).
 func bare(c string) string {
-	c = strings.Trim(c, " \t\r\n*_#>-`\"'“”‘’「」『』【】()（）[]")
+	c = strings.Trim(c, wrapping)
 	if polarity(c) != eh.AnswerUnparsed {
 		return c
 	}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,7 +129,7 @@ func readColumns(t *testing.T, path string, sep rune, names ...string) []string 
 		cols = []int{0}
 	} else {
 		for _, n := range names {
-			i := indexOf(rows[0], n)
+			i := slices.Index(rows[0], n)
 			if i < 0 {
 				t.Fatalf("%s: no column %q in header %v", path, n, rows[0])
 			}
@@ -145,15 +146,6 @@ func readColumns(t *testing.T, path string, sep rune, names ...string) []string 
 		}
 	}
 	return out
-}
-
-func indexOf(xs []string, x string) int {
-	for i, v := range xs {
-		if v == x {
-			return i
-		}
-	}
-	return -1
 }
 
 type caseRow struct {

@@ -53,6 +53,40 @@ type Comparison struct {
 	LatencyB float64 `json:"latency_ms_b"`
 }
 
+// pairedTable is the 2×2 table of a paired comparison of A and B (two runs,
+// or two languages of a run): how many pairs both solved, only A, only B,
+// neither.
+type pairedTable struct{ both, onlyA, onlyB, neither int }
+
+// add counts one pair, solved by A or not and by B or not.
+func (t *pairedTable) add(a, b bool) {
+	switch {
+	case a && b:
+		t.both++
+	case a:
+		t.onlyA++
+	case b:
+		t.onlyB++
+	default:
+		t.neither++
+	}
+}
+
+func (t pairedTable) n() int { return t.both + t.onlyA + t.onlyB + t.neither }
+
+// overall returns the pair accuracies (percent) of A and B.
+func (t pairedTable) overall() (a, b float64) {
+	n := float64(t.n())
+	return Round(100*float64(t.both+t.onlyA)/n, 4), Round(100*float64(t.both+t.onlyB)/n, 4)
+}
+
+// deltaCI95 is the paired bootstrap 95 % interval of B − A in percentage
+// points (PairedBootstrapDelta).
+func (t pairedTable) deltaCI95(seed uint64) [2]float64 {
+	lo, hi := PairedBootstrapDelta(t.both, t.onlyA, t.onlyB, t.neither, seed)
+	return [2]float64{Round(100*lo, 4), Round(100*hi, 4)}
+}
+
 // usageSum is what the questions of one side cost.
 type usageSum struct {
 	calls, cached, tokens int
@@ -101,9 +135,12 @@ func costRatio(a, b usageSum) (*float64, string) {
 // the shared pairs only: a strategy run of a subset is never set against the
 // whole of the direct run.
 func Compare(a, b *Accumulator) []Comparison {
-	type cell struct{ both, onlyA, onlyB, neither int }
-	cells := map[string]*cell{}
-	useA, useB := map[string]*usageSum{}, map[string]*usageSum{}
+	// tally is what one view counts: the paired table and each side's usage.
+	type tally struct {
+		cells      pairedTable
+		useA, useB usageSum
+	}
+	tallies := map[string]*tally{}
 	ids := append([]string(nil), a.order...)
 	sort.Strings(ids)
 	for _, id := range ids {
@@ -114,50 +151,36 @@ func Compare(a, b *Accumulator) []Comparison {
 		sa := pa.basic.Correct() && pa.hall.Correct()
 		sb := pb.basic.Correct() && pb.hall.Correct()
 		for _, v := range viewsOf(pa) {
-			c := cells[v]
-			if c == nil {
-				c = &cell{}
-				cells[v] = c
+			t := tallies[v]
+			if t == nil {
+				t = &tally{}
+				tallies[v] = t
 			}
-			switch {
-			case sa && sb:
-				c.both++
-			case sa:
-				c.onlyA++
-			case sb:
-				c.onlyB++
-			default:
-				c.neither++
-			}
-			if useA[v] == nil {
-				useA[v], useB[v] = &usageSum{}, &usageSum{}
-			}
-			useA[v].add(pa.basic, pa.hall)
-			useB[v].add(pb.basic, pb.hall)
+			t.cells.add(sa, sb)
+			t.useA.add(pa.basic, pa.hall)
+			t.useB.add(pb.basic, pb.hall)
 		}
 	}
-	dropSingleLang(cells)
-	dropWideTagViews(cells)
+	dropSingleLang(tallies)
+	dropWideTagViews(tallies)
 	views := map[string]*View{}
-	for v := range cells {
+	for v := range tallies {
 		views[v] = nil
 	}
 	var out []Comparison
 	for _, v := range OrderViews(views) {
-		c := cells[v]
-		n := c.both + c.onlyA + c.onlyB + c.neither
-		ua, ub := *useA[v], *useB[v]
+		t := tallies[v]
+		c, ua, ub := t.cells, t.useA, t.useB
+		n := c.n()
 		cmp := Comparison{View: v, Pairs: n, OnlyA: c.onlyA, OnlyB: c.onlyB,
-			OverallA:  Round(100*float64(c.both+c.onlyA)/float64(n), 4),
-			OverallB:  Round(100*float64(c.both+c.onlyB)/float64(n), 4),
 			McNemarP:  McNemar(c.onlyA, c.onlyB), // unrounded: small p values matter
+			DeltaCI95: c.deltaCI95(seedFor("compare:" + v)),
 			Questions: 2 * n,
 			CallsA:    ua.calls, CallsB: ub.calls, CachedA: ua.cached, CachedB: ub.cached,
 			TokensA: ua.tokens, TokensB: ub.tokens, CostA: Round(ua.cost, 6), CostB: Round(ub.cost, 6),
 			LatencyA: Round(perQuestion(ua.latency, 2*n), 3), LatencyB: Round(perQuestion(ub.latency, 2*n), 3)}
+		cmp.OverallA, cmp.OverallB = c.overall()
 		cmp.DeltaOverall = Round(cmp.OverallB-cmp.OverallA, 4)
-		lo, hi := PairedBootstrapDelta(c.both, c.onlyA, c.onlyB, c.neither, seedFor("compare:"+v))
-		cmp.DeltaCI95 = [2]float64{Round(100*lo, 4), Round(100*hi, 4)}
 		cmp.CostRatio, cmp.CostBasis = costRatio(ua, ub)
 		out = append(out, cmp)
 	}

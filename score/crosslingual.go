@@ -129,35 +129,25 @@ func (f factOutcomes) compare() *Crosslingual {
 	c.Consistency = Round(float64(c.Same)/float64(c.Facts), 4)
 	for i, la := range eh.Langs {
 		for _, lb := range eh.Langs[i+1:] {
-			var both, onlyA, onlyB, neither int
+			var t pairedTable
 			for _, id := range facts {
 				ra, okA := f[id][la]
 				rb, okB := f[id][lb]
-				switch {
-				case !okA || !okB:
-				case ra && rb:
-					both++
-				case ra:
-					onlyA++
-				case rb:
-					onlyB++
-				default:
-					neither++
+				if okA && okB {
+					t.add(ra, rb)
 				}
 			}
-			n := both + onlyA + onlyB + neither
+			n := t.n()
 			if n == 0 {
 				continue
 			}
-			lc := LangComparison{A: la, B: lb, Facts: n, Same: both + neither,
-				Consistency:  Round(float64(both+neither)/float64(n), 4),
-				RightAWrongB: onlyA, RightBWrongA: onlyB,
-				OverallA: Round(100*float64(both+onlyA)/float64(n), 4),
-				OverallB: Round(100*float64(both+onlyB)/float64(n), 4),
-				McNemarP: McNemar(onlyA, onlyB)}
-			lc.DeltaOverall = Round(100*float64(onlyB-onlyA)/float64(n), 4)
-			lo, hi := PairedBootstrapDelta(both, onlyA, onlyB, neither, seedFor("crosslingual:"+string(la)+"-"+string(lb)))
-			lc.DeltaCI95 = [2]float64{Round(100*lo, 4), Round(100*hi, 4)}
+			lc := LangComparison{A: la, B: lb, Facts: n, Same: t.both + t.neither,
+				Consistency:  Round(float64(t.both+t.neither)/float64(n), 4),
+				RightAWrongB: t.onlyA, RightBWrongA: t.onlyB,
+				DeltaOverall: Round(100*float64(t.onlyB-t.onlyA)/float64(n), 4),
+				DeltaCI95:    t.deltaCI95(seedFor("crosslingual:" + string(la) + "-" + string(lb))),
+				McNemarP:     McNemar(t.onlyA, t.onlyB)}
+			lc.OverallA, lc.OverallB = t.overall()
 			c.Pairs = append(c.Pairs, lc)
 		}
 	}

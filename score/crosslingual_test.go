@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestCrosslingual(t *testing.T) {
 	if got := s.Views["lang:ja"].Errors; got != 1 {
 		t.Errorf("lang:ja errors = %d, want 1 (f7.ja)", got)
 	}
-	if i, j := indexOf(s.Order, "subcategory:theory"), indexOf(s.Order, "lang:en"); i < 0 || j < i || s.Order[j+1] != "lang:ja" || s.Order[j+2] != "lang:zh" {
+	if i, j := slices.Index(s.Order, "subcategory:theory"), slices.Index(s.Order, "lang:en"); i < 0 || j < i || s.Order[j+1] != "lang:ja" || s.Order[j+2] != "lang:zh" {
 		t.Errorf("view order %v: want lang:en, lang:ja, lang:zh after the sub-categories", s.Order)
 	}
 
@@ -129,15 +130,6 @@ func TestCrosslingual(t *testing.T) {
 	if string(wantJSON) != string(got)+"\n" {
 		t.Errorf("crosslingual differs from %s (run with -update to accept):\n%s", golden, got)
 	}
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // TestCrosslingualOf checks pooling: an English run and a Japanese/Chinese run

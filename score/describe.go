@@ -165,7 +165,7 @@ func describeViews(s *Scores, descs map[string]*descOutcome, ids []string) {
 	members := map[string][]*descOutcome{}
 	for _, id := range ids {
 		if d := descs[id]; d.rec.Status == eh.StatusAnswered {
-			for _, name := range viewsOf(&pairOutcome{basic: d.rec}) {
+			for _, name := range metaViews(d.rec.recMeta) {
 				members[name] = append(members[name], d)
 			}
 		}

@@ -353,6 +353,11 @@ func viewsOf(po *pairOutcome) []string {
 	if r == nil {
 		r = po.hall
 	}
+	return metaViews(r.recMeta)
+}
+
+// metaViews names every view of a record (or pair) with metadata r.
+func metaViews(r *recMeta) []string {
 	vs := []string{ViewAll}
 	if !r.Modality.HasAudio() {
 		vs = append(vs, ViewNoAudio)
@@ -369,13 +374,13 @@ func viewsOf(po *pairOutcome) []string {
 			vs = append(vs, t)
 		}
 	}
-	return append(vs, labelViews(r.recMeta)...)
+	return append(vs, labelViews(r)...)
 }
 
 // ViewMatches reports whether a record belongs to the named view; used to run or
 // report a subset (--subset VIEW).
 func ViewMatches(view string, r *eh.Record) bool {
-	return slices.Contains(viewsOf(&pairOutcome{basic: &slimRec{recMeta: viewMeta(r)}}), view)
+	return slices.Contains(metaViews(viewMeta(r)), view)
 }
 
 // viewMeta is the part of a record's metadata that decides its views.
@@ -390,7 +395,7 @@ func viewMeta(r *eh.Record) *recMeta {
 func ViewsOfPairs(pairs []eh.Pair) []string {
 	members := map[string]*View{}
 	for i := range pairs {
-		for _, v := range viewsOf(&pairOutcome{basic: &slimRec{recMeta: metaOfPair(&pairs[i])}}) {
+		for _, v := range metaViews(metaOfPair(&pairs[i])) {
 			members[v] = nil
 		}
 	}
@@ -401,7 +406,7 @@ func ViewsOfPairs(pairs []eh.Pair) []string {
 
 // PairInView reports whether the pair belongs to the view (see ViewMatches).
 func PairInView(view string, p *eh.Pair) bool {
-	return slices.Contains(viewsOf(&pairOutcome{basic: &slimRec{recMeta: metaOfPair(p)}}), view)
+	return slices.Contains(metaViews(metaOfPair(p)), view)
 }
 
 // metaOfPair is the metadata a record of the pair would carry.

@@ -50,7 +50,7 @@ func NewDescriber(name string, o Options) (*Describer, error) {
 	if !ok {
 		return nil, eh.Errorf(eh.EUSAGE, "--task describe takes --strategy direct or pep-mek, not %q (the others combine yes/no answers)", name)
 	}
-	if o.Prompt != nil && (o.Prompt.Template != "" || len(o.Prompt.FewShot) > 0) {
+	if len(o.Prompt.directOnly()) > 0 {
 		return nil, eh.Errorf(eh.EUSAGE, "--task describe takes a config's system prompt but not its question template or few-shot examples, which are written for yes/no questions")
 	}
 	return &Describer{name: "describe-" + name, evidence: evidence, opt: o}, nil

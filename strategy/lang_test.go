@@ -86,10 +86,6 @@ var languages = map[string]language{
 	},
 }
 
-// setLang sets a pair's language from a string, whatever string type the
-// field has.
-func setLang[T ~string](dst *T, lang string) { *dst = T(lang) }
-
 func item(p *eh.Pair, media bool) *eh.Item {
 	it := &eh.Item{Pair: p, Role: eh.Basic}
 	if media {
@@ -242,7 +238,7 @@ func TestLanguageSelection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := *languages["ja"].perception.Pair
-		setLang(&p.Lang, tt.lang)
+		p.Lang = eh.Lang(tt.lang)
 		it := &eh.Item{Pair: &p, Role: eh.Basic}
 		got, err := templateFor("direct", it)
 		if tt.want == "" {
@@ -265,7 +261,7 @@ func TestCacheKeyPerLanguage(t *testing.T) {
 		keys := map[string]string{}
 		for _, lang := range langs {
 			p := *languages["ja"].perception.Pair
-			setLang(&p.Lang, lang)
+			p.Lang = eh.Lang(lang)
 			m := &scripted{answer: func(*eh.Request) (string, error) { return "yes", nil }}
 			s, err := New(name, Options{})
 			if err != nil {

@@ -58,8 +58,11 @@ func (p *Prompt) Digest() string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// directOnly lists what of p only the direct strategy uses.
+// directOnly lists what of p only the direct strategy uses (nil for a nil p).
 func (p *Prompt) directOnly() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	if p.Template != "" {
 		out = append(out, "template")

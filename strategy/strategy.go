@@ -67,9 +67,7 @@ var newest = func() map[[2]string]string {
 }()
 
 // langOf is the language of an item's question: the pair's BCP-47 tag reduced
-// to its language ("ja-JP" is ja), English when the pair names none. The
-// conversion keeps it working whether Pair.Lang is a string or a named
-// string type.
+// to its language ("ja-JP" is ja), English when the pair names none.
 func langOf(it *eh.Item) string {
 	lang, _, _ := strings.Cut(strings.ToLower(string(it.Pair.Lang)), "-")
 	if lang == "" {
