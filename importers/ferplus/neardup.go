@@ -116,10 +116,17 @@ func (b grey) zoomed(z float64, pad int) grey {
 	return out
 }
 
+// match is a correlation of one face with another, and the zoom and shift of
+// the other that give it.
+type match struct {
+	best, zoom float64
+	dx, dy     int
+}
+
 // bestMatch is the highest correlation of a's central region (margin pixels
 // left out) with each of bz (b zoomed by zs[i], with a border of pad) moved by
 // whole pixels in [lo, hi] on each axis, and the zoom and shift that give it.
-func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]int) (best, zoom float64, dx, dy int) {
+func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]int) match {
 	var sa, saa, n float64
 	for y := margin; y < a.n-margin; y++ {
 		for x := margin; x < a.n-margin; x++ {
@@ -127,7 +134,7 @@ func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]i
 			sa, saa, n = sa+v, saa+v*v, n+1
 		}
 	}
-	best = -2
+	m := match{best: -2}
 	for i, z := range zs {
 		for sy := lo[1]; sy <= hi[1]; sy++ {
 			for sx := lo[0]; sx <= hi[0]; sx++ {
@@ -143,20 +150,21 @@ func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]i
 				if den == 0 {
 					continue // a flat image correlates with nothing
 				}
-				if c := (sab - sa*sb/n) / den; c > best {
-					best, zoom, dx, dy = c, z, sx, sy
+				if c := (sab - sa*sb/n) / den; c > m.best {
+					m = match{c, z, sx, sy}
 				}
 			}
 		}
 	}
-	return best, zoom, dx, dy
+	return m
 }
 
-// around searches g against b zoomed near z and shifted near (dx, dy), the
-// best match at the previous, half resolution, staying inside the ranges
+// around searches a against b zoomed near m.zoom and shifted near m's shift,
+// the best match at the previous, half resolution, staying inside the ranges
 // searched there: a wider search finds chance matches between different
 // faces.
-func around(a, b grey, margin int, z, step float64, dx, dy, maxShift int) (best, zoom float64, sx, sy int) {
+func around(a, b grey, margin int, m match, step float64, maxShift int) match {
+	z, dx, dy := m.zoom, m.dx, m.dy
 	zs := []float64{max(z-step, zooms[0]), z, min(z+step, zooms[len(zooms)-1])}
 	bz := make([]grey, len(zs))
 	for i, z := range zs {
@@ -260,27 +268,30 @@ func normalize(v []float64) {
 // refined at half and full resolution around the best match. It is taken
 // both ways and the lower kept, since a chance match between different faces
 // seldom holds in both directions.
-func correlation(a, b *fingerprint) float64 { return min(oneWay(a, b), oneWay(b, a)) }
+func correlation(a, b *fingerprint) float64 {
+	return min(refine(a, b, quarterMatch(a, b)), refine(b, a, quarterMatch(b, a)))
+}
 
 // quarterShift is maxShift at quarter resolution.
 const quarterShift = maxShift / 4
 
-func oneWay(a, b *fingerprint) float64 {
-	_, z, dx, dy := bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift})
-	_, z, dx, dy = around(a.half, b.half, maxShift/2+1, z, 0.05, dx, dy, maxShift/2)
-	best, _, _, _ := around(a.full, b.full, maxShift+2, z, 0.025, dx, dy, maxShift)
-	return best
+// quarterMatch is the best match of a's central region with b at quarter
+// resolution (12×12) over all zooms and shifts: the first step of the check.
+func quarterMatch(a, b *fingerprint) match {
+	return bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift})
 }
 
-// quick is the best correlation at quarter resolution (12×12) over zooms and
-// shifts, both ways, the lower kept: cheap, and it rejects most of the pairs
-// the layouts let through.
-func quick(a, b *fingerprint) float64 {
-	lo, hi := [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift}
-	ab, _, _, _ := bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, lo, hi)
-	ba, _, _, _ := bestMatch(b.quarter, a.quarters, quarterShift, zooms, quarterShift+1, lo, hi)
-	return min(ab, ba)
+// refine is the correlation of a with b searched around m, the
+// quarter-resolution match, at half and then full resolution.
+func refine(a, b *fingerprint, m match) float64 {
+	m = around(a.half, b.half, maxShift/2+1, m, 0.05, maxShift/2)
+	return around(a.full, b.full, maxShift+2, m, 0.025, maxShift).best
 }
+
+// quick is the best correlation at quarter resolution over zooms and shifts,
+// both ways, the lower kept: cheap, and it rejects most of the pairs the
+// layouts let through.
+func quick(a, b *fingerprint) float64 { return min(quarterMatch(a, b).best, quarterMatch(b, a).best) }
 
 // layout is the best correlation of one face's coarse layout with the other's
 // at any of zooms, both ways.
@@ -304,10 +315,15 @@ func dot(a, b *[64]float32) float32 {
 // correlation, or -1.
 func nearDuplicate(fp *fingerprint, earlier []*fingerprint) (int, float64) {
 	for i, e := range earlier {
-		if layout(fp, e) < layoutCandidate || quick(fp, e) < quickCandidate {
+		if layout(fp, e) < layoutCandidate {
 			continue
 		}
-		if c := correlation(fp, e); c >= NearDuplicateCorrelation {
+		// quick, keeping the matches for correlation to refine
+		ab, ba := quarterMatch(fp, e), quarterMatch(e, fp)
+		if min(ab.best, ba.best) < quickCandidate {
+			continue
+		}
+		if c := min(refine(fp, e, ab), refine(e, fp, ba)); c >= NearDuplicateCorrelation {
 			return i, c
 		}
 	}
