@@ -165,7 +165,8 @@ func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]i
 // faces.
 func around(a, b grey, margin int, m match, step float64, maxShift int) match {
 	z, dx, dy := m.zoom, m.dx, m.dy
-	zs := []float64{max(z-step, zooms[0]), z, min(z+step, zooms[len(zooms)-1])}
+	// At the edge of zooms a clamped neighbour is z itself: zoom it once.
+	zs := slices.Compact([]float64{max(z-step, zooms[0]), z, min(z+step, zooms[len(zooms)-1])})
 	bz := make([]grey, len(zs))
 	for i, z := range zs {
 		bz[i] = b.zoomed(z, maxShift)
