@@ -26,6 +26,16 @@ const (
 // (`--from ravdess=DIR,cues=signal`).
 const SignalCueOption = "cues"
 
+// SignalCuesOn reports whether the source options of importer name (from
+// SplitSource) turn measured cues on, refusing a value other than signal.
+func SignalCuesOn(name string, opts map[string]string) (bool, error) {
+	v, ok := opts[SignalCueOption]
+	if ok && v != "signal" {
+		return false, eh.Errorf(eh.EINVALID, "%s: source option %s=%s: the only value is signal", name, SignalCueOption, v)
+	}
+	return ok, nil
+}
+
 // Signal is what was measured of a recording.
 type Signal struct {
 	LUFS  float64 // integrated loudness, EBU R 128
