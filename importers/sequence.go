@@ -62,10 +62,15 @@ type Sequence struct {
 	Emotions []string `json:"emotions"` // each clip's gold emotion, in order
 }
 
-// ParseSequenceClips reads the value of a long-video= or long-audio= source
-// option: "auto" (enough clips for about TargetSequenceSeconds) → 0, or a
-// clip count of at least 2.
-func ParseSequenceClips(name, key, v string) (int, error) {
+// ParseSequenceClips reads the long-video= or long-audio= option (key) of
+// importer name's source options (from SplitSource): -1 when it is not given
+// (no long sequences), 0 for "auto" (enough clips for about
+// TargetSequenceSeconds), or a clip count of at least 2.
+func ParseSequenceClips(name, key string, opts map[string]string) (int, error) {
+	v, ok := opts[key]
+	if !ok {
+		return -1, nil
+	}
 	if v == "auto" {
 		return 0, nil
 	}

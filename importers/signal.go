@@ -26,6 +26,16 @@ const (
 // (`--from ravdess=DIR,cues=signal`).
 const SignalCueOption = "cues"
 
+// SignalCuesOn reports whether the source options of importer name (from
+// SplitSource) turn measured cues on, refusing a value other than signal.
+func SignalCuesOn(name string, opts map[string]string) (bool, error) {
+	v, ok := opts[SignalCueOption]
+	if ok && v != "signal" {
+		return false, eh.Errorf(eh.EINVALID, "%s: source option %s=%s: the only value is signal", name, SignalCueOption, v)
+	}
+	return ok, nil
+}
+
 // Signal is what was measured of a recording.
 type Signal struct {
 	LUFS  float64 // integrated loudness, EBU R 128
@@ -74,8 +84,7 @@ func SignalCues(base eh.Pair, ref, target CueClip, who string, r *swap.Rand) []e
 			return Capitalize(fmt.Sprintf("Is %s's voice %s in the %s recording than in the %s?", who, word, a, b))
 		}))
 	}
-	d := target.Signal.LUFS - ref.Signal.LUFS
-	if math.Abs(d) >= LoudnessLU {
+	if d, ok := louder(ref.Signal, target.Signal); ok {
 		less, more := ref, target
 		if d < 0 {
 			less, more = target, ref
@@ -83,19 +92,34 @@ func SignalCues(base eh.Pair, ref, target CueClip, who string, r *swap.Rand) []e
 		cue("loudness", "louder", less, more, fmt.Sprintf("Measured integrated loudness (EBU R 128, ffmpeg ebur128): %s %.1f LUFS, %s (neutral) %.1f LUFS; %s is %.1f LU louder (asked only from %.0f LU).",
 			target.Name, target.Signal.LUFS, ref.Name, ref.Signal.LUFS, more.Name, math.Abs(d), LoudnessLU))
 	}
-	pt, pr := target.Signal.Pitch, ref.Signal.Pitch
-	if pt.Voiced >= MinVoicedFrames && pr.Voiced >= MinVoicedFrames {
-		st := 12 * math.Log2(pt.Median/pr.Median)
-		if math.Abs(st) >= PitchSemitones {
-			less, more := ref, target
-			if st < 0 {
-				less, more = target, ref
-			}
-			cue("pitch", "higher-pitched", less, more, fmt.Sprintf("Measured median pitch (autocorrelation, %d and %d voiced frames): %s %.0f Hz, %s (neutral) %.0f Hz; %s is %.1f semitones higher (asked only from %.0f).",
-				pt.Voiced, pr.Voiced, target.Name, pt.Median, ref.Name, pr.Median, more.Name, math.Abs(st), PitchSemitones))
+	if st, ok := higher(ref.Signal, target.Signal); ok {
+		pt, pr := target.Signal.Pitch, ref.Signal.Pitch
+		less, more := ref, target
+		if st < 0 {
+			less, more = target, ref
 		}
+		cue("pitch", "higher-pitched", less, more, fmt.Sprintf("Measured median pitch (autocorrelation, %d and %d voiced frames): %s %.0f Hz, %s (neutral) %.0f Hz; %s is %.1f semitones higher (asked only from %.0f).",
+			pt.Voiced, pr.Voiced, target.Name, pt.Median, ref.Name, pr.Median, more.Name, math.Abs(st), PitchSemitones))
 	}
 	return out
+}
+
+// louder is how much louder target is than ref, in LU, and whether the
+// difference is large enough to ask about (LoudnessLU).
+func louder(ref, target Signal) (float64, bool) {
+	d := target.LUFS - ref.LUFS
+	return d, math.Abs(d) >= LoudnessLU
+}
+
+// higher is how much higher target's median pitch is than ref's, in
+// semitones, and whether both have enough voiced frames and the difference is
+// large enough to ask about (PitchSemitones).
+func higher(ref, target Signal) (float64, bool) {
+	if target.Pitch.Voiced < MinVoicedFrames || ref.Pitch.Voiced < MinVoicedFrames {
+		return 0, false
+	}
+	st := 12 * math.Log2(target.Pitch.Median/ref.Pitch.Median)
+	return st, math.Abs(st) >= PitchSemitones
 }
 
 // SignalCueRules states the rules of measured cues, for the manifest.
@@ -120,7 +144,8 @@ type CueTake struct {
 
 // PlanSignalCues measures every recording of a group that has a neutral take,
 // and that neutral take, and returns the comparisons whose measured
-// difference is large enough for a question (SignalCues decides which).
+// difference is large enough for a question (louder or higher, as SignalCues
+// asks).
 func PlanSignalCues[T comparable](ctx context.Context, t *media.Tools, items []T, take func(T) CueTake) ([]CueJob[T], error) {
 	sig := map[T]Signal{}
 	measure := func(it T) (Signal, error) {
@@ -159,7 +184,9 @@ func PlanSignalCues[T comparable](ctx context.Context, t *media.Tools, items []T
 		if err != nil {
 			return nil, err
 		}
-		if len(SignalCues(eh.Pair{}, CueClip{Signal: rs}, CueClip{Signal: ts}, "", swap.New(0, ""))) > 0 {
+		_, loud := louder(rs, ts)
+		_, high := higher(rs, ts)
+		if loud || high {
 			out = append(out, CueJob[T]{Ref: ref, Target: it, RefSig: rs, TargetSig: ts})
 		}
 	}

@@ -74,14 +74,13 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := opts[importers.SignalCueOption]; ok && v != "signal" {
-		return nil, eh.Errorf(eh.EINVALID, "cremad: source option %s=%s: the only value is signal", importers.SignalCueOption, v)
+	signal, err := importers.SignalCuesOn(Name, opts)
+	if err != nil {
+		return nil, err
 	}
-	longClips := -1 // no long videos
-	if v, ok := opts["long-video"]; ok {
-		if longClips, err = importers.ParseSequenceClips(Name, "long-video", v); err != nil {
-			return nil, err
-		}
+	longClips, err := importers.ParseSequenceClips(Name, "long-video", opts) // -1: no long videos
+	if err != nil {
+		return nil, err
 	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
@@ -203,7 +202,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		res.Pairs = append(res.Pairs, it.category(wrong))
 	}
 	res.Pairs = append(res.Pairs, comparisons(items, env.Rand("cremad comparison"))...)
-	if opts[importers.SignalCueOption] != "" {
+	if signal {
 		if err := measuredCues(ctx, env, items, res); err != nil {
 			return nil, err
 		}

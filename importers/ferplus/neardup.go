@@ -116,10 +116,17 @@ func (b grey) zoomed(z float64, pad int) grey {
 	return out
 }
 
+// match is a correlation of one face with another, and the zoom and shift of
+// the other that give it.
+type match struct {
+	best, zoom float64
+	dx, dy     int
+}
+
 // bestMatch is the highest correlation of a's central region (margin pixels
 // left out) with each of bz (b zoomed by zs[i], with a border of pad) moved by
 // whole pixels in [lo, hi] on each axis, and the zoom and shift that give it.
-func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]int) (best, zoom float64, dx, dy int) {
+func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]int) match {
 	var sa, saa, n float64
 	for y := margin; y < a.n-margin; y++ {
 		for x := margin; x < a.n-margin; x++ {
@@ -127,7 +134,7 @@ func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]i
 			sa, saa, n = sa+v, saa+v*v, n+1
 		}
 	}
-	best = -2
+	m := match{best: -2}
 	for i, z := range zs {
 		for sy := lo[1]; sy <= hi[1]; sy++ {
 			for sx := lo[0]; sx <= hi[0]; sx++ {
@@ -143,21 +150,13 @@ func bestMatch(a grey, bz []grey, pad int, zs []float64, margin int, lo, hi [2]i
 				if den == 0 {
 					continue // a flat image correlates with nothing
 				}
-				if c := (sab - sa*sb/n) / den; c > best {
-					best, zoom, dx, dy = c, z, sx, sy
+				if c := (sab - sa*sb/n) / den; c > m.best {
+					m = match{c, z, sx, sy}
 				}
 			}
 		}
 	}
-	return best, zoom, dx, dy
-}
-
-// match is where one face best matches another: the correlation and the
-// zoom and shift that give it.
-type match struct {
-	c      float64
-	zoom   float64
-	dx, dy int
+	return m
 }
 
 // around refines m, found at half the resolution of a and b, by searching b
@@ -165,15 +164,16 @@ type match struct {
 // ranges searched before: a wider search finds chance matches between
 // different faces.
 func around(a, b grey, margin int, m match, step float64, maxShift int) match {
-	zs := []float64{max(m.zoom-step, zooms[0]), m.zoom, min(m.zoom+step, zooms[len(zooms)-1])}
+	z, dx, dy := m.zoom, m.dx, m.dy
+	// At the edge of zooms a clamped neighbour is z itself: zoom it once.
+	zs := slices.Compact([]float64{max(z-step, zooms[0]), z, min(z+step, zooms[len(zooms)-1])})
 	bz := make([]grey, len(zs))
 	for i, z := range zs {
 		bz[i] = b.zoomed(z, maxShift)
 	}
-	lo := [2]int{max(2*m.dx-1, -maxShift), max(2*m.dy-1, -maxShift)}
-	hi := [2]int{min(2*m.dx+1, maxShift), min(2*m.dy+1, maxShift)}
-	c, z, dx, dy := bestMatch(a, bz, maxShift, zs, margin, lo, hi)
-	return match{c, z, dx, dy}
+	lo := [2]int{max(2*dx-1, -maxShift), max(2*dy-1, -maxShift)}
+	hi := [2]int{min(2*dx+1, maxShift), min(2*dy+1, maxShift)}
+	return bestMatch(a, bz, maxShift, zs, margin, lo, hi)
 }
 
 // fingerprint is what the near-duplicate check keeps of one face.
@@ -265,8 +265,8 @@ func normalize(v []float64) {
 
 // correlation is how well a and b match as one photograph: the best
 // correlation of one's central region with the other zoomed by up to 20 %
-// and moved by up to maxShift pixels, searched at quarter resolution (quick)
-// and refined at half and full resolution around the best match. It is taken
+// and moved by up to maxShift pixels, searched at quarter resolution and
+// refined at half and full resolution around the best match. It is taken
 // both ways and the lower kept, since a chance match between different faces
 // seldom holds in both directions.
 func correlation(a, b *fingerprint) float64 {
@@ -276,24 +276,23 @@ func correlation(a, b *fingerprint) float64 {
 // quarterShift is maxShift at quarter resolution.
 const quarterShift = maxShift / 4
 
-// quarterMatch searches b's zoomed quarter-resolution faces for a's.
+// quarterMatch is the best match of a's central region with b at quarter
+// resolution (12×12) over all zooms and shifts: the first step of the check.
 func quarterMatch(a, b *fingerprint) match {
-	lo, hi := [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift}
-	c, z, dx, dy := bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, lo, hi)
-	return match{c, z, dx, dy}
+	return bestMatch(a.quarter, b.quarters, quarterShift, zooms, quarterShift+1, [2]int{-quarterShift, -quarterShift}, [2]int{quarterShift, quarterShift})
 }
 
-// refine takes a quarter-resolution match of a in b to full resolution and
-// returns its correlation there.
+// refine is the correlation of a with b searched around m, the
+// quarter-resolution match, at half and then full resolution.
 func refine(a, b *fingerprint, m match) float64 {
 	m = around(a.half, b.half, maxShift/2+1, m, 0.05, maxShift/2)
-	return around(a.full, b.full, maxShift+2, m, 0.025, maxShift).c
+	return around(a.full, b.full, maxShift+2, m, 0.025, maxShift).best
 }
 
-// quick is the quarter-resolution correlation of a and b, both ways, the
-// lower kept: cheap, and it rejects most of the pairs the layouts let
-// through.
-func quick(a, b *fingerprint) float64 { return min(quarterMatch(a, b).c, quarterMatch(b, a).c) }
+// quick is the best correlation at quarter resolution over zooms and shifts,
+// both ways, the lower kept: cheap, and it rejects most of the pairs the
+// layouts let through.
+func quick(a, b *fingerprint) float64 { return min(quarterMatch(a, b).best, quarterMatch(b, a).best) }
 
 // layout is the best correlation of one face's coarse layout with the other's
 // at any of zooms, both ways.
@@ -320,10 +319,9 @@ func nearDuplicate(fp *fingerprint, earlier []*fingerprint) (int, float64) {
 		if layout(fp, e) < layoutCandidate {
 			continue
 		}
-		// The quarter-resolution matches are both the quick test and the
-		// start of the refinement: found once, used twice.
+		// quick, keeping the matches for correlation to refine
 		ab, ba := quarterMatch(fp, e), quarterMatch(e, fp)
-		if min(ab.c, ba.c) < quickCandidate {
+		if min(ab.best, ba.best) < quickCandidate {
 			continue
 		}
 		if c := min(refine(fp, e, ab), refine(e, fp, ba)); c >= NearDuplicateCorrelation {

@@ -276,7 +276,7 @@ func Check(text string, l swap.Label, emotions []string) (why string, drop bool)
 		return fmt.Sprintf("it also says %q, a word of the other polarity", ms[0].Cue), true
 	}
 	found := cues[l].Find(toks)
-	stated := cues[l].Stated(text)
+	stated := swap.Stated(toks, found)
 	if len(stated) == 0 {
 		if len(swap.Plain(found)) > 0 {
 			return "its cue is only in a question or a hypothetical", false

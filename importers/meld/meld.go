@@ -105,7 +105,7 @@ func Check(line, context string, l swap.Label) (why string, drop, needsClip bool
 	if l == swap.Anger && len(swap.SelfBlame.Find(toks)) > 0 {
 		return "the anger words are aimed at the speaker themself (\"thought I was stupid\")", false, true
 	}
-	if !statesEmotion(line, l) {
+	if !statesEmotion(toks, l) {
 		return "the line does not state its emotion in words (it needs the face or the voice)", false, true
 	}
 	return "", false, false
@@ -116,11 +116,10 @@ func Check(line, context string, l swap.Label) (why string, drop, needsClip bool
 // goodbyes and quarrels alike.
 var banter = map[string]bool{"shut up": true, "i love you": true}
 
-// statesEmotion reports whether line states an emotion of l with a cue that is
-// not banter.
-func statesEmotion(line string, l swap.Label) bool {
-	toks := swap.Tokens(line)
-	for _, m := range swap.Join(swap.EmotionCues[l], spoken[l]).Stated(line) {
+// statesEmotion reports whether a line's tokens state an emotion of l with a
+// cue that is not banter.
+func statesEmotion(toks []string, l swap.Label) bool {
+	for _, m := range swap.Stated(toks, swap.Join(swap.EmotionCues[l], spoken[l]).Find(toks)) {
 		phrase := m.Cue
 		if m.Cue == "i love" && m.At+2 < len(toks) && toks[m.At+2] == "you" {
 			phrase = "i love you"

@@ -141,7 +141,7 @@ func ReadRatings(name string) (map[string]*Ratings, error) {
 			countCols[l] = h
 		}
 	}
-	respCol, intCol := find(responseCols), find(intensityCols)
+	respCol, intCol, noneCol := find(responseCols), find(intensityCols), find([]string{"none", "noneofthese"})
 	if respCol == "" && len(countCols) < 8 {
 		return nil, eh.Errorf(eh.EINVALID, "ravdess ratings %s: neither a response column (%s) nor count columns for all eight categories", name, strings.Join(responseCols, ", "))
 	}
@@ -174,8 +174,8 @@ func ReadRatings(name string) (map[string]*Ratings, error) {
 				r.Votes[l] += n
 				r.Total += n
 			}
-			if h := find([]string{"none", "noneofthese"}); h != "" {
-				n, _ := strconv.Atoi(row.Get(h))
+			if noneCol != "" {
+				n, _ := strconv.Atoi(row.Get(noneCol))
 				r.Total += n
 			}
 		}

@@ -76,14 +76,13 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := opts[importers.SignalCueOption]; ok && v != "signal" {
-		return nil, eh.Errorf(eh.EINVALID, "ravdess: source option %s=%s: the only value is signal", importers.SignalCueOption, v)
+	signal, err := importers.SignalCuesOn(Name, opts)
+	if err != nil {
+		return nil, err
 	}
-	longClips := -1 // no long audio
-	if v, ok := opts["long-audio"]; ok {
-		if longClips, err = importers.ParseSequenceClips(Name, "long-audio", v); err != nil {
-			return nil, err
-		}
+	longClips, err := importers.ParseSequenceClips(Name, "long-audio", opts) // -1: no long audio
+	if err != nil {
+		return nil, err
 	}
 	if err := importers.RequireDir(Name, src); err != nil {
 		return nil, err
@@ -197,7 +196,7 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 		used[cp.a], used[cp.b] = true, true
 	}
 	var cues []importers.CueJob[*clip]
-	if opts[importers.SignalCueOption] != "" {
+	if signal {
 		var audio []*clip
 		for _, c := range clips {
 			if c.modality == "03" {

@@ -167,10 +167,10 @@ var causal = regexp.MustCompile(`(?i)\b(because|since|due to|as a result|so that
 // contrast joins two claims that pull apart.
 var contrast = regexp.MustCompile(`(?i)\b(but|while|although|though|whereas)\b`)
 
-// compound joins two claims: a contrast, or "and" before a new clause ("the
-// food was bland, and the service slow"). Two adjectives joined by "and"
-// ("humble and friendly") are one claim.
-var compound = regexp.MustCompile(`(?i)\b(but|while|although|though|whereas)\b|, and\b|\band (that|he|she|they|the|it|was|wasn't|is|isn't|would|wouldn't|did|didn't|had|has|have)\b`)
+// andClause joins two claims with "and" before a new clause ("the food was
+// bland, and the service slow"). Two adjectives joined by "and" ("humble and
+// friendly") are one claim.
+var andClause = regexp.MustCompile(`(?i), and\b|\band (that|he|she|they|the|it|was|wasn't|is|isn't|would|wouldn't|did|didn't|had|has|have)\b`)
 
 // Check applies the statement rules (Rules) to one true or false statement
 // about review. It returns "" when the statement may be used; otherwise the
@@ -229,7 +229,7 @@ func Check(review, statement, justification, label string) (why string, drop boo
 			return fmt.Sprintf("it speaks of %q: the statement may credit the wrong party", m[0]), true
 		}
 	}
-	if label == "false" && compound.MatchString(statement) || contrast.MatchString(statement) {
+	if contrast.MatchString(statement) || label == "false" && andClause.MatchString(statement) {
 		return "it joins two claims (in a false statement one may be true, in a true one one may be a stretch)", true
 	}
 	if loc := causal.FindStringIndex(statement); loc != nil {

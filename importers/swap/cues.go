@@ -410,14 +410,13 @@ var laughter = NewLexicon(`lol, lmao, lmfao, rofl, haha, hahaha, hahahaha, hehe,
 // Laughs reports whether toks carry a laughter or joke marker.
 func Laughs(toks []string) bool { return len(laughter.Find(toks)) > 0 }
 
-// Stated returns the matches of l in text that lie in a sentence that is not a
-// question and are not hypothetical: "Pissed at you for not letting them live
-// in bliss?" asks about anger and "I would be so pissed" imagines it, rather
-// than voicing it. Match positions index Tokens(text).
-func (l Lexicon) Stated(text string) []Match {
-	toks := Tokens(text)
+// Stated returns the matches ms (found in toks) that are not negated, lie in
+// a sentence that is not a question and are not hypothetical: "Pissed at you
+// for not letting them live in bliss?" asks about anger and "I would be so
+// pissed" imagines it, rather than voicing it.
+func Stated(toks []string, ms []Match) []Match {
 	var out []Match
-	for _, m := range Plain(l.Find(toks)) {
+	for _, m := range Plain(ms) {
 		end := m.At
 		for end < len(toks) && !IsBreak(toks[end]) {
 			end++

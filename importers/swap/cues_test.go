@@ -49,7 +49,8 @@ func TestCueRules(t *testing.T) {
 		{"I like it but the ending is bad.", []string{"i like"}, true},
 		{"While I like it, the ending drags.", []string{"i like"}, true},
 	} {
-		ms := happy.Stated(tt.text)
+		toks := Tokens(tt.text)
+		ms := Stated(toks, happy.Find(toks))
 		var got []string
 		for _, m := range ms {
 			got = append(got, m.Cue)
@@ -58,7 +59,7 @@ func TestCueRules(t *testing.T) {
 			t.Errorf("Stated(%q) = %v, want %v", tt.text, got, tt.stated)
 			continue
 		}
-		if len(ms) > 0 && Contrasted(Tokens(tt.text), ms[0]) != tt.contrasted {
+		if len(ms) > 0 && Contrasted(toks, ms[0]) != tt.contrasted {
 			t.Errorf("Contrasted(%q) = %v, want %v", tt.text, !tt.contrasted, tt.contrasted)
 		}
 	}

@@ -117,11 +117,11 @@ func Check(tweet, target string, l swap.Label) (why string, drop bool) {
 	if ms := swap.Plain(cues[other].Find(toks)); len(ms) > 0 {
 		return fmt.Sprintf("it also says %q, a word of the other polarity", ms[0].Cue), true
 	}
-	stated := cues[l].Stated(tweet)
-	if len(stated) == 0 {
+	found := cues[l].Find(toks)
+	if len(swap.Stated(toks, found)) == 0 {
 		return "no evaluative word of the labelled polarity outside a question (a flat headline)", false
 	}
-	if l == swap.Negative && !aimedAt(toks, swap.Tokens(target), cues[l].Find(toks)) {
+	if l == swap.Negative && !aimedAt(toks, swap.Tokens(target), found) {
 		return "no negative word next to the target (blame may be aimed at someone else)", false
 	}
 	return "", false
