@@ -78,7 +78,7 @@ type utterance struct {
 	sentiment     string
 	line          int
 	context       string
-	clip          eh.Media // the clip, for a short-video pair
+	clip          string // the verified clip file, for a short-video pair
 }
 
 var fits = map[swap.Label]map[string]bool{
@@ -240,16 +240,14 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 					res.Drop(item, name, "line %d: labelled %s, but %s", u.line, u.emotion, why)
 					continue
 				case needsClip && clips != "":
-					m, err := clip(ctx, env, clips, u)
-					if err != nil {
+					if u.clip, err = clip(ctx, env, clips, u); err != nil {
 						return nil, err
 					}
-					if m.Path == "" {
+					if u.clip == "" {
 						res.Skip("needs the face or voice, and its clip is not in media=DIR")
 						continue
 					}
 					res.FilesRead++
-					u.clip = m
 				default:
 					res.Skip(why)
 					continue
@@ -288,11 +286,16 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 			Source:       eh.Source{Dataset: Name, ID: fmt.Sprintf("%s:dia%d_utt%d", u.split, u.dialogue, u.utt)},
 			Tags:         []string{"split:" + u.split, "emotion:" + string(u.emotion)},
 		}
-		if u.clip.Path != "" {
+		if u.clip != "" {
 			// The last line is the clip: its face and voice carry the emotion.
+			// It is placed in the suite only now that a pair asks about it.
+			m, err := env.Out.Copy(u.clip, path.Join(Name, u.split, filepath.Base(u.clip)), eh.ShortVideo, "")
+			if err != nil {
+				return nil, err
+			}
 			p.ID = "meld-" + u.key + "-video-category"
 			p.Modality = eh.ShortVideo
-			p.Context.Media = []eh.Media{u.clip}
+			p.Context.Media = []eh.Media{m}
 			p.Basic.Text, p.Hallucinated.Text = qv(u.emotion), qv(wrong)
 			p.Explanation = fmt.Sprintf("MELD annotators, watching this clip, labelled the last line %s (sentiment %s); %s, of the other valence, does not fit it.", swap.Noun(u.emotion), u.sentiment, swap.Noun(wrong))
 		}
@@ -301,9 +304,10 @@ func (Importer) Import(ctx context.Context, src string, env *importers.Env) (*im
 	return res, nil
 }
 
-// clip finds, verifies and places the clip of u; a zero Media means there is
-// none. A clip that does not decode is an error the user must see, not a gap.
-func clip(ctx context.Context, env *importers.Env, root string, u *utterance) (eh.Media, error) {
+// clip finds and verifies the clip of u; "" means there is none. A clip that
+// does not decode is an error the user must see, not a gap. It is placed in
+// the suite later, once a pair asks about it.
+func clip(ctx context.Context, env *importers.Env, root string, u *utterance) (string, error) {
 	base := fmt.Sprintf("dia%d_utt%d.mp4", u.dialogue, u.utt)
 	for _, dir := range clipDirs(root, u.split) {
 		p := filepath.Join(dir, base)
@@ -313,11 +317,11 @@ func clip(ctx context.Context, env *importers.Env, root string, u *utterance) (e
 		}
 		if err := env.Tools.Verify(ctx, p); err != nil {
 			if media.IsCorrupt(err) {
-				return eh.Media{}, fmt.Errorf("meld: clip %s: %w", p, err)
+				return "", fmt.Errorf("meld: clip %s: %w", p, err)
 			}
-			return eh.Media{}, err
+			return "", err
 		}
-		return env.Out.Copy(p, path.Join(Name, u.split, base), eh.ShortVideo, "")
+		return p, nil
 	}
-	return eh.Media{}, nil
+	return "", nil
 }
