@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -89,9 +88,7 @@ func compareCommand(w io.Writer, a, b string, asJSON bool) ([]score.Comparison, 
 		return nil, usagef("%s and %s share no scored pair; compare runs of the same suite", a, b)
 	}
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return cmps, enc.Encode(cmps)
+		return cmps, printJSON(w, cmps)
 	}
 	fmt.Fprintf(w, "A = %s\nB = %s\n", a, b)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

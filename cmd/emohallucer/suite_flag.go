@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -90,9 +89,7 @@ func suiteFlag(ctx context.Context, stdout io.Writer, o suiteFlagOptions) error 
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(flags)
+		return printJSON(stdout, flags)
 	}
 	if err := flags.WriteText(stdout); err != nil {
 		return err
