@@ -50,6 +50,23 @@ func Find(p string) ([]string, error) {
 	return out, nil
 }
 
+// FindAll returns the run folders under every path, in order (Find): a path
+// holding no run is ENOTFOUND, since a report of nothing is a mistaken path.
+func FindAll(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		found, err := Find(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, eh.Errorf(eh.ENOTFOUND, "no run under %s (a run folder holds %s)", p, record.FileName)
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // Slug makes a model spec or name usable as a folder name (credentials in a

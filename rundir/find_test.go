@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -62,5 +63,12 @@ func TestFind(t *testing.T) {
 	}
 	if _, err := Find(filepath.Join(root, "missing")); eh.ErrorCode(err) != eh.ENOTFOUND {
 		t.Fatalf("missing: %v", err)
+	}
+	// FindAll: every path's runs in order; a path without runs is ENOTFOUND.
+	if got, err := FindAll([]string{filepath.Join(root, "b"), filepath.Join(root, "a")}); err != nil || !reflect.DeepEqual(got, []string{filepath.Join(root, "b"), filepath.Join(root, "a")}) {
+		t.Fatalf("FindAll = %v, %v", got, err)
+	}
+	if _, err := FindAll([]string{root, filepath.Join(root, "not-a-run")}); eh.ErrorCode(err) != eh.ENOTFOUND || !strings.Contains(err.Error(), "no run under") {
+		t.Fatalf("FindAll of a folder without runs: %v", err)
 	}
 }

@@ -4,13 +4,6 @@ package rundir
 
 import "os"
 
-type lockMode int
-
-const (
-	shared lockMode = iota
-	exclusive
-)
-
 // tryLock locks nothing where flock(2) does not exist: runs there must not
 // share a folder.
 func tryLock(*os.File, lockMode) (bool, error) { return false, nil }

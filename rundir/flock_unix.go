@@ -8,13 +8,6 @@ import (
 	"syscall"
 )
 
-type lockMode int
-
-const (
-	shared lockMode = iota
-	exclusive
-)
-
 // tryLock takes f's flock in mode without blocking; held reports that another
 // process holds a conflicting one.
 func tryLock(f *os.File, mode lockMode) (held bool, err error) {

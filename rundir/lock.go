@@ -23,6 +23,15 @@ type Lock struct {
 	files []*os.File
 }
 
+// lockMode is how a lock file is held: shared by the shards of one run, or
+// exclusively.
+type lockMode int
+
+const (
+	shared lockMode = iota
+	exclusive
+)
+
 // pollLock is how often a run waiting for a lock (--wait-lock) tries again.
 const pollLock = 200 * time.Millisecond
 

@@ -58,6 +58,14 @@ func isSQLite(path string) bool {
 	return false
 }
 
+// cachePath is the response cache file of cfg: CachePath, else the default.
+func (cfg Config) cachePath() string {
+	if cfg.CachePath != "" {
+		return cfg.CachePath
+	}
+	return DefaultCachePath()
+}
+
 // openCacheFor opens the response cache a run uses: the shared store, the
 // cache file, or none (--no-cache, or only deterministic baselines).
 func openCacheFor(ctx context.Context, cfg Config) (stack.Store, func(), error) {
@@ -75,10 +83,7 @@ func openCacheFor(ctx context.Context, cfg Config) (stack.Store, func(), error) 
 	if !needed {
 		return nil, nop, nil
 	}
-	path := cfg.CachePath
-	if path == "" {
-		path = DefaultCachePath()
-	}
+	path := cfg.cachePath()
 	db, err := OpenCache(ctx, path)
 	if err != nil {
 		// A store says when the file holds something it cannot read

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
@@ -51,7 +52,7 @@ func DescribeItems(s *eh.Suite) ([]eh.Item, error) {
 		}
 		q := out[i].Pair
 		for _, t := range p.Tags {
-			if !strings.HasPrefix(t, "asked:") && !contains(q.Tags, t) {
+			if !strings.HasPrefix(t, "asked:") && !slices.Contains(q.Tags, t) {
 				q.Tags = append(q.Tags, t)
 			}
 		}
@@ -67,15 +68,6 @@ func inputKey(p *eh.Pair) string {
 		parts = append(parts, m.SHA256)
 	}
 	return strings.Join(parts, "\x00")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // withJudge gives the run's describer its judge, wrapped in the judge's own

@@ -130,15 +130,10 @@ func DryRun(ctx context.Context, cfg Config) ([]DryModel, error) {
 // dryCache opens the response cache read-only in effect: a dry run only
 // looks up; a cache file that does not exist yet is not created.
 func dryCache(ctx context.Context, cfg Config) (stack.Store, func(), error) {
-	path := cfg.CachePath
-	if path == "" {
-		path = DefaultCachePath()
-	}
-	if cfg.NoCache {
-		return nil, func() {}, nil
-	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, func() {}, nil
+	if !cfg.NoCache {
+		if _, err := os.Stat(cfg.cachePath()); errors.Is(err, fs.ErrNotExist) {
+			return nil, func() {}, nil
+		}
 	}
 	return openCacheFor(ctx, cfg)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -56,14 +55,15 @@ is below A's by more than POINTS percentage points with McNemar's p < --alpha
 			if by != "" || len(args) != 2 {
 				return usagef("compare takes two runs, or --by lang and one or two runs")
 			}
-			if err := compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON); err != nil {
+			cmps, err := compareCommand(cmd.OutOrStdout(), args[0], args[1], asJSON)
+			if err != nil {
 				return err
 			}
 			var out io.Writer
 			if !asJSON {
 				out = cmd.OutOrStdout()
 			}
-			return gate.check(cmd, args[0], args[1], out)
+			return gate.check(cmd, args[0], args[1], cmps, out)
 		},
 	}
 	cmd.Flags().StringVar(&by, "by", "", `"lang": compare the languages of the runs on the same facts instead of two runs`)
@@ -72,19 +72,23 @@ is below A's by more than POINTS percentage points with McNemar's p < --alpha
 	return cmd
 }
 
-func compareCommand(w io.Writer, a, b string, asJSON bool) error {
-	accA, accB, err := accumulateBoth(a, b)
+// compareCommand reads runs a and b, prints their comparison and returns
+// it, for the regression gate to check without reading the runs again.
+func compareCommand(w io.Writer, a, b string, asJSON bool) ([]score.Comparison, error) {
+	accA, err := rundir.Accumulate([]string{a}, nil, nil)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	accB, err := rundir.Accumulate([]string{b}, nil, nil)
+	if err != nil {
+		return nil, err
 	}
 	cmps := score.Compare(accA, accB)
 	if len(cmps) == 0 {
-		return usagef("%s and %s share no scored pair; compare runs of the same suite", a, b)
+		return nil, usagef("%s and %s share no scored pair; compare runs of the same suite", a, b)
 	}
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(cmps)
+		return cmps, printJSON(w, cmps)
 	}
 	fmt.Fprintf(w, "A = %s\nB = %s\n", a, b)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -98,10 +102,10 @@ func compareCommand(w io.Writer, a, b string, asJSON bool) error {
 			c.View, c.Pairs, c.OverallA, c.OverallB, c.DeltaOverall, c.DeltaCI95[0], c.DeltaCI95[1], c.OnlyA, c.OnlyB, c.McNemarP, ratio)
 	}
 	if err := tw.Flush(); err != nil {
-		return err
+		return nil, err
 	}
 	_, err = fmt.Fprintln(w, report.CostLine(cmps[0]))
-	return err
+	return cmps, err
 }
 
 // compareLangsCommand compares the languages of the pooled runs.

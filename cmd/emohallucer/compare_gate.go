@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	eh "github.com/emohallucer/emohallucer"
-	"github.com/emohallucer/emohallucer/rundir"
 	"github.com/emohallucer/emohallucer/score"
 	"github.com/spf13/cobra"
 )
@@ -27,9 +26,10 @@ func addRegressionFlags(cmd *cobra.Command, g *regressionGate) {
 	cmd.Flags().StringVar(&g.View, "view", "", "view the regression gate checks (default: every view)")
 }
 
-// check runs the gate when --fail-on-regression was given; out receives one
-// line per regressed view (nil: the error alone says it, as with --json).
-func (g regressionGate) check(cmd *cobra.Command, a, b string, out io.Writer) error {
+// check runs the gate on the comparison of runs a and b when
+// --fail-on-regression was given; out receives one line per regressed view
+// (nil: the error alone says it, as with --json).
+func (g regressionGate) check(cmd *cobra.Command, a, b string, cmps []score.Comparison, out io.Writer) error {
 	if !cmd.Flags().Changed("fail-on-regression") {
 		if cmd.Flags().Changed("view") || cmd.Flags().Changed("alpha") {
 			return usagef("--view and --alpha belong to --fail-on-regression")
@@ -44,13 +44,9 @@ func (g regressionGate) check(cmd *cobra.Command, a, b string, out io.Writer) er
 	case g.View != "" && !score.ValidView(g.View):
 		return usagef("unknown view %q", g.View)
 	}
-	accA, accB, err := accumulateBoth(a, b)
-	if err != nil {
-		return err
-	}
 	var regressed []string
 	found := false
-	for _, c := range score.Compare(accA, accB) {
+	for _, c := range cmps {
 		if g.View != "" && c.View != g.View {
 			continue
 		}
@@ -75,17 +71,4 @@ func (g regressionGate) check(cmd *cobra.Command, a, b string, out io.Writer) er
 			b, a, g.Points, g.Alpha, len(regressed), strings.Join(regressed, "; "))
 	}
 	return nil
-}
-
-// accumulateBoth reads the records of the two runs compare sets side by side.
-func accumulateBoth(a, b string) (*score.Accumulator, *score.Accumulator, error) {
-	accA, err := rundir.Accumulate([]string{a}, nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	accB, err := rundir.Accumulate([]string{b}, nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	return accA, accB, nil
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -122,6 +123,13 @@ func errorCode(err error) string {
 		}
 	}
 	return code
+}
+
+// printJSON writes v as indented JSON, what every --json flag prints.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // usagef is a mistake in the command line itself.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -53,9 +52,7 @@ func policyCommand(w io.Writer, usecasesPath string, args []string, asJSON bool,
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(ev); err != nil {
+		if err := printJSON(w, ev); err != nil {
 			return err
 		}
 	} else if err := writePolicyTable(w, ev); err != nil {
@@ -159,12 +156,10 @@ func policyCheckCommand(w io.Writer, path string, args []string, asJSON bool) er
 	}
 	results, failed := policy.Check(f, runs)
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
 		if results == nil {
 			results = []policy.CheckResult{}
 		}
-		if err := enc.Encode(results); err != nil {
+		if err := printJSON(w, results); err != nil {
 			return err
 		}
 	} else {

@@ -236,16 +236,9 @@ func suiteDirOf(runDir string) string {
 // loadRuns reads the scores of every run folder named, expanding folders that
 // hold run folders. summary.json is used when present, else records are scored.
 func loadRuns(args []string) ([]report.Run, error) {
-	var dirs []string
-	for _, a := range args {
-		found, err := rundir.Find(a)
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no run under %s (a run folder holds %s)", a, record.FileName)}
-		}
-		dirs = append(dirs, found...)
+	dirs, err := rundir.FindAll(args)
+	if err != nil {
+		return nil, err
 	}
 	var runs []report.Run
 	for _, d := range dirs {

@@ -308,14 +308,7 @@ func printDryRun(w io.Writer, models []runner.DryModel) {
 	var total float64
 	priced := true
 	for _, m := range models {
-		var ne []string
-		n := 0
-		for _, mod := range eh.Modalities {
-			if c := m.NotEvaluated[mod]; c > 0 {
-				n += c
-				ne = append(ne, fmt.Sprintf("%d %s", c, mod))
-			}
-		}
+		n, ne, _ := byModality(m.NotEvaluated)
 		detail := ""
 		if len(ne) > 0 {
 			detail = " (" + strings.Join(ne, ", ") + ")"
@@ -351,20 +344,25 @@ func notEvaluatedNote(w io.Writer, models []runner.ModelResult) {
 		if len(m.NotEvaluated) == 0 {
 			continue
 		}
-		total := 0
-		var counts, mods []string
-		for _, mod := range eh.Modalities {
-			if n := m.NotEvaluated[mod]; n > 0 {
-				total += n
-				counts = append(counts, fmt.Sprintf("%d %s", n, mod))
-				mods = append(mods, string(mod))
-			}
-		}
+		total, counts, mods := byModality(m.NotEvaluated)
 		fmt.Fprintf(w, "not evaluated: %s does not take %s input, so %d question(s) were not asked (%s); they count in no accuracy.\n",
 			eh.Redact(m.Name), strings.Join(mods, " or "), total, strings.Join(counts, ", "))
 		fmt.Fprintf(w, "  if it does take them: add --modalities %s, or modalities: [text, %s] to its --config entry, and run the same command again\n",
 			strings.Join(mods, ","), strings.Join(mods, ", "))
 	}
+}
+
+// byModality reads counts by modality in eh.Modalities order, skipping
+// zeros: their total, each as "3 audio", and the modalities counted.
+func byModality(counts map[eh.Modality]int) (total int, listed, mods []string) {
+	for _, mod := range eh.Modalities {
+		if n := counts[mod]; n > 0 {
+			total += n
+			listed = append(listed, fmt.Sprintf("%d %s", n, mod))
+			mods = append(mods, string(mod))
+		}
+	}
+	return total, listed, mods
 }
 
 const baselineHint = `

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -78,12 +77,10 @@ paths that escape the suite folder (refused). Exits 3 if anything is wrong.`,
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
 				if probs == nil {
 					probs = suite.Problems{}
 				}
-				if err := enc.Encode(map[string]any{"pairs": len(s.Pairs), "problems": []suite.Problem(probs)}); err != nil {
+				if err := printJSON(out, map[string]any{"pairs": len(s.Pairs), "problems": []suite.Problem(probs)}); err != nil {
 					return err
 				}
 			} else {
@@ -129,9 +126,7 @@ those with no translation_of.`,
 			st := suite.Count(s)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
+				return printJSON(out, st)
 			}
 			fmt.Fprintf(out, "suite %s: %d pairs (%d questions)\n", s.Name, st.Pairs, 2*st.Pairs)
 			for _, g := range []struct {

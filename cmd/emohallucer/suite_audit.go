@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -74,9 +73,7 @@ func suiteAudit(ctx context.Context, w io.Writer, o suiteAuditOptions) error {
 	}
 	r := audit.Run(s, audit.Options{Seed: o.Seed, Folds: o.Folds, MaxListed: o.List})
 	if o.JSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if err := printJSON(w, r); err != nil {
 			return fmt.Errorf("write audit report: %w", err)
 		}
 	} else if err := r.WriteText(w); err != nil {

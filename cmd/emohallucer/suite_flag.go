@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
-	eh "github.com/emohallucer/emohallucer"
-	"github.com/emohallucer/emohallucer/record"
 	"github.com/emohallucer/emohallucer/report"
 	"github.com/emohallucer/emohallucer/review"
 	"github.com/emohallucer/emohallucer/rundir"
@@ -66,16 +63,9 @@ func suiteFlag(ctx context.Context, stdout io.Writer, o suiteFlagOptions) error 
 	if o.MinRuns < 1 {
 		return usagef("--min-runs must be at least 1")
 	}
-	var dirs []string
-	for _, a := range o.Runs {
-		found, err := rundir.Find(a)
-		if err != nil {
-			return err
-		}
-		if len(found) == 0 {
-			return &eh.Error{Code: eh.ENOTFOUND, Message: fmt.Sprintf("no run under %s (a run folder holds %s)", a, record.FileName)}
-		}
-		dirs = append(dirs, found...)
+	dirs, err := rundir.FindAll(o.Runs)
+	if err != nil {
+		return err
 	}
 	runs := make([]report.Run, len(dirs))
 	for i, d := range dirs {
@@ -99,9 +89,7 @@ func suiteFlag(ctx context.Context, stdout io.Writer, o suiteFlagOptions) error 
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(flags)
+		return printJSON(stdout, flags)
 	}
 	if err := flags.WriteText(stdout); err != nil {
 		return err

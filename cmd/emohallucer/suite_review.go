@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -187,9 +186,7 @@ func reviewAgree(ctx context.Context, stdout io.Writer, o reviewAgreeOptions) er
 		return err
 	}
 	if o.JSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(a)
+		return printJSON(stdout, a)
 	}
 	return a.WriteText(stdout)
 }
