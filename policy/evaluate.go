@@ -99,22 +99,17 @@ func (r *Run) UseInfo(info *rundir.Info) {
 // LoadRuns reads every run under the paths (folders holding run folders stand
 // for all of them).
 func LoadRuns(paths []string) ([]*Run, error) {
-	var runs []*Run
-	for _, p := range paths {
-		dirs, err := rundir.Find(p)
+	dirs, err := rundir.FindAll(paths)
+	if err != nil {
+		return nil, err
+	}
+	runs := make([]*Run, 0, len(dirs))
+	for _, d := range dirs {
+		r, err := LoadRun(d)
 		if err != nil {
 			return nil, err
 		}
-		if len(dirs) == 0 {
-			return nil, eh.Errorf(eh.ENOTFOUND, "no run under %s (a run folder holds %s)", p, record.FileName)
-		}
-		for _, d := range dirs {
-			r, err := LoadRun(d)
-			if err != nil {
-				return nil, err
-			}
-			runs = append(runs, r)
-		}
+		runs = append(runs, r)
 	}
 	return runs, nil
 }
